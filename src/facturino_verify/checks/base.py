@@ -1,0 +1,33 @@
+"""``CheckFailed``: what was expected, what was seen, what to do."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+
+class CheckFailed(AssertionError):
+    """A deployment property that does not hold. An ``AssertionError``, so pytest reports it as a
+    test failure (not an error), with this message as the whole explanation."""
+
+    def __init__(self, claim: str, expected: object, seen: object, remedy: str) -> None:
+        self.claim, self.expected, self.seen, self.remedy = claim, expected, seen, remedy
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return (
+            f"{self.claim}\n"
+            f"  expected: {self.expected}\n"
+            f"  seen:     {self.seen}\n"
+            f"  remedy:   {self.remedy}"
+        )
+
+
+def fail(claim: str, expected: object, seen: object, remedy: str) -> NoReturn:
+    __tracebackhide__ = True
+    raise CheckFailed(claim, expected, seen, remedy)
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """One line of at most ``limit`` characters, for quoting a body in a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,67 @@
+"""A tiny HTML scanner: enough to find the login form and its assets without a browser."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str], parents: tuple[str, ...]) -> None:
+        self.tag, self.attrs, self.parents = tag, attrs, parents
+
+    def inside(self, tag: str, **attrs: str) -> bool:
+        """True when an ancestor ``tag#id`` matches (parents are recorded as ``tag#id``)."""
+        wanted = f"{tag}#{attrs['id']}" if "id" in attrs else tag
+        return any(p == wanted or p.startswith(wanted + "#") for p in self.parents)
+
+
+class _Scanner(HTMLParser):
+    VOID = {"input", "meta", "link", "img", "br", "hr", "source", "area", "base", "col", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.elements.append(Element(tag, values, tuple(self._open)))
+        if tag not in self.VOID:
+            self._open.append(f"{tag}#{values['id']}" if "id" in values else tag)
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].split("#")[0] == tag:
+                del self._open[index:]
+                break
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+class Page:
+    """The elements of an HTML document, queryable by tag and attributes."""
+
+    def __init__(self, html: str) -> None:
+        scanner = _Scanner()
+        scanner.feed(html)
+        self.elements = scanner.elements
+        self.title = scanner.title.strip()
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        return [
+            e for e in self.elements
+            if e.tag == tag and all(e.attrs.get(k) == v for k, v in attrs.items())
+        ]  # fmt: skip
+
+    def asset_urls(self) -> list[str]:
+        """``src`` of scripts and ``href`` of stylesheets/modulepreloads."""
+        urls = [e.attrs["src"] for e in self.find("script") if e.attrs.get("src")]
+        urls += [e.attrs["href"] for e in self.find("link") if e.attrs.get("href")
+                 and e.attrs.get("rel") in ("stylesheet", "modulepreload")]  # fmt: skip
+        return urls

@@ -1,0 +1,114 @@
+"""PostgreSQL client (psycopg 3): read-only queries the checks need, with timeouts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from ..config.model import Database
+from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TargetError, TimedOut
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """What the ``jobs``/``failed_jobs`` tables say about the database queue right now."""
+
+    pending: int
+    oldest_reserved_age_seconds: int | None
+    reserved_too_long: int
+    failed_last_hour: int
+    pending_by_queue: dict[str, int]
+
+
+def _mapped(what: str, error: psycopg.Error) -> TargetError:
+    text = " ".join(str(error).split())
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return AuthFailure(what, text, "check [database] user and password")
+    if "timeout expired" in lowered or "canceling statement due to statement timeout" in lowered:
+        return TimedOut(what, text)
+    if "could not translate host name" in lowered:
+        return DnsFailure(what, text, "check [database] host")
+    if "refused" in lowered or "no such file" in lowered:
+        return ConnectionRefused(what, text, "is PostgreSQL running and reachable?")
+    if isinstance(error, psycopg.OperationalError):
+        return ConnectionRefused(what, text)
+    return ProtocolFailure(what, text)
+
+
+class PostgresClient:
+    """Short-lived connections: one per question, so a dead server fails one check, not all."""
+
+    def __init__(self, config: Database) -> None:
+        self._config = config
+        self.what = self._describe()
+
+    def _describe(self) -> str:
+        c = self._config
+        return f"PostgreSQL {c.host}:{c.port}/{c.name}" if c.host else "PostgreSQL (dsn)"
+
+    def _connect_args(self) -> dict[str, Any]:
+        c = self._config
+        args: dict[str, Any] = {
+            # libpq counts whole seconds and treats values below 2 as 2.
+            "connect_timeout": max(2, round(c.connect_timeout)),
+            "options": f"-c statement_timeout={c.statement_timeout_ms} -c default_transaction_read_only=on",
+            "application_name": "facturino-verify",
+        }
+        if c.dsn is not None:
+            args["conninfo"] = c.dsn.get_secret_value()
+        else:
+            args.update(host=c.host, port=c.port, dbname=c.name, user=c.user, sslmode=c.sslmode)
+            if c.password is not None:
+                args["password"] = c.password.get_secret_value()
+        return args
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with psycopg.connect(**self._connect_args(), autocommit=True) as conn:
+                yield conn
+        except psycopg.Error as error:
+            raise _mapped(self.what, error) from None
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self.connection() as conn:
+            try:
+                return conn.execute(sql, params).fetchall()
+            except psycopg.Error as error:
+                raise _mapped(self.what, error) from None
+
+    def select_one(self) -> int:
+        return int(self.rows("SELECT 1")[0][0])
+
+    def server_version(self) -> str:
+        return str(self.rows("SHOW server_version")[0][0])
+
+    def migrations(self) -> list[str]:
+        return [str(row[0]) for row in self.rows("SELECT migration FROM migrations ORDER BY id")]
+
+    def queue_snapshot(self, reserved_max_age_seconds: int) -> QueueSnapshot:
+        now = "extract(epoch from now())::bigint"
+        by_queue = self.rows(
+            "SELECT queue, count(*) FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
+        )
+        (reserved_too_long, oldest), = self.rows(
+            f"SELECT count(*) FILTER (WHERE reserved_at < {now} - %s), {now} - min(reserved_at)"
+            " FROM jobs WHERE reserved_at IS NOT NULL",
+            (reserved_max_age_seconds,),
+        )
+        (failed,), = self.rows(
+            "SELECT count(*) FROM failed_jobs WHERE failed_at > now() - interval '1 hour'"
+        )
+        pending = {str(q): int(n) for q, n in by_queue}
+        return QueueSnapshot(
+            pending=sum(pending.values()),
+            oldest_reserved_age_seconds=None if oldest is None else int(oldest),
+            reserved_too_long=int(reserved_too_long),
+            failed_last_hour=int(failed),
+            pending_by_queue=pending,
+        )

@@ -1,0 +1,102 @@
+"""Redis client (redis-py): Facturino's DB numbers and key prefixes, timeouts on every call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import redis
+
+from ..config.model import Redis as RedisConfig
+from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TimedOut
+
+T = TypeVar("T")
+
+
+class RedisClient:
+    """One short-lived connection per question, to the DB each question is about."""
+
+    def __init__(self, config: RedisConfig) -> None:
+        self._config = config
+        self.what = f"Redis {config.host}:{config.port}" if config.host else "Redis (url)"
+
+    def _open(self, db: int) -> redis.Redis:
+        c = self._config
+        common: dict[str, Any] = {
+            "socket_connect_timeout": c.connect_timeout,
+            "socket_timeout": c.read_timeout,
+            "retry_on_timeout": False,
+            "decode_responses": False,
+        }
+        if c.url is not None:
+            return redis.Redis.from_url(c.url.get_secret_value(), db=db, **common)
+        password = c.password.get_secret_value() if c.password else None
+        return redis.Redis(
+            host=c.host or "", port=c.port, db=db, username=c.username, password=password,
+            ssl=c.tls, **common,
+        )  # fmt: skip
+
+    @contextmanager
+    def _mapped(self) -> Iterator[None]:
+        try:
+            yield
+        except redis.AuthenticationError as error:
+            raise AuthFailure(self.what, str(error), "check [redis] password") from None
+        except redis.TimeoutError as error:
+            raise TimedOut(self.what, str(error) or "no answer in time") from None
+        except redis.ConnectionError as error:
+            text = str(error)
+            if "name or service not known" in text.lower():
+                raise DnsFailure(self.what, text, "check [redis] host") from None
+            raise ConnectionRefused(self.what, text, "is Redis running and reachable?") from None
+        except redis.RedisError as error:
+            raise ProtocolFailure(self.what, str(error)) from None
+
+    def call(self, db: int, action: Callable[[redis.Redis], T]) -> T:
+        with self._mapped():
+            client = self._open(db)
+            try:
+                return action(client)
+            finally:
+                client.close()
+
+    def ping(self, db: int) -> bool:
+        return bool(self.call(db, lambda r: r.ping()))
+
+    def cache_key(self, name: str) -> str:
+        """Laravel ≥ 11 joins the prefixes without a separator (contract §3.2)."""
+        return f"{self._config.prefix}{self._config.cache_prefix}{name}"
+
+    def round_trip(self, name: str, value: bytes, ttl_seconds: int = 60) -> tuple[bytes | None, int]:
+        """SET, GET and DEL ``name`` in the cache DB (the runbook's ``Cache::put`` check).
+
+        Returns what was read back and whether the key still exists after the delete (0 or 1);
+        the TTL bounds the key's life even if the delete never arrives.
+        """
+
+        def act(r: redis.Redis) -> tuple[bytes | None, int]:
+            key = self.cache_key(name)
+            r.set(key, value, ex=ttl_seconds)
+            try:
+                read = r.get(key)
+                read = read.encode() if isinstance(read, str) else read
+            finally:
+                r.delete(key)
+            return read, int(r.exists(key))
+
+        return self.call(self._config.cache_db, act)
+
+    def queue_depths(self) -> dict[str, int]:
+        """``LLEN queues:<q>`` + ``ZCARD queues:<q>:delayed`` per queue, in the queue DB."""
+        prefix = f"{self._config.prefix}queues:"
+
+        def act(r: redis.Redis) -> dict[str, int]:
+            pipe = r.pipeline(transaction=False)
+            for queue in self._config.queues:
+                pipe.llen(prefix + queue)
+                pipe.zcard(f"{prefix}{queue}:delayed")
+            counts = pipe.execute()
+            return {q: int(counts[2 * i]) + int(counts[2 * i + 1]) for i, q in enumerate(self._config.queues)}
+
+        return self.call(self._config.queue_db, act)

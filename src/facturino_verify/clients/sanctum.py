@@ -1,0 +1,71 @@
+"""The SPA's cookie-session login (Sanctum): csrf-cookie → login → API calls → logout."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+
+from .errors import AuthFailure, ProtocolFailure
+from .http import HttpClient, mapped_errors
+
+
+class SanctumSession:
+    """One logged-in user, exactly as the SPA is: cookies, ``X-XSRF-TOKEN`` and a stateful
+    ``Referer``. Login happens once, on first use, because the app allows 5 auth calls/min/IP."""
+
+    def __init__(self, http: HttpClient, email: str, password: str, company_id: int | None = None):
+        self._http, self._email, self._password = http, email, password
+        self._company_id = company_id
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self.user: dict[str, Any] = {}
+
+    def _headers(self, client: httpx.Client) -> dict[str, str]:
+        token = client.cookies.get("XSRF-TOKEN")
+        headers = {"Accept": "application/json", "Referer": self._http.base_url + "/"}
+        if token:
+            headers["X-XSRF-TOKEN"] = unquote(token)
+        if self._company_id is not None:
+            headers["company"] = str(self._company_id)
+        return headers
+
+    def client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = self._login()
+            return self._client
+
+    def _login(self) -> httpx.Client:
+        client = self._http.new_session()
+        what = f"login as {self._email}"
+        with mapped_errors(what):
+            csrf = client.get("/sanctum/csrf-cookie", headers={"Referer": self._http.base_url + "/"})
+            if csrf.status_code != 204 or "XSRF-TOKEN" not in client.cookies:
+                raise ProtocolFailure(what, f"/sanctum/csrf-cookie answered {csrf.status_code} "
+                                      "without an XSRF-TOKEN cookie")  # fmt: skip
+            body = {"email": self._email, "password": self._password, "remember": False}
+            answer = client.post("/api/v1/auth/login", json=body, headers=self._headers(client))
+        if answer.status_code != 200:
+            client.close()
+            raise AuthFailure(what, f"POST /api/v1/auth/login answered {answer.status_code}: "
+                              f"{answer.text[:160]}")  # fmt: skip
+        self.user = dict(answer.json().get("user") or {})
+        return client
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        client = self.client()
+        headers = {**self._headers(client), **kwargs.pop("headers", {})}
+        with mapped_errors(f"{method} {self._http.url(path)} as {self._email}"):
+            return client.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None

@@ -1,0 +1,39 @@
+"""The one error type a user's configuration mistake becomes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass
+class ConfigError(Exception):
+    """A mistake in an environment file or its variables.
+
+    Rendered as one line: where (file, section, key), what is wrong, what to do.
+    """
+
+    what: str
+    where: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``Did you mean 'x'?`` suffix for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"Did you mean '{close[0]}'? " if close else ""
+
+
+def location(file: str, section: str = "", key: str = "") -> str:
+    """``file [section] key`` with the empty parts left out."""
+    parts = [file]
+    if section:
+        parts.append(f"[{section}]")
+    if key:
+        parts.append(key)
+    return " ".join(parts)

@@ -1,0 +1,198 @@
+"""Find, read and validate an environment file: everything a user can get wrong fails here,
+before collection, as one :class:`ConfigError` line."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ConfigError, did_you_mean, location
+from .interpolate import is_reference, resolve_tree
+from .model import Environment
+
+OVERRIDE_PREFIX = "FACTURINO_VERIFY__"
+SECRET_KEYS = {
+    ("database", "dsn"), ("database", "password"), ("redis", "url"), ("redis", "password"),
+    ("metrics", "token"), ("metrics", "password"), ("accounts", "*", "password"),
+}  # fmt: skip
+RELATIVE_PATHS = (("target", "ca_file"), ("database", "migrations_manifest"))
+
+
+def known_environments(env_dir: Path) -> list[str]:
+    return sorted(p.stem for p in env_dir.glob("*.toml"))
+
+
+def environment_path(name: str, env_dir: Path) -> Path:
+    """``environments/NAME.toml``, or an error listing the known names."""
+    path = env_dir / f"{name}.toml"
+    if path.is_file():
+        return path
+    known = known_environments(env_dir)
+    raise ConfigError(
+        f"Unknown environment '{name}'. {did_you_mean(name, known)}"
+        f"Known: {', '.join(known) or '(none)'}",
+        "--env",
+        f"add {path} or pass --env-file PATH",
+    )
+
+
+def load_environment(path: Path, environ: Mapping[str, str] | None = None) -> Environment:
+    """Read ``path``, apply ``FACTURINO_VERIFY__SECTION__KEY`` overrides, resolve ``${VAR}``
+    references and validate the result."""
+    environ = os.environ if environ is None else environ
+    shown = _display(path)
+    raw = _read_toml(path, shown)
+    _require_secret_references(raw, shown)
+    merged = _apply_overrides(raw, environ, shown)
+    resolved = resolve_tree(merged, environ, (), lambda p: _where(shown, p))
+    _anchor_relative_paths(resolved, path.parent)
+    resolved.setdefault("environment", {}).setdefault("name", path.stem)
+    env = _validate(resolved, shown)
+    _check_files(env, shown)
+    return env
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _where(file: str, path: tuple[str, ...]) -> str:
+    if len(path) <= 1:
+        return location(file, path[0] if path else "")
+    return location(file, ".".join(path[:-1]), path[-1])
+
+
+def _read_toml(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("file not found", shown, "check the --env-file path") from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, not a TOML file", shown) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML ({error})", shown, "fix the syntax") from None
+
+
+def _require_secret_references(raw: dict[str, Any], shown: str) -> None:
+    """Secrets may only be written as ``${VAR}`` references, never as literal values."""
+    for section, key, value in _secret_values(raw):
+        if not is_reference(value):
+            raise ConfigError(
+                "a secret written as a literal value",
+                location(shown, section, key),
+                "write it as ${SOME_VARIABLE} and export that variable",
+            )
+
+
+def _secret_values(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    found = []
+    for pattern in SECRET_KEYS:
+        if len(pattern) == 2:
+            table = raw.get(pattern[0])
+            if isinstance(table, dict) and pattern[1] in table:
+                found.append((pattern[0], pattern[1], table[pattern[1]]))
+            continue
+        tables = raw.get(pattern[0])
+        for name, table in (tables or {}).items() if isinstance(tables, dict) else ():
+            if isinstance(table, dict) and pattern[2] in table:
+                found.append((f"{pattern[0]}.{name}", pattern[2], table[pattern[2]]))
+    return found
+
+
+def _apply_overrides(raw: dict[str, Any], environ: Mapping[str, str], shown: str) -> dict[str, Any]:
+    """``FACTURINO_VERIFY__TARGET__URL=...`` overrides ``[target] url`` (any depth)."""
+    merged: dict[str, Any] = dict(raw)
+    for name, value in sorted(environ.items()):
+        if not name.startswith(OVERRIDE_PREFIX):
+            continue
+        keys = [k.lower() for k in name[len(OVERRIDE_PREFIX) :].split("__") if k]
+        if not keys:
+            raise ConfigError(f"environment variable {name} names no key", shown)
+        table = merged
+        for key in keys[:-1]:
+            child = table.get(key)
+            table[key] = dict(child) if isinstance(child, dict) else {}
+            table = table[key]
+        table[keys[-1]] = _parse_scalar(value)
+    return merged
+
+
+def _parse_scalar(text: str) -> Any:
+    """Numbers, booleans, arrays and tables as TOML; anything else stays a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _anchor_relative_paths(data: dict[str, Any], base: Path) -> None:
+    for section, key in RELATIVE_PATHS:
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
+            path = Path(table[key]).expanduser()
+            table[key] = str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _validate(data: dict[str, Any], shown: str) -> Environment:
+    try:
+        return Environment.model_validate(data)
+    except ValidationError as error:
+        raise _first_problem(error, shown) from None
+
+
+def _first_problem(error: ValidationError, shown: str) -> ConfigError:
+    problem = error.errors(include_url=False)[0]
+    path = tuple(str(part) for part in problem["loc"])
+    kind, value = problem["type"], problem.get("input")
+    if kind == "extra_forbidden":
+        known = _known_keys(path[:-1])
+        return ConfigError(
+            f"unknown key '{path[-1]}'. {did_you_mean(path[-1], known)}Known: {', '.join(known)}",
+            _where(shown, path[:-1]) if len(path) > 1 else shown,
+            "remove it or fix its spelling",
+        )
+    if kind == "missing":
+        return ConfigError("is required but missing", _where(shown, path), "add it")
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if kind not in ("value_error", "assertion_error") and not isinstance(value, dict):
+        message = f"{message} (got {value!r})"
+    return ConfigError(message, _where(shown, path), "fix the value")
+
+
+def _known_keys(path: tuple[str, ...]) -> list[str]:
+    """The keys a section accepts, for did-you-mean suggestions."""
+    model: type[BaseModel] = Environment
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if a]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            # dict[str, Account]: the next path part is the account name.
+            values = [a for a in candidates if getattr(a, "__origin__", None) is dict]
+            account = getattr(values[0], "__args__", (None, None))[1] if values else None
+            if account is None:
+                return []
+            nested = [account]
+            continue
+        model = nested[0]
+    return sorted(model.model_fields)
+
+
+def _check_files(env: Environment, shown: str) -> None:
+    manifest = env.database.migrations_manifest if env.database else None
+    if manifest is not None and not manifest.is_file():
+        raise ConfigError(
+            f"migrations manifest {manifest} does not exist",
+            location(shown, "database", "migrations_manifest"),
+            "point it at a file with one migration name per line",
+        )

@@ -1,0 +1,237 @@
+"""The validated shape of an environment file.
+
+Every section is a frozen pydantic model with unknown keys forbidden, so a typo is an error, not a
+silently ignored setting. Secrets are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
+HEALTH_CHECKS = (
+    "database", "redis", "queues", "signer", "bank_sync",
+    "storage", "backup", "certificates", "paddle",
+)  # fmt: skip
+# The runbook's production FEATURE_* matrix (FEATURE_PARTNER_MOCKED_DATA is checked separately).
+RUNBOOK_FEATURE_FLAGS = {
+    "accounting_backbone": True,
+    "migration_wizard": True,
+    "psd2_banking": True,
+    "partner_portal": True,
+    "advanced_payments": True,
+    "mcp_ai_tools": False,
+    "monitoring": True,
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; font-src 'self' data:; "
+        "connect-src 'self' https://api.postmarkapp.com wss:; "
+        "frame-src 'self' blob: https://*.r2.dev https://*.r2.cloudflarestorage.com; "
+        "object-src 'self' blob: https://*.r2.dev https://*.r2.cloudflarestorage.com; "
+        "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "geolocation=(), microphone=(), camera=(), payment=(), usb=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+DEFAULT_METRIC_FAMILIES = ("invoiceshelf_database_healthy", "invoiceshelf_queue_jobs_pending")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL with a scheme and host")
+    return value.rstrip("/")
+
+
+class EnvironmentInfo(Section):
+    name: str = ""
+    description: str = ""
+
+
+class Target(Section):
+    url: str
+    http_url: str | None = None
+    login_path: str = "/admin/login"
+    ca_file: Path | None = None
+    verify_tls: bool = True
+    connect_timeout: float = Field(3.0, gt=0)
+    read_timeout: float = Field(10.0, gt=0)
+    concurrency: int = Field(16, ge=1)
+
+    _url = field_validator("url")(_http_url)
+
+    @field_validator("http_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def plain_http_url(self) -> str:
+        """Where the HTTP→HTTPS redirect is probed: ``http_url`` or the URL with scheme http."""
+        if self.http_url:
+            return self.http_url
+        parts = urlsplit(self.url)
+        return f"http://{parts.hostname}" + ("" if parts.port in (None, 443) else f":{parts.port}")
+
+
+class App(Section):
+    env: str = "production"
+    name: str = "Facturino"
+
+
+class Database(Section):
+    dsn: SecretStr | None = None
+    host: str | None = None
+    port: int = Field(5432, gt=0, lt=65536)
+    name: str | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
+    connect_timeout: float = Field(5.0, gt=0)
+    statement_timeout_ms: int = Field(5000, gt=0)
+    newest_migration: str | None = None
+    migrations_manifest: Path | None = None
+
+    @model_validator(mode="after")
+    def _dsn_or_host(self) -> Database:
+        if self.dsn is None and not (self.host and self.name and self.user):
+            raise ValueError("set either dsn, or host, name and user")
+        if not (self.newest_migration or self.migrations_manifest):
+            raise ValueError("set newest_migration and/or migrations_manifest (what the release expects)")
+        return self
+
+
+class Redis(Section):
+    url: SecretStr | None = None
+    host: str | None = None
+    port: int = Field(6379, gt=0, lt=65536)
+    username: str | None = None
+    password: SecretStr | None = None
+    tls: bool = False
+    prefix: str = "facturino_"
+    cache_prefix: str = "mkaccounting_cache"
+    default_db: int = Field(0, ge=0)
+    cache_db: int = Field(1, ge=0)
+    session_db: int = Field(2, ge=0)
+    queue_db: int = Field(3, ge=0)
+    queue_connection: Literal["database", "redis"] = "database"
+    queues: tuple[str, ...] = ("default", "high", "banking", "einvoice", "background", "migration")
+    connect_timeout: float = Field(3.0, gt=0)
+    read_timeout: float = Field(3.0, gt=0)
+
+    @model_validator(mode="after")
+    def _url_or_host(self) -> Redis:
+        if self.url is None and not self.host:
+            raise ValueError("set either url or host")
+        return self
+
+
+class Account(Section):
+    email: str
+    password: SecretStr
+    company_id: int | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+
+class Metrics(Section):
+    path: str = "/metrics"
+    expect: Literal["auth_required", "disabled", "open"] = "auth_required"
+    token: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    families: tuple[str, ...] = DEFAULT_METRIC_FAMILIES
+
+
+class Cookies(Section):
+    session_name: str | None = None
+    secure: bool = True
+    http_only: bool = True
+    same_site: Literal["lax", "strict", "none"] = "lax"
+
+
+class Tls(Section):
+    min_days_valid: int = Field(14, ge=0)
+    https_redirect: bool = True
+
+
+class Expect(Section):
+    health_checks: tuple[str, ...] = HEALTH_CHECKS
+    headers: dict[str, str] = Field(default_factory=lambda: dict(SECURITY_HEADERS))
+    hsts: str | None = None
+    cookies: Cookies = Cookies()
+    tls: Tls = Tls()
+    feature_flags: dict[str, bool] = Field(default_factory=lambda: dict(RUNBOOK_FEATURE_FLAGS))
+    debug_paths: tuple[str, ...] = ("/_ignition/health-check", "/_debugbar/open", "/telescope")
+
+
+class Thresholds(Section):
+    pending_jobs_max: int = Field(100, ge=0)
+    failed_jobs_last_hour_max: int = Field(100, ge=0)
+    reserved_job_max_age_seconds: int = Field(600, ge=0)
+
+
+class Allow(Section):
+    writes: bool = False
+    browser: bool = True
+    shell: bool = False
+
+
+class Environment(Section):
+    """One deployment to verify: where it is, how to reach it, what it must look like."""
+
+    environment: EnvironmentInfo = EnvironmentInfo()
+    target: Target
+    app: App = App()
+    database: Database | None = None
+    redis: Redis | None = None
+    accounts: dict[str, Account] = Field(default_factory=dict)
+    metrics: Metrics = Metrics()
+    expect: Expect = Expect()
+    thresholds: Thresholds = Thresholds()
+    allow: Allow = Allow()
+
+    @property
+    def name(self) -> str:
+        return self.environment.name
+
+    @property
+    def session_cookie_name(self) -> str:
+        """The expected session cookie: configured, or Laravel's ``slug(APP_NAME)_session``."""
+        configured = self.expect.cookies.session_name
+        return configured or re.sub(r"[^a-z0-9]+", "_", self.app.name.lower()).strip("_") + "_session"
+
+    @property
+    def expected_hsts(self) -> str | None:
+        """HSTS is sent only when APP_ENV=production (contract §12)."""
+        if self.expect.hsts is not None:
+            return self.expect.hsts or None
+        return HSTS if self.app.env == "production" else None

@@ -1,0 +1,46 @@
+"""The pytest plugin (entry point ``pytest11``): options, markers, config, fixtures, reports.
+
+Inert unless ``--env``/``--env-file`` is given, because it is loaded into every pytest run.
+"""
+
+from __future__ import annotations
+
+from .capabilities import pytest_collection_modifyitems
+from .configure import pytest_configure
+from .fixtures import (
+    admin_session,
+    deployment,
+    environment,
+    partner_session,
+    postgres,
+    probes,
+    redis_client,
+)
+from .options import pytest_addoption
+from .report import (
+    pytest_html_report_title,
+    pytest_html_results_summary,
+    pytest_metadata,
+    pytest_report_header,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
+
+__all__ = [
+    "admin_session",
+    "deployment",
+    "environment",
+    "partner_session",
+    "postgres",
+    "probes",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_html_report_title",
+    "pytest_html_results_summary",
+    "pytest_metadata",
+    "pytest_report_header",
+    "pytest_runtest_makereport",
+    "pytest_terminal_summary",
+    "redis_client",
+]

@@ -1,0 +1,49 @@
+"""Capability markers: a test declares what it needs, the environment grants it or the test is
+deselected with the reason shown (never silently)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..config import Environment
+from . import stash
+from .options import CAPABILITY_MARKERS
+
+
+def missing_capabilities(env: Environment) -> dict[str, str]:
+    """Capability → why this environment does not grant it (granted ones are absent)."""
+    name = env.name
+    refused = {
+        "writes": None if env.allow.writes else f"environment '{name}' does not allow writes",
+        "browser": None if env.allow.browser else f"environment '{name}' does not allow a browser",
+        "shell": None if env.allow.shell else f"environment '{name}' grants no shell",
+        "db": None if env.database else f"environment '{name}' has no [database] section",
+        "redis": None if env.redis else f"environment '{name}' has no [redis] section",
+        "admin_account": None if "admin" in env.accounts
+        else f"environment '{name}' has no [accounts.admin]",
+        "partner_account": None if "partner" in env.accounts
+        else f"environment '{name}' has no [accounts.partner]",
+        "metrics_auth": None if (env.metrics.token or env.metrics.username)
+        else f"environment '{name}' has no [metrics] token or username",
+    }  # fmt: skip
+    return {cap: why for cap, why in refused.items() if why is not None}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # trylast: -m/-k have already deselected; only report what they kept.
+    if stash.ENVIRONMENT not in config.stash:
+        return
+    missing = missing_capabilities(config.stash[stash.ENVIRONMENT])
+    keep, drop = [], []
+    for item in items:
+        needs = [m.name for m in item.iter_markers() if m.name in CAPABILITY_MARKERS]
+        reasons = [missing[cap] for cap in dict.fromkeys(needs) if cap in missing]
+        if reasons:
+            drop.append(item)
+            config.stash[stash.DESELECTED].append((item.nodeid, "; ".join(reasons)))
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -1,0 +1,80 @@
+"""Load and validate the environment before collection; set the default reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from ..config import ConfigError, Environment, environment_path, load_environment
+from ..redact import Redactor
+from . import stash
+from .options import register_markers
+
+
+def environments_dir(config: pytest.Config) -> Path:
+    configured = os.environ.get("FACTURINO_VERIFY_ENV_DIR")
+    return Path(configured) if configured else config.rootpath / "environments"
+
+
+def selected_env_file(config: pytest.Config) -> Path | None:
+    """The environment file the run targets, or None when neither option was given."""
+    name, file = config.option.facturino_env, config.option.facturino_env_file
+    if name and file:
+        raise ConfigError("--env and --env-file were both given", "command line", "pass one")
+    if file:
+        return Path(file)
+    if name:
+        return environment_path(name, environments_dir(config))
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # tryfirst: the report paths must be set before pytest-html and junitxml configure themselves.
+    register_markers(config)
+    try:
+        path = selected_env_file(config)
+        if path is None:
+            return  # inert: the plugin is loaded into every pytest run
+        env = load_environment(path)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[stash.ENVIRONMENT] = env
+    config.stash[stash.ENV_FILE] = path
+    config.stash[stash.REDACTOR] = Redactor(secret_values(env))
+    config.stash[stash.DESELECTED] = []
+    _default_reports(config)
+
+
+def secret_values(env: Environment) -> list[str]:
+    """Every secret the environment resolved, so reports can mask them wherever they appear."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, SecretStr):
+            found.append(value.get_secret_value())
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif hasattr(value, "__pydantic_fields__"):
+            for name in type(value).model_fields:  # type: ignore[attr-defined]
+                walk(getattr(value, name))
+
+    walk(env)
+    return found
+
+
+def _default_reports(config: pytest.Config) -> None:
+    if config.option.facturino_no_reports:
+        return
+    reports = Path(config.option.facturino_reports_dir)
+    if not reports.is_absolute():
+        reports = config.invocation_params.dir / reports
+    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+        config.option.htmlpath = str(reports / "report.html")
+        config.option.self_contained_html = True
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(reports / "junit.xml")

@@ -1,0 +1,49 @@
+"""Command-line options and markers."""
+
+from __future__ import annotations
+
+import pytest
+
+SUITE_MARKERS = {
+    "smoke": "post-deploy gate: read-only, answers in seconds",
+    "features": "the runbook's feature table as end-to-end flows",
+    "perf": "performance budget (pytest-benchmark; runs in its own invocation)",
+    "monitoring": "Prometheus metrics, thresholds and alerts",
+    "daily": "daily operations checks",
+    "weekly": "weekly operations checks",
+}
+CAPABILITY_MARKERS = {
+    "writes": "creates data in the deployment; needs [allow] writes = true",
+    "browser": "drives Chromium; needs [allow] browser = true",
+    "db": "reads the database; needs a [database] section",
+    "redis": "talks to Redis; needs a [redis] section",
+    "shell": "runs commands in the deployment; needs [allow] shell = true",
+    "admin_account": "logs in as the admin test account; needs [accounts.admin]",
+    "partner_account": "logs in as the partner test account; needs [accounts.partner]",
+    "metrics_auth": "reads /metrics with credentials; needs [metrics] token or username",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("facturino-verify", "Facturino post-deployment verification")
+    group.addoption(
+        "--env", dest="facturino_env", metavar="NAME", default=None,
+        help="verify the deployment described by environments/NAME.toml",
+    )  # fmt: skip
+    group.addoption(
+        "--env-file", dest="facturino_env_file", metavar="PATH", default=None,
+        help="verify the deployment described by this environment file (instead of --env)",
+    )  # fmt: skip
+    group.addoption(
+        "--reports-dir", dest="facturino_reports_dir", metavar="DIR", default="reports",
+        help="where report.html and junit.xml are written (default: reports)",
+    )  # fmt: skip
+    group.addoption(
+        "--no-reports", dest="facturino_no_reports", action="store_true", default=False,
+        help="do not write the default HTML and JUnit reports",
+    )  # fmt: skip
+
+
+def register_markers(config: pytest.Config) -> None:
+    for name, text in {**SUITE_MARKERS, **CAPABILITY_MARKERS}.items():
+        config.addinivalue_line("markers", f"{name}: {text}")

@@ -1,0 +1,145 @@
+"""Every network question of the smoke gate, asked concurrently once per run.
+
+Checks call ``probes.result(name)``; the first call waits only for that answer. A probe that
+could not reach its target fails the check that needed it, with the reason as the message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+
+from ..checks import remedies
+from ..checks.app import expect_login_form, login_bundle_paths
+from ..checks.base import fail
+from ..clients import TargetError, fetch_certificate
+from ..clients.concurrent import Prefetch
+from .deployment import Deployment
+
+Probe = Callable[[], Any]
+JSON = {"Accept": "application/json"}
+NOT_FOUND_PROBE = "/api/v1/facturino-verify-not-found-probe"
+
+
+def http_probes(d: Deployment) -> dict[str, Probe]:
+    env, get = d.env, d.http.get
+    probes: dict[str, Probe] = {
+        "up": lambda: get("/up"),
+        "health": lambda: get("/health", headers=JSON),
+        "ping": lambda: get("/ping"),
+        "api_ping": lambda: get("/api/ping", headers=JSON),
+        "login_page": lambda: get(env.target.login_path, follow_redirects=True),
+        "json_error": lambda: get(NOT_FOUND_PROBE, headers=JSON),
+        "installation": lambda: get("/installation"),
+        "installation_api": lambda: get("/api/v1/installation/requirements", headers=JSON),
+        "metrics_anonymous": lambda: get(env.metrics.path),
+        "http_redirect": lambda: d.plain_http.get("/login"),
+        "certificate": lambda: fetch_certificate(
+            env.target.host, env.target.port, env.target.ca_file, env.target.connect_timeout
+        ),
+    }
+    for path in env.expect.debug_paths:
+        probes[f"debug_path {path}"] = _getter(d, path)
+    if env.metrics.token or env.metrics.username:
+        probes["metrics"] = lambda: get(env.metrics.path, headers=_metrics_auth(d))
+    return probes
+
+
+def _getter(d: Deployment, path: str) -> Probe:
+    return lambda: d.http.get(path)
+
+
+def _metrics_auth(d: Deployment) -> dict[str, str]:
+    m = d.env.metrics
+    if m.token is not None:
+        return {"Authorization": f"Bearer {m.token.get_secret_value()}"}
+    password = m.password.get_secret_value() if m.password else ""
+    return {"Authorization": httpx.BasicAuth(m.username or "", password)._auth_header}
+
+
+def service_probes(d: Deployment) -> dict[str, Probe]:
+    probes: dict[str, Probe] = {}
+    if d.postgres is not None:
+        pg, limits = d.postgres, d.env.thresholds
+        probes["db.version"] = lambda: (pg.select_one(), pg.server_version())
+        probes["db.migrations"] = pg.migrations
+        probes["db.queue"] = lambda: pg.queue_snapshot(limits.reserved_job_max_age_seconds)
+    if d.redis is not None:
+        r = d.redis
+        name = f"facturino_verify:deployment_test:{uuid.uuid4().hex}"
+        written = uuid.uuid4().hex.encode()
+        probes["redis.ping"] = lambda: r.ping(d.env.redis.cache_db if d.env.redis else 0)
+        probes["redis.round_trip"] = lambda: (r.cache_key(name), written, *r.round_trip(name, written))
+        probes["redis.queues"] = r.queue_depths
+    return probes
+
+
+def account_probes(d: Deployment, accounts: Iterable[str]) -> dict[str, Probe]:
+    probes: dict[str, Probe] = {}
+    if "admin" in accounts:
+        probes["admin.bootstrap"] = lambda: d.session("admin").get("/api/v1/bootstrap")
+    if "partner" in accounts:
+        partner = d.session("partner")
+        probes["partner.dashboard"] = lambda: partner.get("/api/v1/partner/dashboard")
+        probes["partner.commissions"] = lambda: partner.get("/api/v1/partner/commissions")
+    return probes
+
+
+def login_assets(d: Deployment, login_page: httpx.Response) -> list[httpx.Response]:
+    page = expect_login_form(login_page)
+    return [d.http.get(path) for path in login_bundle_paths(page)]
+
+
+class Probes:
+    """The run's probes: submitted together, each answer awaited by the check that needs it."""
+
+    def __init__(self, deployment: Deployment, accounts: Iterable[str] = ()) -> None:
+        self.deployment = deployment
+        self._prefetch = Prefetch(workers=deployment.env.target.concurrency)
+        self._specs = {**http_probes(deployment), **service_probes(deployment),
+                       **account_probes(deployment, accounts)}  # fmt: skip
+
+    def start(self) -> Probes:
+        for name, probe in self._specs.items():
+            self._prefetch.submit(name, probe)
+        return self
+
+    def result(self, name: str) -> Any:
+        """The probe's answer; a failure naming the unreachable target when there is none."""
+        __tracebackhide__ = True
+        self._prefetch.submit(name, self._specs[name])
+        try:
+            return self._prefetch.result(name)
+        except TargetError as error:
+            unreachable = error
+        # Outside the except block, so the report shows one message, not a chained traceback.
+        fail(f"the deployment answers (probe '{name}')", "an answer", str(unreachable),
+             _remedy(name))  # fmt: skip
+
+    def login_assets(self) -> list[httpx.Response]:
+        """The JS/CSS the login page references (fetched after the page itself)."""
+        __tracebackhide__ = True
+        page = self.result("login_page")
+        try:
+            return login_assets(self.deployment, page)
+        except TargetError as error:
+            unreachable = error
+        fail("the login page's assets answer", "an answer", str(unreachable), remedies.LOGIN)
+
+    def close(self) -> None:
+        self._prefetch.close()
+
+
+def _remedy(name: str) -> str:
+    if name.startswith("db."):
+        return remedies.DATABASE
+    if name.startswith("redis."):
+        return remedies.REDIS
+    if name.startswith(("admin.", "partner.")):
+        return remedies.LOGIN + "; check SESSION_DOMAIN and SANCTUM_STATEFUL_DOMAINS"
+    if name == "certificate":
+        return remedies.TLS
+    return remedies.REDEPLOY

@@ -1,0 +1,27 @@
+"""`GET /health`: one result per subsystem, so the report names the one that is down."""
+
+from __future__ import annotations
+
+import pytest
+
+from facturino_verify.checks import app, remedies
+from facturino_verify.checks.http import expect_status
+from facturino_verify.plugin.probes import Probes
+
+pytestmark = pytest.mark.smoke
+
+
+def test_health_returns_200(probes: Probes) -> None:
+    expect_status(probes.result("health"), 200, "GET /health answers 200", remedies.HEALTH)
+
+
+def test_health_status_is_healthy(probes: Probes) -> None:
+    app.expect_health_status(app.health_payload(probes.result("health")))
+
+
+def test_health_check_passes(probes: Probes, health_check: str) -> None:
+    app.expect_health_check(app.health_payload(probes.result("health")), health_check)
+
+
+def test_health_reports_expected_environment(probes: Probes, environment_name: str) -> None:
+    app.expect_environment(app.health_payload(probes.result("health")), environment_name)
