@@ -1,0 +1,44 @@
+# facturino-verify: set up, demo on the bundled reference deployment, test the suite itself.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus
+ENV ?= local
+
+.PHONY: setup demo test lint smoke down bench
+
+setup:  ## system packages (where apt exists), the venv, the project in editable mode
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "apt: installing $$missing"; \
+	    $$( [ $$(id -u) -eq 0 ] || echo sudo ) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$( [ $$(id -u) -eq 0 ] || echo sudo ) \
+	      apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  fi; \
+	else echo "no apt-get: install $(APT_PACKAGES) with your package manager"; fi
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import facturino_verify, facturino_reference" && echo "setup: ready ($(VENV))"
+
+demo:  ## reference deployment up, the smoke gate against it, reports written, deployment down
+	@$(BIN)/facturino-reference up
+	@status=0; $(BIN)/pytest -m smoke --env local || status=$$?; \
+	  $(BIN)/facturino-reference down; \
+	  echo "HTML report: $$(pwd)/reports/report.html   JUnit: $$(pwd)/reports/junit.xml"; \
+	  exit $$status
+
+test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)
+	$(BIN)/pytest tests -q -p no:randomly
+
+lint:
+	$(BIN)/ruff check src tests tests_smoke conftest.py benchmarks
+	$(BIN)/mypy
+
+smoke:  ## the smoke gate against ENV (default local)
+	$(BIN)/pytest -m smoke --env $(ENV)
+
+bench:  ## wall time of the smoke run on the reference deployment vs. a bare script
+	$(PY) benchmarks/smoke_time.py
