@@ -33,6 +33,9 @@ def expected_migrations(environment: Environment) -> list[str]:
     database = environment.database
     if database is None:
         pytest.fail("environment has no [database]", pytrace=False)
-    names = data.parse_manifest(database.migrations_manifest.read_text()) if (
-        database.migrations_manifest) else []  # fmt: skip
+    names = (
+        data.parse_manifest(database.migrations_manifest.read_text())
+        if (database.migrations_manifest)
+        else []
+    )
     return sorted({*names, *([database.newest_migration] if database.newest_migration else [])})

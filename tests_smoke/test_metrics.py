@@ -11,7 +11,9 @@ from facturino_verify.plugin.probes import Probes
 pytestmark = pytest.mark.smoke
 
 
-def test_metrics_anonymous_access_matches_expectation(probes: Probes, environment: Environment) -> None:
+def test_metrics_anonymous_access_matches_expectation(
+    probes: Probes, environment: Environment
+) -> None:
     response = probes.result("metrics_anonymous")
     expect = environment.metrics.expect
     if expect == "auth_required":

@@ -23,7 +23,8 @@ def test_hsts_matches_app_env(probes: Probes, environment: Environment) -> None:
     response = probes.result("login_page")
     hsts = environment.expected_hsts
     if hsts is None:
-        expect_headers_absent(response, ["Strict-Transport-Security"],
-                              "no HSTS outside production", remedies.HEADERS)  # fmt: skip
+        expect_headers_absent(
+            response, ["Strict-Transport-Security"], "no HSTS outside production", remedies.HEADERS
+        )
     else:
         expect_header(response, "Strict-Transport-Security", hsts, remedies.HEADERS)

@@ -9,11 +9,16 @@ MASK = "«redacted»"
 PATTERNS = (
     # scheme://user:password@host  (DSNs, Redis URLs)
     re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(?=@)", re.IGNORECASE),
-    re.compile(r"(?P<keep>\bauthorization\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+",
-               re.IGNORECASE),  # fmt: skip
+    re.compile(
+        r"(?P<keep>\bauthorization\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+",
+        re.IGNORECASE,
+    ),
     re.compile(r"(?P<keep>\b(?:set-)?cookie\s*[:=]\s*['\"]?)[^'\"\n]+", re.IGNORECASE),
-    re.compile(r"(?P<keep>\b(?:password|passwd|secret|token|app_key)\s*[=:]\s*['\"]?)"
-               r"(?!«)[^\s'\",}&]+", re.IGNORECASE),  # fmt: skip
+    re.compile(
+        r"(?P<keep>\b(?:password|passwd|secret|token|app_key)\s*[=:]\s*['\"]?)"
+        r"(?!«)[^\s'\",}&]+",
+        re.IGNORECASE,
+    ),
     re.compile(r"(?P<keep>['\"]x-xsrf-token['\"]\s*:\s*['\"])[^'\"]+", re.IGNORECASE),
 )
 

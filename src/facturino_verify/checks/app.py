@@ -21,8 +21,12 @@ def expect_application_up(response: httpx.Response) -> None:
     __tracebackhide__ = True
     expect_status(response, 200, "GET /up answers 200", _remedy_for(response))
     if "Application up" not in response.text:
-        fail("GET /up shows Laravel's 'Application up' page", "'Application up' in the body",
-             described(response), remedies.SERVER_ERROR)  # fmt: skip
+        fail(
+            "GET /up shows Laravel's 'Application up' page",
+            "'Application up' in the body",
+            described(response),
+            remedies.SERVER_ERROR,
+        )
 
 
 def expect_not_in_maintenance(response: httpx.Response) -> None:
@@ -30,8 +34,12 @@ def expect_not_in_maintenance(response: httpx.Response) -> None:
     retry_after = response.headers.get("Retry-After")
     if response.status_code == 503 or retry_after is not None:
         seen = f"HTTP {response.status_code}, Retry-After: {retry_after or '(none)'}"
-        fail("the application is not in maintenance mode", "no 503 and no Retry-After", seen,
-             remedies.MAINTENANCE)  # fmt: skip
+        fail(
+            "the application is not in maintenance mode",
+            "no 503 and no Retry-After",
+            seen,
+            remedies.MAINTENANCE,
+        )
 
 
 def _remedy_for(response: httpx.Response) -> str:
@@ -45,8 +53,12 @@ def health_payload(response: httpx.Response) -> dict[str, Any]:
     __tracebackhide__ = True
     payload = json_body(response, "GET /health answers with the health JSON", _remedy_for(response))
     if not isinstance(payload, dict) or not isinstance(payload.get("checks"), dict):
-        fail("GET /health has a 'checks' object", "{'status': ..., 'checks': {...}}",
-             shorten(str(payload)), remedies.SERVER_ERROR)  # fmt: skip
+        fail(
+            "GET /health has a 'checks' object",
+            "{'status': ..., 'checks': {...}}",
+            shorten(str(payload)),
+            remedies.SERVER_ERROR,
+        )
     return payload
 
 
@@ -54,11 +66,14 @@ def expect_health_check(payload: dict[str, Any], name: str) -> None:
     __tracebackhide__ = True
     checks = payload["checks"]
     if name not in checks:
-        fail(f"/health reports the '{name}' check", f"checks.{name} present",
-             f"checks: {sorted(checks)}", remedies.REDEPLOY)  # fmt: skip
+        fail(
+            f"/health reports the '{name}' check",
+            f"checks.{name} present",
+            f"checks: {sorted(checks)}",
+            remedies.REDEPLOY,
+        )
     if checks[name] is not True:
-        fail(f"/health check '{name}' passes", "true", repr(checks[name]),
-             _health_remedy(name))  # fmt: skip
+        fail(f"/health check '{name}' passes", "true", repr(checks[name]), _health_remedy(name))
 
 
 def _health_remedy(name: str) -> str:
@@ -75,16 +90,19 @@ def expect_health_status(payload: dict[str, Any]) -> None:
     __tracebackhide__ = True
     if payload.get("status") != "healthy":
         failing = sorted(k for k, v in payload["checks"].items() if v is not True)
-        fail("/health status is healthy", "'healthy'",
-             f"{payload.get('status')!r}, failing checks: {failing}", remedies.HEALTH)  # fmt: skip
+        fail(
+            "/health status is healthy",
+            "'healthy'",
+            f"{payload.get('status')!r}, failing checks: {failing}",
+            remedies.HEALTH,
+        )
 
 
 def expect_environment(payload: dict[str, Any], expected: str) -> None:
     __tracebackhide__ = True
     seen = payload.get("environment")
     if seen != expected:
-        fail("/health reports the expected APP_ENV", repr(expected), repr(seen),
-             remedies.BAKED_ENV)  # fmt: skip
+        fail("/health reports the expected APP_ENV", repr(expected), repr(seen), remedies.BAKED_ENV)
 
 
 def expect_login_form(response: httpx.Response) -> Page:
@@ -95,13 +113,19 @@ def expect_login_form(response: httpx.Response) -> Page:
     if path.startswith("/installation"):
         fail("the login page is reached", "/login", str(response.url), remedies.INSTALLER)
     page = Page(response.text)
-    wanted = {"form#loginForm": page.find("form", id="loginForm"),
-              "input[name=email]": page.find("input", name="email"),
-              "input[name=password]": page.find("input", name="password")}  # fmt: skip
+    wanted = {
+        "form#loginForm": page.find("form", id="loginForm"),
+        "input[name=email]": page.find("input", name="email"),
+        "input[name=password]": page.find("input", name="password"),
+    }
     missing = [selector for selector, found in wanted.items() if not found]
     if missing:
-        fail("the login page has the login form", ", ".join(wanted), f"missing {missing} at "
-             f"{response.url}", remedies.LOGIN)  # fmt: skip
+        fail(
+            "the login page has the login form",
+            ", ".join(wanted),
+            f"missing {missing} at {response.url}",
+            remedies.LOGIN,
+        )
     return page
 
 
@@ -109,20 +133,32 @@ def login_bundle_paths(page: Page, prefix: str = "/build/assets/") -> list[str]:
     __tracebackhide__ = True
     scripts = [url for url in page.asset_urls() if urlsplit(url).path.startswith(prefix)]
     if not any(urlsplit(u).path.endswith(".js") for u in scripts):
-        fail("the login page loads its JS bundle", f"a <script> under {prefix}",
-             page.asset_urls() or "no assets", remedies.LOGIN)  # fmt: skip
+        fail(
+            "the login page loads its JS bundle",
+            f"a <script> under {prefix}",
+            page.asset_urls() or "no assets",
+            remedies.LOGIN,
+        )
     return scripts
 
 
 def expect_installer_closed(response: httpx.Response) -> None:
     __tracebackhide__ = True
     if response.status_code not in (301, 302, 303, 307, 308, 404):
-        fail(f"{response.request.url.path} is closed (redirects away)", "a redirect to /login",
-             described(response), remedies.INSTALLER)  # fmt: skip
+        fail(
+            f"{response.request.url.path} is closed (redirects away)",
+            "a redirect to /login",
+            described(response),
+            remedies.INSTALLER,
+        )
     location = response.headers.get("Location", "")
     if response.is_redirect and "/installation" in location:
-        fail("the installer is closed", "a redirect to /login", f"redirect to {location}",
-             remedies.INSTALLER)  # fmt: skip
+        fail(
+            "the installer is closed",
+            "a redirect to /login",
+            f"redirect to {location}",
+            remedies.INSTALLER,
+        )
 
 
 def expect_not_served(response: httpx.Response) -> None:
@@ -134,8 +170,12 @@ def expect_no_debug_headers(response: httpx.Response) -> None:
     __tracebackhide__ = True
     present = {h: response.headers[h] for h in DEBUG_HEADERS if h in response.headers}
     if present:
-        fail(f"{response.request.url.path} carries no debug headers", f"none of {DEBUG_HEADERS}",
-             present, remedies.DEBUG)  # fmt: skip
+        fail(
+            f"{response.request.url.path} carries no debug headers",
+            f"none of {DEBUG_HEADERS}",
+            present,
+            remedies.DEBUG,
+        )
 
 
 def expect_error_without_trace(response: httpx.Response, allowed: Collection[int]) -> None:
@@ -145,5 +185,9 @@ def expect_error_without_trace(response: httpx.Response, allowed: Collection[int
     body = json_body(response, "the JSON error probe answers JSON", remedies.DEBUG)
     leaked = sorted(k for k in TRACE_KEYS if isinstance(body, dict) and k in body)
     if leaked:
-        fail("JSON errors carry no exception details", "only 'message'",
-             f"keys {leaked} in {described(response)}", remedies.DEBUG)  # fmt: skip
+        fail(
+            "JSON errors carry no exception details",
+            "only 'message'",
+            f"keys {leaked} in {described(response)}",
+            remedies.DEBUG,
+        )

@@ -16,7 +16,7 @@ class Element:
 
 
 class _Scanner(HTMLParser):
-    VOID = {"input", "meta", "link", "img", "br", "hr", "source", "area", "base", "col", "wbr"}
+    VOID = frozenset({"input", "meta", "link", "img", "br", "hr", "source", "area", "base", "col", "wbr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -55,13 +55,17 @@ class Page:
 
     def find(self, tag: str, **attrs: str) -> list[Element]:
         return [
-            e for e in self.elements
+            e
+            for e in self.elements
             if e.tag == tag and all(e.attrs.get(k) == v for k, v in attrs.items())
-        ]  # fmt: skip
+        ]
 
     def asset_urls(self) -> list[str]:
         """``src`` of scripts and ``href`` of stylesheets/modulepreloads."""
         urls = [e.attrs["src"] for e in self.find("script") if e.attrs.get("src")]
-        urls += [e.attrs["href"] for e in self.find("link") if e.attrs.get("href")
-                 and e.attrs.get("rel") in ("stylesheet", "modulepreload")]  # fmt: skip
+        urls += [
+            e.attrs["href"]
+            for e in self.find("link")
+            if e.attrs.get("href") and e.attrs.get("rel") in ("stylesheet", "modulepreload")
+        ]
         return urls

@@ -64,7 +64,9 @@ INSTALLER = (
     "the installer is open: restore storage/app/database_created and settings.profile_complete, "
     "or put the app in maintenance mode (`railway run php artisan down`) until fixed"
 )
-LOGIN = "the login page is broken: check that the build ran `npm run build` and that /build is deployed"
+LOGIN = (
+    "the login page is broken: check that the build ran `npm run build` and that /build is deployed"
+)
 METRICS = (
     "/metrics exposure differs from the expectation: set FEATURE_MONITORING / PROMETHEUS_ENABLED "
     "and put /metrics behind admin auth as the runbook requires"

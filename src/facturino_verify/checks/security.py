@@ -45,28 +45,40 @@ def expect_redirects_to_https(response: httpx.Response, https_url: str) -> None:
     __tracebackhide__ = True
     location = response.headers.get("Location", "")
     if not response.is_redirect or urlsplit(location).scheme != "https":
-        fail("plain HTTP redirects to HTTPS", f"a 301/302/307/308 to {https_url}",
-             described(response), remedies.HTTPS_REDIRECT)  # fmt: skip
+        fail(
+            "plain HTTP redirects to HTTPS",
+            f"a 301/302/307/308 to {https_url}",
+            described(response),
+            remedies.HTTPS_REDIRECT,
+        )
     expected_host = urlsplit(https_url).hostname
     if urlsplit(location).hostname != expected_host:
-        fail("the HTTPS redirect stays on the host", expected_host, location,
-             remedies.HTTPS_REDIRECT)  # fmt: skip
+        fail(
+            "the HTTPS redirect stays on the host", expected_host, location, remedies.HTTPS_REDIRECT
+        )
 
 
 def expect_certificate_trusted(info: CertificateInfo, host: str) -> None:
     __tracebackhide__ = True
     if info.verify_error is not None:
-        fail(f"the certificate is valid for {host} and trusted", "a verified chain and host name",
-             f"{info.verify_error} (subject {info.subject})", remedies.TLS)  # fmt: skip
+        fail(
+            f"the certificate is valid for {host} and trusted",
+            "a verified chain and host name",
+            f"{info.verify_error} (subject {info.subject})",
+            remedies.TLS,
+        )
 
 
 def expect_certificate_lifetime(info: CertificateInfo, min_days: int) -> None:
     __tracebackhide__ = True
     days = info.days_left()
     if days <= min_days:
-        fail(f"the certificate is valid for more than {min_days} days", f"> {min_days} days",
-             f"expires {info.not_after:%Y-%m-%d %H:%M} UTC ({days:.1f} days)",
-             remedies.TLS)  # fmt: skip
+        fail(
+            f"the certificate is valid for more than {min_days} days",
+            f"> {min_days} days",
+            f"expires {info.not_after:%Y-%m-%d %H:%M} UTC ({days:.1f} days)",
+            remedies.TLS,
+        )
 
 
 def require_cookie(cookies: dict[str, Cookie], name: str, where: str) -> Cookie:
@@ -81,16 +93,24 @@ def expect_cookie_flag(cookie: Cookie, flag: str, wanted: bool) -> None:
     __tracebackhide__ = True
     if cookie.flag(flag) != wanted:
         state = "set" if wanted else "absent"
-        fail(f"cookie {cookie.name} has {flag} {state}", f"{flag} {state}",
-             f"attributes {sorted(cookie.attributes)}", remedies.COOKIES)  # fmt: skip
+        fail(
+            f"cookie {cookie.name} has {flag} {state}",
+            f"{flag} {state}",
+            f"attributes {sorted(cookie.attributes)}",
+            remedies.COOKIES,
+        )
 
 
 def expect_cookie_same_site(cookie: Cookie, wanted: str) -> None:
     __tracebackhide__ = True
     seen = cookie.attributes.get("samesite", "")
     if seen.lower() != wanted.lower():
-        fail(f"cookie {cookie.name} has SameSite={wanted}", wanted, seen or "(none)",
-             remedies.COOKIES)  # fmt: skip
+        fail(
+            f"cookie {cookie.name} has SameSite={wanted}",
+            wanted,
+            seen or "(none)",
+            remedies.COOKIES,
+        )
 
 
 def laravel_mac_validates(cookie_value: str, app_key: str) -> bool:
@@ -116,13 +136,20 @@ def expect_cookie_is_laravel_encrypted(cookie: Cookie) -> None:
     except ValueError:
         ok = False
     if not ok:
-        fail(f"cookie {cookie.name} is an encrypted Laravel payload", "base64 JSON {iv,value,mac}",
-             cookie.value[:40] + "…", remedies.REDEPLOY)  # fmt: skip
+        fail(
+            f"cookie {cookie.name} is an encrypted Laravel payload",
+            "base64 JSON {iv,value,mac}",
+            cookie.value[:40] + "…",
+            remedies.REDEPLOY,
+        )
 
 
 def expect_mac_not_valid_with(cookie: Cookie, public_key: str) -> None:
     __tracebackhide__ = True
     if laravel_mac_validates(cookie.value, public_key):
-        fail("the deployment does not use the public example APP_KEY",
-             f"{cookie.name}'s MAC does not validate with the example key",
-             "it validates: APP_KEY is the key committed in .env.example", remedies.APP_KEY)  # fmt: skip
+        fail(
+            "the deployment does not use the public example APP_KEY",
+            f"{cookie.name}'s MAC does not validate with the example key",
+            "it validates: APP_KEY is the key committed in .env.example",
+            remedies.APP_KEY,
+        )

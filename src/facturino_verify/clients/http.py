@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import ssl
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .errors import ConnectionRefused, DnsFailure, ProtocolFailure, TargetError, TimedOut, TlsFailure
+from .errors import (
+    ConnectionRefused,
+    DnsFailure,
+    ProtocolFailure,
+    TargetError,
+    TimedOut,
+    TlsFailure,
+)
 
 USER_AGENT = "facturino-verify/0.1 (+post-deployment checks)"
 

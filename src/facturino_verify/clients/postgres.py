@@ -10,7 +10,14 @@ from typing import Any
 import psycopg
 
 from ..config.model import Database
-from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TargetError, TimedOut
+from .errors import (
+    AuthFailure,
+    ConnectionRefused,
+    DnsFailure,
+    ProtocolFailure,
+    TargetError,
+    TimedOut,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,9 @@ class PostgresClient:
         args: dict[str, Any] = {
             # libpq counts whole seconds and treats values below 2 as 2.
             "connect_timeout": max(2, round(c.connect_timeout)),
-            "options": f"-c statement_timeout={c.statement_timeout_ms} -c default_transaction_read_only=on",
+            # Read-only at the session level: a verification run can never write by accident.
+            "options": f"-c statement_timeout={c.statement_timeout_ms}"
+            " -c default_transaction_read_only=on",
             "application_name": "facturino-verify",
         }
         if c.dsn is not None:
@@ -96,12 +105,12 @@ class PostgresClient:
         by_queue = self.rows(
             "SELECT queue, count(*) FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
         )
-        (reserved_too_long, oldest), = self.rows(
+        ((reserved_too_long, oldest),) = self.rows(
             f"SELECT count(*) FILTER (WHERE reserved_at < {now} - %s), {now} - min(reserved_at)"
             " FROM jobs WHERE reserved_at IS NOT NULL",
             (reserved_max_age_seconds,),
         )
-        (failed,), = self.rows(
+        ((failed,),) = self.rows(
             "SELECT count(*) FROM failed_jobs WHERE failed_at > now() - interval '1 hour'"
         )
         pending = {str(q): int(n) for q, n in by_queue}

@@ -33,9 +33,14 @@ class RedisClient:
             return redis.Redis.from_url(c.url.get_secret_value(), db=db, **common)
         password = c.password.get_secret_value() if c.password else None
         return redis.Redis(
-            host=c.host or "", port=c.port, db=db, username=c.username, password=password,
-            ssl=c.tls, **common,
-        )  # fmt: skip
+            host=c.host or "",
+            port=c.port,
+            db=db,
+            username=c.username,
+            password=password,
+            ssl=c.tls,
+            **common,
+        )
 
     @contextmanager
     def _mapped(self) -> Iterator[None]:
@@ -68,7 +73,9 @@ class RedisClient:
         """Laravel ≥ 11 joins the prefixes without a separator (contract §3.2)."""
         return f"{self._config.prefix}{self._config.cache_prefix}{name}"
 
-    def round_trip(self, name: str, value: bytes, ttl_seconds: int = 60) -> tuple[bytes | None, int]:
+    def round_trip(
+        self, name: str, value: bytes, ttl_seconds: int = 60
+    ) -> tuple[bytes | None, int]:
         """SET, GET and DEL ``name`` in the cache DB (the runbook's ``Cache::put`` check).
 
         Returns what was read back and whether the key still exists after the delete (0 or 1);
@@ -97,6 +104,9 @@ class RedisClient:
                 pipe.llen(prefix + queue)
                 pipe.zcard(f"{prefix}{queue}:delayed")
             counts = pipe.execute()
-            return {q: int(counts[2 * i]) + int(counts[2 * i + 1]) for i, q in enumerate(self._config.queues)}
+            return {
+                q: int(counts[2 * i]) + int(counts[2 * i + 1])
+                for i, q in enumerate(self._config.queues)
+            }
 
         return self.call(self._config.queue_db, act)

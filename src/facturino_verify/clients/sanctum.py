@@ -42,16 +42,22 @@ class SanctumSession:
         client = self._http.new_session()
         what = f"login as {self._email}"
         with mapped_errors(what):
-            csrf = client.get("/sanctum/csrf-cookie", headers={"Referer": self._http.base_url + "/"})
+            csrf = client.get(
+                "/sanctum/csrf-cookie", headers={"Referer": self._http.base_url + "/"}
+            )
             if csrf.status_code != 204 or "XSRF-TOKEN" not in client.cookies:
-                raise ProtocolFailure(what, f"/sanctum/csrf-cookie answered {csrf.status_code} "
-                                      "without an XSRF-TOKEN cookie")  # fmt: skip
+                raise ProtocolFailure(
+                    what,
+                    f"/sanctum/csrf-cookie answered {csrf.status_code} "
+                    "without an XSRF-TOKEN cookie",
+                )
             body = {"email": self._email, "password": self._password, "remember": False}
             answer = client.post("/api/v1/auth/login", json=body, headers=self._headers(client))
         if answer.status_code != 200:
             client.close()
-            raise AuthFailure(what, f"POST /api/v1/auth/login answered {answer.status_code}: "
-                              f"{answer.text[:160]}")  # fmt: skip
+            raise AuthFailure(
+                what, f"POST /api/v1/auth/login answered {answer.status_code}: {answer.text[:160]}"
+            )
         self.user = dict(answer.json().get("user") or {})
         return client
 

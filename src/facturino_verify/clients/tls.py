@@ -33,7 +33,9 @@ def _handshake(host: str, port: int, context: ssl.SSLContext, timeout: float) ->
         return tls.getpeercert(binary_form=True) or b""
 
 
-def fetch_certificate(host: str, port: int, ca_file: Path | None, timeout: float) -> CertificateInfo:
+def fetch_certificate(
+    host: str, port: int, ca_file: Path | None, timeout: float
+) -> CertificateInfo:
     """Handshake twice if needed: verified first; unverified to still read an invalid cert."""
     what = f"TLS {host}:{port}"
     verify_error: str | None = None
@@ -63,4 +65,3 @@ def _guarded(what: str, action: Callable[[], bytes]) -> bytes:
         raise ConnectionRefused(what, str(error)) from None
     except OSError as error:
         raise TargetError(what, str(error)) from None
-

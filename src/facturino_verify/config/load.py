@@ -17,9 +17,14 @@ from .model import Environment
 
 OVERRIDE_PREFIX = "FACTURINO_VERIFY__"
 SECRET_KEYS = {
-    ("database", "dsn"), ("database", "password"), ("redis", "url"), ("redis", "password"),
-    ("metrics", "token"), ("metrics", "password"), ("accounts", "*", "password"),
-}  # fmt: skip
+    ("database", "dsn"),
+    ("database", "password"),
+    ("redis", "url"),
+    ("redis", "password"),
+    ("metrics", "token"),
+    ("metrics", "password"),
+    ("accounts", "*", "password"),
+}
 RELATIVE_PATHS = (("target", "ca_file"), ("database", "migrations_manifest"))
 
 

@@ -15,9 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
-    "database", "redis", "queues", "signer", "bank_sync",
-    "storage", "backup", "certificates", "paddle",
-)  # fmt: skip
+    "database",
+    "redis",
+    "queues",
+    "signer",
+    "bank_sync",
+    "storage",
+    "backup",
+    "certificates",
+    "paddle",
+)
 # The runbook's production FEATURE_* matrix (FEATURE_PARTNER_MOCKED_DATA is checked separately).
 RUNBOOK_FEATURE_FLAGS = {
     "accounting_backbone": True,
@@ -120,7 +127,9 @@ class Database(Section):
         if self.dsn is None and not (self.host and self.name and self.user):
             raise ValueError("set either dsn, or host, name and user")
         if not (self.newest_migration or self.migrations_manifest):
-            raise ValueError("set newest_migration and/or migrations_manifest (what the release expects)")
+            raise ValueError(
+                "set newest_migration and/or migrations_manifest (what the release expects)"
+            )
         return self
 
 
@@ -227,7 +236,9 @@ class Environment(Section):
     def session_cookie_name(self) -> str:
         """The expected session cookie: configured, or Laravel's ``slug(APP_NAME)_session``."""
         configured = self.expect.cookies.session_name
-        return configured or re.sub(r"[^a-z0-9]+", "_", self.app.name.lower()).strip("_") + "_session"
+        return (
+            configured or re.sub(r"[^a-z0-9]+", "_", self.app.name.lower()).strip("_") + "_session"
+        )
 
     @property
     def expected_hsts(self) -> str | None:

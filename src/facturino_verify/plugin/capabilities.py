@@ -19,13 +19,16 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         "shell": None if env.allow.shell else f"environment '{name}' grants no shell",
         "db": None if env.database else f"environment '{name}' has no [database] section",
         "redis": None if env.redis else f"environment '{name}' has no [redis] section",
-        "admin_account": None if "admin" in env.accounts
+        "admin_account": None
+        if "admin" in env.accounts
         else f"environment '{name}' has no [accounts.admin]",
-        "partner_account": None if "partner" in env.accounts
+        "partner_account": None
+        if "partner" in env.accounts
         else f"environment '{name}' has no [accounts.partner]",
-        "metrics_auth": None if (env.metrics.token or env.metrics.username)
+        "metrics_auth": None
+        if (env.metrics.token or env.metrics.username)
         else f"environment '{name}' has no [metrics] token or username",
-    }  # fmt: skip
+    }
     return {cap: why for cap, why in refused.items() if why is not None}
 
 

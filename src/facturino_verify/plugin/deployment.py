@@ -23,11 +23,17 @@ class Deployment:
         t = env.target
         return cls(
             env=env,
-            http=HttpClient(t.url, ca_file=t.ca_file, verify=t.verify_tls,
-                            connect_timeout=t.connect_timeout, read_timeout=t.read_timeout,
-                            max_connections=t.concurrency),  # fmt: skip
-            plain_http=HttpClient(t.plain_http_url, connect_timeout=t.connect_timeout,
-                                  read_timeout=t.read_timeout),  # fmt: skip
+            http=HttpClient(
+                t.url,
+                ca_file=t.ca_file,
+                verify=t.verify_tls,
+                connect_timeout=t.connect_timeout,
+                read_timeout=t.read_timeout,
+                max_connections=t.concurrency,
+            ),
+            plain_http=HttpClient(
+                t.plain_http_url, connect_timeout=t.connect_timeout, read_timeout=t.read_timeout
+            ),
             postgres=PostgresClient(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
         )

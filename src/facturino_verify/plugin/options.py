@@ -27,21 +27,33 @@ CAPABILITY_MARKERS = {
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("facturino-verify", "Facturino post-deployment verification")
     group.addoption(
-        "--env", dest="facturino_env", metavar="NAME", default=None,
+        "--env",
+        dest="facturino_env",
+        metavar="NAME",
+        default=None,
         help="verify the deployment described by environments/NAME.toml",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--env-file", dest="facturino_env_file", metavar="PATH", default=None,
+        "--env-file",
+        dest="facturino_env_file",
+        metavar="PATH",
+        default=None,
         help="verify the deployment described by this environment file (instead of --env)",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--reports-dir", dest="facturino_reports_dir", metavar="DIR", default="reports",
+        "--reports-dir",
+        dest="facturino_reports_dir",
+        metavar="DIR",
+        default="reports",
         help="where report.html and junit.xml are written (default: reports)",
-    )  # fmt: skip
+    )
     group.addoption(
-        "--no-reports", dest="facturino_no_reports", action="store_true", default=False,
+        "--no-reports",
+        dest="facturino_no_reports",
+        action="store_true",
+        default=False,
         help="do not write the default HTML and JUnit reports",
-    )  # fmt: skip
+    )
 
 
 def register_markers(config: pytest.Config) -> None:

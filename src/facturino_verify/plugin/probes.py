@@ -72,7 +72,11 @@ def service_probes(d: Deployment) -> dict[str, Probe]:
         name = f"facturino_verify:deployment_test:{uuid.uuid4().hex}"
         written = uuid.uuid4().hex.encode()
         probes["redis.ping"] = lambda: r.ping(d.env.redis.cache_db if d.env.redis else 0)
-        probes["redis.round_trip"] = lambda: (r.cache_key(name), written, *r.round_trip(name, written))
+        probes["redis.round_trip"] = lambda: (
+            r.cache_key(name),
+            written,
+            *r.round_trip(name, written),
+        )
         probes["redis.queues"] = r.queue_depths
     return probes
 
@@ -99,8 +103,11 @@ class Probes:
     def __init__(self, deployment: Deployment, accounts: Iterable[str] = ()) -> None:
         self.deployment = deployment
         self._prefetch = Prefetch(workers=deployment.env.target.concurrency)
-        self._specs = {**http_probes(deployment), **service_probes(deployment),
-                       **account_probes(deployment, accounts)}  # fmt: skip
+        self._specs = {
+            **http_probes(deployment),
+            **service_probes(deployment),
+            **account_probes(deployment, accounts),
+        }
 
     def start(self) -> Probes:
         for name, probe in self._specs.items():
@@ -116,8 +123,9 @@ class Probes:
         except TargetError as error:
             unreachable = error
         # Outside the except block, so the report shows one message, not a chained traceback.
-        fail(f"the deployment answers (probe '{name}')", "an answer", str(unreachable),
-             _remedy(name))  # fmt: skip
+        fail(
+            f"the deployment answers (probe '{name}')", "an answer", str(unreachable), _remedy(name)
+        )
 
     def login_assets(self) -> list[httpx.Response]:
         """The JS/CSS the login page references (fetched after the page itself)."""

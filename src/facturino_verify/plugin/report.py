@@ -16,8 +16,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if stash.ENVIRONMENT not in config.stash:
         return []
     env = config.stash[stash.ENVIRONMENT]
-    return [f"facturino-verify: environment '{env.name}' ({config.stash[stash.ENV_FILE]}) "
-            f"→ {env.target.url}"]  # fmt: skip
+    return [
+        f"facturino-verify: environment '{env.name}' ({config.stash[stash.ENV_FILE]}) "
+        f"→ {env.target.url}"
+    ]
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -38,14 +40,17 @@ def pytest_html_report_title(report: Any) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
-                                session: pytest.Session) -> None:  # fmt: skip
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
     config = session.config
     if stash.ENVIRONMENT not in config.stash:
         return
     env = config.stash[stash.ENVIRONMENT]
-    prefix.append(f"<p><b>Environment:</b> {html.escape(env.name)} — "
-                  f"<b>Target:</b> {html.escape(env.target.url)}</p>")  # fmt: skip
+    prefix.append(
+        f"<p><b>Environment:</b> {html.escape(env.name)} — "
+        f"<b>Target:</b> {html.escape(env.target.url)}</p>"
+    )
     deselected = config.stash.get(stash.DESELECTED, [])
     if deselected:
         rows = "".join(f"<li>{html.escape(n)}: {html.escape(r)}</li>" for n, r in deselected)
@@ -66,9 +71,9 @@ def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[
-    None, pytest.TestReport, pytest.TestReport
-]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Mask secrets in every failure text and captured section before any reporter sees it."""
     report = yield
     redact = item.config.stash.get(stash.REDACTOR, None)
