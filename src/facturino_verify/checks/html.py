@@ -16,7 +16,9 @@ class Element:
 
 
 class _Scanner(HTMLParser):
-    VOID = frozenset({"input", "meta", "link", "img", "br", "hr", "source", "area", "base", "col", "wbr"})
+    VOID = frozenset(
+        {"input", "meta", "link", "img", "br", "hr", "source", "area", "base", "col", "wbr"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from ..config.model import Redis as RedisConfig
 from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TimedOut
@@ -26,7 +28,8 @@ class RedisClient:
         common: dict[str, Any] = {
             "socket_connect_timeout": c.connect_timeout,
             "socket_timeout": c.read_timeout,
-            "retry_on_timeout": False,
+            # No silent driver retries: retrying is the plugin's decision, and it is reported.
+            "retry": Retry(NoBackoff(), 0),
             "decode_responses": False,
         }
         if c.url is not None:
