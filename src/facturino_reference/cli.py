@@ -1,0 +1,100 @@
+"""`facturino-reference`: start, stop and inspect the reference deployment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+
+from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
+from facturino_reference.errors import DeploymentError
+from facturino_reference.faults import describe_faults
+from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
+
+_HOME_HELP = f"deployment directory (default: ${HOME_ENV_VAR} or {DEFAULT_HOME})"
+_UP_HELP = (
+    "Start PostgreSQL, Redis, the HTTPS/HTTP web server and the queue worker in the "
+    "background, and return once they are ready. A deployment already running in the same "
+    "home is stopped and replaced first. Ports: base+443 HTTPS, base+80 HTTP, base+432 "
+    "PostgreSQL, base+379 Redis, all on 127.0.0.1."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="facturino-reference",
+        description="A small, honest Facturino for the verification suite to run against.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up = sub.add_parser("up", help="start a deployment", description=_UP_HELP)
+    up.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
+                    dest="faults", help="inject a fault (repeatable; see `faults`)")
+    up.add_argument("--home", dest="home", help=_HOME_HELP)
+    up.add_argument("--port-base", dest="port_base", type=int, default=DEFAULT_PORT_BASE,
+                    help=f"port base (default {DEFAULT_PORT_BASE}: 18443/18080/18432/18379)")
+    down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
+    down.add_argument("--home", dest="home", help=_HOME_HELP)
+    sub.add_parser("faults", help="list the faults and the smoke checks each one trips")
+    status = sub.add_parser("status", help="show what runs")
+    status.add_argument("--home", dest="home", help=_HOME_HELP)
+    status.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+    return parser
+
+
+def _up(args: argparse.Namespace) -> None:
+    started = time.monotonic()
+    deployment = Deployment(args.home, args.port_base, args.faults)
+    state = deployment.up()
+    faults = ", ".join(k if v is None else f"{k}={v}" for k, v in state.faults.items())
+    print(f"Facturino reference deployment ready in {time.monotonic() - started:.1f}s")
+    print(f"  url:      {deployment.url}")
+    print(f"  home:     {deployment.home}")
+    print(f"  env file: {deployment.env_file}")
+    print(f"  faults:   {faults or 'none'}")
+
+
+def _down(args: argparse.Namespace) -> None:
+    home = resolve_home(args.home)
+    stopped = Deployment(home).down()
+    print(f"stopped and removed {home}" if stopped else f"nothing running in {home}")
+
+
+def _status(args: argparse.Namespace) -> None:
+    info = Deployment(resolve_home(args.home)).status()
+    if args.as_json:
+        print(json.dumps(info, indent=2))
+        return
+    if not info.get("running"):
+        print(f"nothing running in {info['home']}")
+        return
+    print(f"{info['url']}  home {info['home']}  ready={info['ready']}")
+    print(f"faults: {info['faults'] or 'none'}  web mode: {info['web_mode']}")
+    processes = info.get("processes")
+    if isinstance(processes, dict):
+        for name, detail in processes.items():
+            print(f"  {name:<9} {detail}")
+
+
+def _faults(_args: argparse.Namespace) -> None:
+    print(describe_faults())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    commands: dict[str, Callable[[argparse.Namespace], None]] = {
+        "up": _up, "down": _down, "status": _status, "faults": _faults,
+    }
+    try:
+        commands[args.command](args)
+    except DeploymentError as exc:
+        print(f"facturino-reference: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Faults that live in the database: real rows changed after seeding, nothing pretended."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+
+from facturino_reference.jobs import make_payload
+
+Conn = psycopg.Connection[Any]
+
+
+def migrations_pending(conn: Conn) -> None:
+    """Forget the newest migration and undo what it did, as if it never ran."""
+    row = conn.execute("SELECT max(migration) FROM migrations").fetchone()
+    newest = row[0] if row else None
+    conn.execute("DELETE FROM migrations WHERE migration = %s", (newest,))
+    if newest == "2026_08_18_000001_make_audit_logs_company_id_nullable":
+        conn.execute("ALTER TABLE audit_logs ALTER COLUMN company_id SET NOT NULL")
+
+
+def feature_flag_drift(conn: Conn) -> None:
+    """DB toggles (Settings -> Feature flags) win over config in Setting::getFeatureFlags()."""
+    conn.execute(
+        "INSERT INTO settings (option, value, created_at, updated_at) VALUES "
+        "('feature_flag.mcp_ai_tools', 'true', now(), now()), "
+        "('feature_flag.partner_portal', 'false', now(), now())"
+    )
+
+
+def queue_stuck(conn: Conn) -> None:
+    """A job reserved 15 minutes ago by a worker that never finished or released it."""
+    now = int(time.time())
+    conn.execute(
+        "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) "
+        "VALUES ('default', %s, 1, %s, %s, %s)",
+        (make_payload("probe"), now - 900, now - 905, now - 905),
+    )
+
+
+def failed_jobs_spike(conn: Conn) -> None:
+    """150 jobs that failed within the last hour (the /health threshold is 100)."""
+    exception = (
+        "Illuminate\\Http\\Client\\ConnectionException: cURL error 28: Operation timed out "
+        "after 30001 milliseconds in /var/www/html/vendor/laravel/framework/src/Illuminate/"
+        "Http/Client/PendingRequest.php:1566"
+    )
+    rows = []
+    for index in range(150):
+        payload = json.loads(make_payload("sync_bank_transactions"))
+        payload["displayName"] = "App\\Jobs\\SyncBankTransactions"
+        rows.append((str(uuid.uuid4()), "banking", json.dumps(payload), exception, index * 20))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
+            "VALUES (%s, 'database', %s, %s, %s, "
+            "(now() at time zone 'UTC') - make_interval(secs => %s))",
+            rows,
+        )
+
+
+DB_FAULTS = {
+    "migrations_pending": migrations_pending,
+    "feature_flag_drift": feature_flag_drift,
+    "queue_stuck": queue_stuck,
+    "failed_jobs_spike": failed_jobs_spike,
+}
+
+
+def apply(conn: Conn, active: Mapping[str, str | None]) -> None:
+    for name, change in DB_FAULTS.items():
+        if name in active:
+            change(conn)

@@ -1,0 +1,227 @@
+"""Start and stop a whole reference deployment: the Python API behind the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+
+import psycopg
+
+from facturino_reference import assets, backup, dbfaults, postgres, redisproc, seed, tls
+from facturino_reference.appenv import Secrets, base_env, new_app_key, write_env_file
+from facturino_reference.envfile import write_environment_file
+from facturino_reference.errors import DeploymentError
+from facturino_reference.faults import env_overrides, parse_fault_args
+from facturino_reference.paths import HomeLayout, resolve_home
+from facturino_reference.procs import (
+    is_ours,
+    log_tail,
+    pid_alive,
+    port_in_use,
+    spawn_detached,
+    wait_for_ports,
+)
+from facturino_reference.state import PORT_LABELS, State, ports_for
+from facturino_reference.teardown import child_fingerprint, down_home, status_of, stop_processes
+
+DEFAULT_PORT_BASE = 18000
+_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+
+
+def _web_mode(faults: Mapping[str, str | None]) -> str:
+    if "app_down" in faults:
+        return "off"
+    return "hung" if "hung" in faults else "serve"
+
+
+class Deployment:
+    """One reference deployment: `Deployment(home, port_base, faults).up()` ... `.down()`.
+
+    `faults` is `{"name": value-or-None}` or an iterable of `"name[=value]"` strings. Also a
+    context manager: `with Deployment(...) as dep:` runs `up()` and always `down()`.
+    """
+
+    def __init__(
+        self, home: str | Path | None = None, port_base: int = DEFAULT_PORT_BASE,
+        faults: Mapping[str, str | None] | Iterable[str] = (),
+    ) -> None:
+        self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
+        if not 0 < port_base <= 65535 - 443:
+            raise DeploymentError(f"--port-base {port_base} puts ports outside 1..65535")
+        self.port_base = port_base
+        self.ports = ports_for(port_base)
+        self.faults = dict(faults) if isinstance(faults, Mapping) else parse_fault_args(faults)
+        parse_fault_args(self.faults)  # validates names given as a mapping, too
+
+    @property
+    def home(self) -> Path:
+        return self.layout.root
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.ports['https']}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://localhost:{self.ports['http']}"
+
+    @property
+    def ca_file(self) -> Path:
+        return self.layout.ca_pem
+
+    @property
+    def env_file(self) -> Path:
+        return self.layout.environment_toml
+
+    def __enter__(self) -> Deployment:
+        self.up()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.down()
+
+    def down(self) -> bool:
+        """Stop everything this home started and delete it; False if nothing was there."""
+        return down_home(self.layout.root)
+
+    def status(self) -> dict[str, object]:
+        return status_of(self.layout.root)
+
+    def up(self) -> State:
+        """Start everything in the background; return once HTTPS answers (or is meant not to)."""
+        creds = Secrets.from_environ()
+        self._replace_previous()
+        postgres.check_reachable(self.home)
+        self._check_ports()
+        self._prepare_home()
+        env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
+        state = State(str(self.home), self.port_base, self.ports, self.faults, env["APP_KEY"],
+                      _web_mode(self.faults), started_at=time.time())
+        write_env_file(self.layout.app_env, env)
+        state.save(self.layout.state_file)
+        try:
+            self._start_all(state, env, creds)
+        except BaseException:
+            self._abort(state)
+            raise
+        return state
+
+    def _start_all(self, state: State, env: dict[str, str], creds: Secrets) -> None:
+        tls.write_tls(self.layout, server_days=3 if "tls_expiring" in self.faults else 90)
+        tls.write_signer(self.layout)
+        self._write_app_files()
+        if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first
+            self._spawn(state, "server")
+        state.pids["redis"] = redisproc.start(self.layout, self.ports["redis"],
+                                              creds.redis_password)
+        state.save(self.layout.state_file)
+        self._start_database(state, creds)
+        self._spawn(state, "worker")
+        archive = backup.write_backup(self.layout.backup_dir(env["APP_NAME"]),
+                                      self.ports["postgres"], creds.db_password)
+        if "health_degraded" in self.faults:
+            backup.age_backup(archive, days=3)
+        self._apply_outages(state)
+        self._wait_web(state)
+        write_environment_file(self.layout, self.port_base, self.ports)
+        state.ready = True
+        state.save(self.layout.state_file)
+
+    def _replace_previous(self) -> None:
+        """A deployment already in this home is stopped first (documented in --help)."""
+        root = self.layout.root
+        if root.exists() and any(root.iterdir()) and not self.layout.marker.exists():
+            raise DeploymentError(
+                f"{root} exists and is not a facturino-reference home; choose another --home"
+            )
+        down_home(root)
+
+    def _check_ports(self) -> None:
+        for name, port in self.ports.items():
+            if port_in_use(port):
+                raise DeploymentError(
+                    f"port {port} ({PORT_LABELS[name]}) is already in use on 127.0.0.1; run "
+                    "`facturino-reference down` for the deployment using it, or choose "
+                    "another --port-base"
+                )
+
+    def _prepare_home(self) -> None:
+        root = self.layout.root
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o755)  # the postgres user must traverse it to reach pgdata
+        self.layout.marker.write_text("facturino-reference deployment home\n")
+        for directory in (self.layout.logs, self.layout.public_disk,
+                          self.layout.storage / "framework", self.layout.backups):
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def _write_app_files(self) -> None:
+        """State files the app reads: install marker, maintenance marker, front-end build."""
+        if "installer_open" not in self.faults:
+            self.layout.install_marker.write_text(str(int(time.time())))
+        if "maintenance_mode" in self.faults:
+            # The payload `php artisan down --retry=60` writes to storage/framework/down.
+            payload: dict[str, object] = {
+                "except": [], "redirect": None, "retry": 60, "refresh": None,
+                "secret": None, "status": 503, "template": None,
+            }
+            self.layout.maintenance_file.write_text(json.dumps(payload))
+        assets.build(self.layout, include_js="login_assets_missing" not in self.faults)
+
+    def _spawn(self, state: State, module: str) -> None:
+        env = dict(os.environ)
+        # Works whether or not the package is installed (e.g. run from a source checkout).
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT,
+                                                          env.get("PYTHONPATH")]))
+        argv = [sys.executable, "-m", f"facturino_reference.{module}", "--home", str(self.home)]
+        log = self.layout.logs / f"{module}.log"
+        state.pids[module] = spawn_detached(argv, log, env=env, cwd=self.home)
+        state.save(self.layout.state_file)
+
+    def _start_database(self, state: State, creds: Secrets) -> None:
+        postgres.init_cluster(self.layout)
+        state.pids["postgres"] = postgres.start(self.layout, self.ports["postgres"])
+        state.save(self.layout.state_file)
+        postgres.create_app_database(self.layout, self.ports["postgres"], creds.db_password)
+        with psycopg.connect(host="127.0.0.1", port=self.ports["postgres"], dbname="facturino",
+                             user="facturino", password=creds.db_password) as conn:
+            seed.apply_schema(conn)
+            seed.record_migrations(conn)
+            seed.seed(conn, creds)
+            dbfaults.apply(conn, self.faults)
+
+    def _apply_outages(self, state: State) -> None:
+        if "db_down" in self.faults:
+            postgres.stop(self.layout, state.pids["postgres"])
+            state.stopped.append("postgres")
+        if "redis_down" in self.faults:
+            redisproc.stop(self.ports["redis"], state.pids["redis"])
+            state.stopped.append("redis")
+        state.save(self.layout.state_file)
+
+    def _wait_web(self, state: State) -> None:
+        if state.web_mode == "off":
+            return
+        pid = state.pids["server"]
+        fingerprint = child_fingerprint("server", self.home)
+        ports = [self.ports["https"], self.ports["http"]]
+        if not wait_for_ports(ports, 15.0, lambda: is_ours(pid, fingerprint)):
+            tail = log_tail(self.layout.logs / "server.log")
+            raise DeploymentError(
+                f"the web server did not start on ports {ports[0]}/{ports[1]}: "
+                f"{tail or 'no output'} (see {self.layout.logs}/server.log)"
+            )
+
+    def _abort(self, state: State) -> None:
+        """Stop what started, but keep the home (and its logs) for a post-mortem."""
+        stop_processes(self.layout, state)
+        for name, pid in state.pids.items():
+            if pid_alive(pid):
+                print(f"warning: {name} (pid {pid}) still running", file=sys.stderr)

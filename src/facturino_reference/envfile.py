@@ -1,0 +1,82 @@
+"""`HOME/environment.toml`: an environment file for the suite that targets this instance.
+
+Same content as the repository's environments/local.toml, except the ports, an absolute
+`ca_file` and an absolute migrations manifest (the package's own list). Secrets stay
+`${VAR:-default}` references, as the house style requires.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from facturino_reference.paths import HomeLayout
+
+_TEMPLATE = """\
+# Written by `facturino-reference up` for the instance in {home}.
+# Point the suite at it with: --env-file {env_file}
+# Secrets are ${{VAR}} references; the `:-` defaults are the reference deployment's own
+# throwaway credentials, never real ones.
+
+[environment]
+name = "local"
+description = "Bundled reference deployment (facturino-reference up, port base {base})"
+
+[target]
+url = "https://localhost:{https}"
+http_url = "http://localhost:{http}"
+ca_file = "{ca_file}"
+connect_timeout = 2.0
+read_timeout = 8.0
+
+[app]
+env = "production"
+name = "Facturino"
+
+[database]
+host = "127.0.0.1"
+port = {postgres}
+name = "facturino"
+user = "facturino"
+password = "${{FACTURINO_LOCAL_DB_PASSWORD:-reference-db-secret}}"
+newest_migration = "2026_08_18_000001_make_audit_logs_company_id_nullable"
+migrations_manifest = "{manifest}"
+
+[redis]
+host = "127.0.0.1"
+port = {redis}
+password = "${{FACTURINO_LOCAL_REDIS_PASSWORD:-reference-redis-secret}}"
+prefix = "facturino_"
+cache_prefix = "mkaccounting_cache"
+cache_db = 1
+session_db = 2
+queue_db = 3
+queue_connection = "database"
+
+[accounts.admin]
+email = "admin@facturino.test"
+password = "${{FACTURINO_LOCAL_ADMIN_PASSWORD:-reference-admin-secret}}"
+
+[accounts.partner]
+email = "partner@facturino.test"
+password = "${{FACTURINO_LOCAL_PARTNER_PASSWORD:-reference-partner-secret}}"
+
+[metrics]
+expect = "auth_required"
+token = "${{FACTURINO_LOCAL_METRICS_TOKEN:-reference-metrics-token}}"
+
+[allow]
+writes = true
+browser = true
+"""
+
+
+def manifest_path() -> str:
+    return str(resources.files("facturino_reference").joinpath("migrations.txt"))
+
+
+def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int]) -> None:
+    text = _TEMPLATE.format(
+        home=layout.root, env_file=layout.environment_toml, base=base,
+        ca_file=layout.ca_pem, manifest=manifest_path(), **ports,
+    )
+    layout.environment_toml.write_text(text, encoding="utf-8")

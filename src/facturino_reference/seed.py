@@ -1,0 +1,204 @@
+"""Schema, migration rows and a little realistic data for the private database."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from importlib import resources
+from typing import Any
+
+import psycopg
+
+from facturino_reference.appenv import Secrets
+from facturino_reference.passwords import hash_password
+
+Conn = psycopg.Connection[Any]
+ADMIN_EMAIL = "admin@facturino.test"
+PARTNER_EMAIL = "partner@facturino.test"
+
+
+def migration_names() -> list[str]:
+    """The app's migration files, oldest first (the package's own copy of the list)."""
+    text = resources.files("facturino_reference").joinpath("migrations.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def apply_schema(conn: Conn) -> None:
+    ddl = resources.files("facturino_reference").joinpath("schema.sql").read_text("utf-8")
+    conn.execute(ddl.encode())  # bytes: psycopg runs a multi-statement script as one query
+
+
+def record_migrations(conn: Conn) -> None:
+    """Install-time migrations share batch 1; every later deploy ran one migration per batch."""
+    rows: list[tuple[str, int]] = []
+    batch = 1
+    for name in migration_names():
+        if name >= "2025":
+            batch += 1
+        rows.append((name, batch))
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO migrations (migration, batch) VALUES (%s, %s)", rows)
+
+
+def _hash() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+def seed(conn: Conn, creds: Secrets) -> None:
+    _seed_core(conn, creds)
+    _seed_business(conn)
+    _seed_partner(conn)
+    _seed_banking(conn)
+
+
+def _seed_core(conn: Conn, creds: Secrets) -> None:
+    conn.execute(
+        "INSERT INTO currencies (name, code, symbol, precision) VALUES "
+        "('Macedonian Denar', 'MKD', 'ден', 0), ('Euro', 'EUR', '€', 2), "
+        "('US Dollar', 'USD', '$', 2)"
+    )
+    conn.execute(
+        "INSERT INTO companies (name, unique_hash, slug, subscription_tier, signup_source, "
+        "created_at, updated_at) VALUES "
+        "('Facturino Verify DOO', %s, 'facturino-verify-doo', 'business', 'direct', "
+        " now() - interval '400 days', now()), "
+        "('Партнер Клиент ДООЕЛ', %s, 'partner-klient-dooel', 'standard', 'partner', "
+        " now() - interval '200 days', now())",
+        (_hash(), _hash()),
+    )
+    users = [
+        ("Facturino Admin", ADMIN_EMAIL, hash_password(creds.admin_password), "admin", 1),
+        ("Reference Partner", PARTNER_EMAIL, hash_password(creds.partner_password),
+         "partner", None),
+    ]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO users (name, email, password, role, company_id, currency_id, "
+            "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, 1, now(), now())",
+            users,
+        )
+    conn.execute("UPDATE companies SET owner_id = 1")
+    conn.execute("INSERT INTO user_company (user_id, company_id) VALUES (1, 1)")
+    conn.execute(
+        "INSERT INTO settings (option, value, created_at, updated_at) VALUES "
+        "('profile_complete', 'COMPLETED', now(), now()), "
+        "('version', '2.1.1', now(), now())"
+    )
+    conn.execute(
+        "INSERT INTO company_settings (option, value, company_id, created_at, updated_at) "
+        "VALUES ('currency', '1', 1, now(), now()), ('language', 'mk', 1, now(), now()), "
+        "('currency', '1', 2, now(), now()), ('language', 'mk', 2, now(), now())"
+    )
+
+
+def _seed_business(conn: Conn) -> None:
+    conn.execute(
+        "INSERT INTO customers (name, email, phone, tax_id, currency_id, company_id, "
+        "creator_id, created_at, updated_at) VALUES "
+        "('Алфа Трејд ДООЕЛ', 'office@alfa-trade.test', '+389 2 3100 100', '4030001234567', "
+        " 1, 1, 1, now(), now()), "
+        "('Бета Консалтинг ДОО', 'info@beta-consulting.test', NULL, '4030007654321', "
+        " 1, 1, 1, now(), now()), "
+        "('Gamma Export DOO', 'billing@gamma.test', NULL, NULL, 2, 1, 1, now(), now())"
+    )
+    conn.execute(
+        "INSERT INTO items (name, description, unit, price, company_id, created_at, "
+        "updated_at) VALUES ('Сметководствени услуги', 'Месечно водење', 'месец', 1200000, "
+        "1, now(), now()), ('Консултации', NULL, 'час', 300000, 1, now(), now()), "
+        "('Software licence', 'Annual', 'pc', 4500000, 1, now(), now())"
+    )
+    invoices = [
+        ("INV-000001", "COMPLETED", "PAID", 1, 1200000, 40),
+        ("INV-000002", "SENT", "UNPAID", 2, 600000, 20),
+        ("INV-000003", "VIEWED", "PARTIALLY_PAID", 1, 4500000, 10),
+        ("INV-000004", "DRAFT", "UNPAID", 3, 300000, 1),
+    ]
+    for seq, (number, status, paid, customer, total, age) in enumerate(invoices, start=1):
+        due = 0 if paid == "PAID" else total
+        conn.execute(
+            "INSERT INTO invoices (invoice_date, due_date, invoice_number, status, paid_status, "
+            "discount_val, sub_total, total, tax, due_amount, unique_hash, template_name, "
+            "sequence_number, company_id, customer_id, currency_id, creator_id, created_at, "
+            "updated_at) VALUES (current_date - %s, current_date - %s + 15, %s, %s, %s, 0, "
+            "%s, %s, 0, %s, %s, 'invoice-mk', %s, 1, %s, 1, 1, now() - make_interval("
+            "days => %s), now())",
+            (age, age, number, status, paid, total, total, due, _hash(), seq, customer, age),
+        )
+        conn.execute(
+            "INSERT INTO invoice_items (invoice_id, name, quantity, price, total, company_id, "
+            "created_at, updated_at) VALUES (%s, 'Услуга', 1, %s, %s, 1, now(), now())",
+            (seq, total, total),
+        )
+    conn.execute(
+        "INSERT INTO e_invoices (invoice_id, company_id, status, created_at, updated_at) "
+        "VALUES (2, 1, 'DRAFT', now(), now())"
+    )
+
+
+def _seed_partner(conn: Conn) -> None:
+    conn.execute(
+        "INSERT INTO partners (user_id, name, email, company_name, commission_rate, is_active, "
+        "onboarding_completed_at, created_at, updated_at) VALUES (2, 'Reference Partner', %s, "
+        "'Сметководство Референт', 20.00, true, now() - interval '90 days', now(), now())",
+        (PARTNER_EMAIL,),
+    )
+    conn.execute(
+        "INSERT INTO partner_company_links (partner_id, company_id, is_primary, is_active, "
+        "created_at, updated_at) VALUES (1, 2, true, true, now(), now()), "
+        "(1, 1, false, true, now(), now())"
+    )
+    conn.execute(
+        "INSERT INTO payouts (partner_id, amount, status, payout_date, payment_method, "
+        "created_at, updated_at) VALUES "
+        "(1, 4500.00, 'completed', (date_trunc('month', now()) - interval '16 days')::date, "
+        " 'bank_transfer', now() - interval '20 days', now()), "
+        "(1, 2400.00, 'pending', (date_trunc('month', now()) + interval '1 month 14 days')::date,"
+        " 'bank_transfer', now(), now())"
+    )
+    # (company, type, amount, months ago, clawed back, payout id of a paid event)
+    events = [
+        (2, "recurring_commission", 1500.00, 0, False, None),
+        (1, "recurring_commission", 900.00, 0, False, None),
+        (2, "recurring_commission", 1500.00, 1, False, 1),
+        (1, "recurring_commission", 700.00, 1, True, None),
+        (2, "first_year_commission", 3000.00, 2, False, 1),
+    ]
+    for company, kind, amount, months, clawed, payout in events:
+        conn.execute(
+            "INSERT INTO affiliate_events (affiliate_partner_id, company_id, event_type, amount, "
+            "month_ref, is_clawed_back, paid_at, payout_id, created_at, updated_at) "
+            "SELECT 1, %s, %s, %s, to_char(t, 'YYYY-MM'), %s, "
+            "CASE WHEN %s::bigint IS NULL THEN NULL ELSE t + interval '20 days' END, %s, t, t "
+            "FROM (SELECT date_trunc('month', now()) - make_interval(months => %s) "
+            "+ interval '2 days' AS t) AS ts",
+            (company, kind, amount, clawed, payout, payout, months),
+        )
+    conn.execute(
+        "INSERT INTO commissions (partner_id, company_id, commission_type, base_amount, "
+        "commission_rate, commission_amount, status, created_at, updated_at) VALUES "
+        "(1, 2, 'monthly', 7500.00, 20.00, 1500.00, 'approved', now(), now())"
+    )
+
+
+def _seed_banking(conn: Conn) -> None:
+    conn.execute(
+        "INSERT INTO bank_accounts (company_id, bank_code, bank_name, account_number, iban, "
+        "current_balance, is_active, is_primary, created_at, updated_at) VALUES (1, 'nlb', "
+        "'NLB Банка', '210-0000000001-23', 'MK07210000000000123', 152300.00, true, true, "
+        "now(), now())"
+    )
+    conn.execute(
+        "INSERT INTO bank_transactions (bank_account_id, company_id, transaction_reference, "
+        "amount, transaction_type, transaction_date, description, matched_invoice_id, "
+        "processing_status, source, created_at, updated_at) VALUES "
+        "(1, 1, 'REF-0001', 12000.00, 'credit', current_date - 35, 'Уплата INV-000001', 1, "
+        " 'processed', 'csv_import', now(), now()), "
+        "(1, 1, 'REF-0002', 2500.00, 'debit', current_date - 3, 'Закуп', NULL, "
+        " 'unprocessed', 'manual', now(), now())"
+    )
+    conn.execute(
+        "INSERT INTO gateway_webhook_events (company_id, provider, event_type, event_id, "
+        "payload, status, processed_at, created_at, updated_at) VALUES (1, 'stripe', "
+        "'invoice.paid', 'evt_reference_0001', '{}', 'processed', now(), now(), now())"
+    )

@@ -1,0 +1,107 @@
+"""The web server process: uvicorn with real TLS on the HTTPS port, plain HTTP beside it.
+
+`python -m facturino_reference.server --home DIR`; the mode comes from state.json:
+"serve" runs the app, "hung" only accepts TCP connections and never answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import socket
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from facturino_reference.appenv import AppConfig
+from facturino_reference.paths import HomeLayout
+from facturino_reference.state import State
+from facturino_reference.web.app import build_app
+from facturino_reference.web.kernel import https_redirect
+
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain",
+                         "stream": "ext://sys.stdout"}},
+    "loggers": {"uvicorn": {"handlers": ["out"], "level": "INFO"},
+                "uvicorn.access": {"handlers": ["out"], "level": "INFO", "propagate": False}},
+}
+
+
+class _Server(uvicorn.Server):
+    """Two servers share one process, so signals are handled once, by `serve()` below."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _configs(config: AppConfig) -> list[uvicorn.Config]:
+    layout = config.layout
+    app = build_app(config)
+    https_port, http_port = config.int("HTTPS_PORT"), config.int("HTTP_PORT")
+    plain_app = app if not config.flag("HTTP_REDIRECT_HTTPS") else https_redirect(https_port)
+    common: dict[str, Any] = {"host": "127.0.0.1", "log_config": LOG_CONFIG,
+                              "server_header": False, "timeout_graceful_shutdown": 2,
+                              "proxy_headers": False}
+    return [
+        uvicorn.Config(app, port=https_port, ssl_certfile=str(layout.server_pem),
+                       ssl_keyfile=str(layout.server_key), lifespan="on", **common),
+        uvicorn.Config(plain_app, port=http_port, lifespan="off", **common),
+    ]
+
+
+async def serve(config: AppConfig) -> None:
+    servers = [_Server(cfg) for cfg in _configs(config)]
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+async def hang(ports: list[int]) -> None:
+    """Accept connections and hold them open without reading or answering."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # keep a reference so the socket is never closed
+
+    listeners = []
+    for port in ports:
+        listeners.append(await asyncio.start_server(
+            hold, "127.0.0.1", port, family=socket.AF_INET, reuse_address=True))
+    print(f"hung mode: accepting and holding connections on {ports}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for listener in listeners:
+        listener.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="facturino_reference.server")
+    parser.add_argument("--home", required=True, type=Path)
+    args = parser.parse_args(argv)
+    config = AppConfig.load(args.home)
+    state = State.load(HomeLayout(args.home).state_file)
+    if state is not None and state.web_mode == "hung":
+        asyncio.run(hang([config.int("HTTPS_PORT"), config.int("HTTP_PORT")]))
+    else:
+        asyncio.run(serve(config))
+
+
+if __name__ == "__main__":
+    main()

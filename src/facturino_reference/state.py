@@ -1,0 +1,52 @@
+"""`state.json`: what a deployment started (pids, ports, faults, app key)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+PORT_OFFSETS: dict[str, int] = {"https": 443, "http": 80, "postgres": 432, "redis": 379}
+PORT_LABELS: dict[str, str] = {
+    "https": "HTTPS", "http": "HTTP", "postgres": "PostgreSQL", "redis": "Redis",
+}
+
+
+def ports_for(base: int) -> dict[str, int]:
+    return {name: base + offset for name, offset in PORT_OFFSETS.items()}
+
+
+@dataclass
+class State:
+    """Everything `down` and `status` need, persisted after every process start."""
+
+    home: str
+    port_base: int
+    ports: dict[str, int]
+    faults: dict[str, str | None]
+    app_key: str
+    web_mode: str  # "serve", "hung" or "off"
+    pids: dict[str, int] = field(default_factory=dict)
+    stopped: list[str] = field(default_factory=list)  # services a fault stopped on purpose
+    started_at: float = 0.0
+    ready: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.ports['https']}"
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        tmp.chmod(0o600)  # holds the APP_KEY
+        os.replace(tmp, path)  # atomic: `down` never reads half a file
+
+    @classmethod
+    def load(cls, path: Path) -> State | None:
+        try:
+            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return cls(**raw)

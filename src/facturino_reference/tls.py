@@ -1,0 +1,133 @@
+"""Certificates made at `up`: a local CA, the HTTPS server certificate, the XML signer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from facturino_reference.paths import HomeLayout
+
+# EC keys: generating RSA keys would cost most of `up`'s time budget; any TLS client copes.
+_CURVE = ec.SECP256R1()
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Facturino reference deployment"),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _key_pem(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _write_key(path: Path, key: PrivateKey) -> None:
+    path.write_bytes(_key_pem(key))
+    path.chmod(0o600)
+
+
+def _builder(subject: str, issuer: x509.Name, days: int) -> x509.CertificateBuilder:
+    # Back-date by an hour so a slightly skewed client clock still accepts it.
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+    )
+
+
+def make_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(_CURVE)
+    cert = (
+        _builder("Facturino Reference Local CA", _name("Facturino Reference Local CA"), 3650)
+        .public_key(key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True,
+                content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def make_server_cert(
+    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, days: int
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    key = ec.generate_private_key(_CURVE)
+    san = x509.SubjectAlternativeName([
+        x509.DNSName("localhost"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+    ])
+    cert = (
+        _builder("localhost", ca_cert.subject, days)
+        .public_key(key.public_key())
+        .add_extension(san, critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def make_signer_cert(days: int = 365) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """Self-signed RSA certificate for XML signing (MkXmlSigner signs RSA-SHA256)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        _builder("Facturino e-Faktura signer (reference)", _name("Facturino signer"), days)
+        .public_key(key.public_key())
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def write_tls(layout: HomeLayout, server_days: int) -> None:
+    """Write tls/ca.pem, tls/server.pem, tls/server.key (server valid `server_days` days)."""
+    layout.tls.mkdir(parents=True, exist_ok=True)
+    ca_key, ca_cert = make_ca()
+    key, cert = make_server_cert(ca_key, ca_cert, server_days)
+    layout.ca_pem.write_bytes(_pem(ca_cert))
+    # The chain lets clients that only trust ca.pem build the path without AIA fetching.
+    layout.server_pem.write_bytes(_pem(cert) + _pem(ca_cert))
+    _write_key(layout.server_key, key)
+
+
+def write_signer(layout: HomeLayout, days: int = 365) -> None:
+    layout.signer_cert.parent.mkdir(parents=True, exist_ok=True)
+    key, cert = make_signer_cert(days)
+    layout.signer_cert.write_bytes(_pem(cert))
+    _write_key(layout.signer_key, key)
+
+
+def expires_in_days(pem_path: Path) -> float:
+    """Days until the first certificate in `pem_path` expires (negative when expired)."""
+    cert = x509.load_pem_x509_certificate(pem_path.read_bytes())
+    remaining = cert.not_valid_after_utc - dt.datetime.now(dt.UTC)
+    return remaining.total_seconds() / 86400

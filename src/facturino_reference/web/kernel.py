@@ -1,0 +1,174 @@
+"""The HTTP kernel's global middleware, in Laravel's order, plus the nginx-level apps.
+
+Order: metrics (what was served) -> PreventRequestsDuringMaintenance -> SecurityHeaders
+-> PerformanceMonitoringMiddleware -> exception rendering -> router. Maintenance 503s
+return before SecurityHeaders runs, so they carry none of its headers, as upstream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from facturino_reference.web.context import AppContext, ctx
+from facturino_reference.web.errors import error_page, render_exception, wants_json
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
+    "'unsafe-inline'; img-src 'self' data: https:; font-src 'self' data:; connect-src 'self' "
+    "https://api.postmarkapp.com wss:; frame-src 'self' blob: https://*.r2.dev "
+    "https://*.r2.cloudflarestorage.com; object-src 'self' blob: https://*.r2.dev "
+    "https://*.r2.cloudflarestorage.com; worker-src 'self' blob:; frame-ancestors 'self'; "
+    "base-uri 'self'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "geolocation=(), microphone=(), camera=(), payment=(), usb=()",
+    "X-XSS-Protection": "1; mode=block",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def maintenance_payload(c: AppContext) -> dict[str, Any] | None:
+    """The file driver: `storage/framework/down` exists -> the app is down."""
+    try:
+        data = json.loads(c.layout.maintenance_file.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def maintenance_response(request: Request, c: AppContext, down: dict[str, Any]) -> Response:
+    headers = {}
+    if down.get("retry"):
+        headers["Retry-After"] = str(down["retry"])
+    if down.get("refresh"):
+        headers["Refresh"] = str(down["refresh"])
+    status = int(down.get("status") or 503)
+    if wants_json(request):
+        return JSONResponse({"message": "Service Unavailable"}, status, headers=headers)
+    return error_page(c, status, headers=headers)
+
+
+def add_security_headers(response: Response, c: AppContext) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if c.config.get("APP_ENV") == "production" and c.config.flag("SECURITY_HSTS"):
+        response.headers["Strict-Transport-Security"] = HSTS
+
+
+def _uniqid() -> str:
+    """PHP uniqid(): 8 hex digits of seconds + 5 of microseconds."""
+    now = time.time()
+    return f"{int(now):08x}{int((now % 1) * 1_000_000):05x}"
+
+
+def add_performance_headers(request: Request, response: Response, c: AppContext,
+                            started: float) -> None:
+    if not (c.config.debug or "x-debug-performance" in request.headers):
+        return
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    response.headers["X-Execution-Time"] = f"{(time.perf_counter() - started) * 1000:.2f}ms"
+    response.headers["X-Memory-Usage"] = f"{peak_mb:.2f}MB"
+    response.headers["X-Request-ID"] = f"req_{_uniqid()}"
+
+
+def _route_label(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class Kernel(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        started = time.perf_counter()
+        request.state.t0 = started
+        c = ctx(request)
+        response = await self._pipeline(request, call_next, c, started)
+        c.metrics.observe(request.method, _route_label(request), response.status_code,
+                          time.perf_counter() - started)
+        return response
+
+    async def _pipeline(self, request: Request, call_next: RequestResponseEndpoint,
+                        c: AppContext, started: float) -> Response:
+        down = maintenance_payload(c)
+        if down is not None:
+            return maintenance_response(request, c, down)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # the exception handler renders everything else
+            response = render_exception(request, c, exc)
+        add_security_headers(response, c)
+        add_performance_headers(request, response, c, started)
+        return response
+
+
+NGINX_404 = (
+    b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not "
+    b"Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+MEDIA_TYPES = {".js": "application/javascript", ".css": "text/css", ".json": "application/json",
+               ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
+
+
+def static_files(build_dir: Path) -> ASGIApp:
+    """nginx's `location /build/assets/`: files only, long-lived cache, no app headers."""
+    root = build_dir.resolve()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        relative = scope["path"].removeprefix("/build/")
+        target = (root / relative).resolve()
+        if root in target.parents and target.is_file():
+            suffix = os.path.splitext(target.name)[1]
+            response = Response(target.read_bytes(), 200, headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            }, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
+        else:
+            response = Response(NGINX_404, 404, media_type="text/html")
+        await response(scope, receive, send)
+
+    return app
+
+
+def front(laravel: ASGIApp, build_dir: Path) -> ASGIApp:
+    """What nginx does before PHP: /build/* from disk, everything else to the app."""
+    static = static_files(build_dir)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/build/"):
+            await static(scope, receive, send)
+        else:
+            await laravel(scope, receive, send)
+
+    return app
+
+
+def https_redirect(https_port: int) -> ASGIApp:
+    """The plain-HTTP listener: 301 to the same path on https."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope)
+        host = (request.url.hostname or "localhost").strip("[]")
+        query = f"?{request.url.query}" if request.url.query else ""
+        location = f"https://{host}:{https_port}{request.url.path}{query}"
+        response = Response(status_code=301, headers={"Location": location})
+        await response(scope, receive, send)
+
+    return app

@@ -1,0 +1,168 @@
+"""The queue worker: `php artisan queue:work database` semantics over the `jobs` table.
+
+Pending = reserved_at IS NULL and available_at <= now; a job is reserved by stamping
+reserved_at, deleted on success, released for another attempt on failure and moved to
+`failed_jobs` once it used its tries. Laravel would also re-reserve a job whose reservation
+is older than `retry_after`; this worker does not, so a stuck reservation stays visible
+(as it does while the worker holding it hangs), which is what /health's queue check is for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import psycopg
+
+from facturino_reference.appenv import AppConfig
+from facturino_reference.jobs import MAX_TRIES, QUEUES, payload_kind, payload_uuid
+
+POLL_INTERVAL = 0.2
+Conn = psycopg.Connection[Any]
+
+
+class UnknownJobError(Exception):
+    """The payload names a job this worker cannot run (Laravel: class not found)."""
+
+
+@dataclass
+class Job:
+    id: int
+    queue: str
+    payload: str
+    attempts: int
+
+
+def _probe(job: Job) -> None:
+    """A harmless no-op: proves that a job goes from pending to done."""
+
+
+HANDLERS: dict[str, Callable[[Job], None]] = {"probe": _probe}
+
+
+def _log(message: str) -> None:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    print(f"{stamp} {message}", flush=True)
+
+
+def reserve(conn: Conn) -> Job | None:
+    now = int(time.time())
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT id, queue, payload, attempts FROM jobs WHERE queue = ANY(%s) "
+            "AND reserved_at IS NULL AND available_at <= %s ORDER BY id LIMIT 1 "
+            "FOR UPDATE SKIP LOCKED",
+            (list(QUEUES), now),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "UPDATE jobs SET reserved_at = %s, attempts = attempts + 1 WHERE id = %s",
+            (now, row[0]),
+        )
+    return Job(row[0], row[1], row[2], row[3] + 1)
+
+
+def run(job: Job) -> None:
+    kind = payload_kind(job.payload)
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        raise UnknownJobError(f"Unknown job kind {kind!r} on queue {job.queue}")
+    handler(job)
+
+
+def _max_tries(payload: str) -> int:
+    try:
+        tries = json.loads(payload).get("maxTries")
+    except (ValueError, AttributeError):
+        tries = None
+    return tries if isinstance(tries, int) and tries > 0 else MAX_TRIES
+
+
+def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
+    """Delete on success; release or fail (into failed_jobs) on error."""
+    with conn.transaction():
+        if error is None:
+            conn.execute("DELETE FROM jobs WHERE id = %s", (job.id,))
+        elif job.attempts >= _max_tries(job.payload):
+            conn.execute(
+                "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, "
+                "failed_at) VALUES (%s, 'database', %s, %s, %s, now() at time zone 'UTC')",
+                (payload_uuid(job.payload), job.queue, job.payload,
+                 "".join(traceback.format_exception(error))),
+            )
+            conn.execute("DELETE FROM jobs WHERE id = %s", (job.id,))
+        else:
+            conn.execute(
+                "UPDATE jobs SET reserved_at = NULL, available_at = %s WHERE id = %s",
+                (int(time.time()), job.id),
+            )
+
+
+def work_once(conn: Conn) -> bool:
+    """Process at most one job; True if there was one."""
+    job = reserve(conn)
+    if job is None:
+        return False
+    _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING")
+    try:
+        run(job)
+    except Exception as exc:  # a failing job must not stop the worker
+        settle(conn, job, exc)
+        _log(f"{job.queue} job {job.id} FAIL ({exc})")
+        return True
+    settle(conn, job, None)
+    _log(f"{job.queue} job {job.id} DONE")
+    return True
+
+
+class Worker:
+    def __init__(self, config: AppConfig) -> None:
+        self.conninfo = config.db_conninfo()
+        self.stopping = False
+
+    def stop(self, _sig: int, _frame: FrameType | None) -> None:
+        self.stopping = True  # finish the current job, then exit
+
+    def loop(self) -> None:
+        reported = False
+        while not self.stopping:
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                    _log("connected to the database; polling queues " + ",".join(QUEUES))
+                    reported = False
+                    self._poll(conn)
+            except psycopg.OperationalError as exc:
+                if not reported:  # log an outage once, not every second
+                    _log(f"database unavailable, retrying: {str(exc).strip()[:200]}")
+                    reported = True
+                time.sleep(1.0)
+
+    def _poll(self, conn: Conn) -> None:
+        while not self.stopping:
+            if not work_once(conn):
+                time.sleep(POLL_INTERVAL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="facturino_reference.worker")
+    parser.add_argument("--home", required=True, type=Path)
+    args = parser.parse_args(argv)
+    worker = Worker(AppConfig.load(args.home))
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    worker.loop()
+    _log("worker stopped")
+
+
+if __name__ == "__main__":
+    main()
