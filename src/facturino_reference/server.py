@@ -48,7 +48,9 @@ def _configs(config: AppConfig) -> list[uvicorn.Config]:
     https_port, http_port = config.int("HTTPS_PORT"), config.int("HTTP_PORT")
     plain_app = app if not config.flag("HTTP_REDIRECT_HTTPS") else https_redirect(https_port)
     common: dict[str, Any] = {"host": "127.0.0.1", "log_config": LOG_CONFIG,
-                              "server_header": False, "timeout_graceful_shutdown": 2,
+                              "server_header": False,
+                              # an idle TLS keep-alive peer holds a graceful shutdown open
+                              "timeout_graceful_shutdown": 0.3,
                               "proxy_headers": False}
     return [
         uvicorn.Config(app, port=https_port, ssl_certfile=str(layout.server_pem),

@@ -88,6 +88,12 @@ def _max_tries(payload: str) -> int:
     return tries if isinstance(tries, int) and tries > 0 else MAX_TRIES
 
 
+def _describe(error: BaseException) -> str:
+    """failed_jobs.exception: "Class: message" then the stack, as Laravel stores it."""
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    return f"{type(error).__name__}: {error}\nStack trace:\n{stack}"
+
+
 def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
     """Delete on success; release or fail (into failed_jobs) on error."""
     with conn.transaction():
@@ -97,8 +103,7 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             conn.execute(
                 "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, "
                 "failed_at) VALUES (%s, 'database', %s, %s, %s, now() at time zone 'UTC')",
-                (payload_uuid(job.payload), job.queue, job.payload,
-                 "".join(traceback.format_exception(error))),
+                (payload_uuid(job.payload), job.queue, job.payload, _describe(error)),
             )
             conn.execute("DELETE FROM jobs WHERE id = %s", (job.id,))
         else:

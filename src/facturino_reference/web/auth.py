@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from facturino_reference.passwords import verify_password
 from facturino_reference.web.context import ctx
@@ -17,6 +18,7 @@ from facturino_reference.web.guards import (
     current_user,
     require_user,
 )
+from facturino_reference.web.jsonutil import json_response
 from facturino_reference.web.session import current_session
 
 FAILED = "These credentials do not match our records."
@@ -90,14 +92,14 @@ async def login(request: Request) -> Response:
     extra: dict[str, Any] = {}
     if partner:
         extra["onboarding_completed_at"] = await _onboarding(request, user["id"])
-    return JSONResponse({"success": True, "user": as_json_user(user, partner, extra)})
+    return json_response({"success": True, "user": as_json_user(user, partner, extra)})
 
 
-async def _onboarding(request: Request, user_id: int) -> str | None:
+async def _onboarding(request: Request, user_id: int) -> dt.datetime | None:
     value = await ctx(request).db.scalar(
         "SELECT onboarding_completed_at FROM partners WHERE user_id = %s", (user_id,)
     )
-    return value.isoformat() if value is not None else None
+    return value if isinstance(value, dt.datetime) else None
 
 
 async def logout(request: Request) -> Response:
@@ -106,9 +108,9 @@ async def logout(request: Request) -> Response:
     session = current_session(request)
     if session is not None:
         session.invalidate()
-    return JSONResponse({"success": True})
+    return json_response({"success": True})
 
 
 async def check(request: Request) -> Response:
     """GET /api/v1/auth/check -> true/false."""
-    return JSONResponse(await current_user(request) is not None)
+    return json_response(await current_user(request) is not None)

@@ -8,6 +8,8 @@ from typing import cast
 
 import jinja2
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from starlette.requests import Request
 
 from facturino_reference.appenv import AppConfig
@@ -23,6 +25,8 @@ def _redis(config: AppConfig, db: int) -> aioredis.Redis:
         host=config.get("REDIS_HOST"), port=config.int("REDIS_PORT"),
         password=config.get("REDIS_PASSWORD") or None, db=db, decode_responses=True,
         socket_connect_timeout=1.0, socket_timeout=2.0,
+        # redis-py retries with backoff by default (seconds per request); predis does not.
+        retry=Retry(NoBackoff(), 0),
     )
 
 

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from facturino_reference.assets import read_manifest
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import BadMethodCallException, HttpError
-from facturino_reference.web.guards import current_user, require_user
+from facturino_reference.web.guards import current_user
 from facturino_reference.web.jsonutil import json_response
 from facturino_reference.web.session import Handler, current_session
 
@@ -78,8 +78,10 @@ async def forgot_password(request: Request) -> Response:
 
 
 async def admin(request: Request) -> Response:
-    """/admin/{vue?}: the SPA for signed-in users; others go to /login."""
-    await require_user(request)
+    """/admin/{vue?} with redirect-if-unauthenticated: /login for anyone not signed in,
+    whatever they accept (it is not the API's auth middleware, so never a 401)."""
+    if await current_user(request) is None:
+        return _redirect(request, "/login")
     return await shell(request, "dashboard")
 
 
@@ -120,7 +122,9 @@ def controller_action(controller: object, method: str) -> Handler:
         action = getattr(controller, method, None)
         if action is None:
             name = "App\\Http\\Controllers\\Webhooks\\WebhookController"
-            raise BadMethodCallException(f"Method {name}::{method} does not exist.")
+            head, *rest = method.split("_")
+            php_method = head + "".join(part.title() for part in rest)
+            raise BadMethodCallException(f"Method {name}::{php_method} does not exist.")
         response: Response = await action(request)
         return response
 
