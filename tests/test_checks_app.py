@@ -1,0 +1,272 @@
+"""Checks of the application's own pages: each passes on a good answer and fails on a bad one
+with the claim, what was seen and the runbook remedy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from facturino_verify.checks import CheckFailed, app, remedies
+from facturino_verify.checks.http import (
+    expect_header,
+    expect_headers_absent,
+    expect_status,
+    json_body,
+)
+
+Respond = Callable[..., httpx.Response]
+LOGIN_PAGE = """<!doctype html><html><head><title>Facturino</title>
+<link rel="stylesheet" href="/build/assets/app-4f2c.css">
+<script type="module" src="/build/assets/app-9a1b.js"></script></head>
+<body><div id="app"><form id="loginForm" method="post">
+<input name="email" type="email"><input name="password" type="password">
+</form></div></body></html>"""
+HEALTHY: dict[str, Any] = {
+    "status": "healthy",
+    "environment": "production",
+    "checks": {"database": True, "redis": True, "queues": True},
+}
+
+
+def test_check_failure_message_says_expected_seen_and_remedy() -> None:
+    text = str(CheckFailed("the claim", "this", "that", "do so"))
+    assert text == "the claim\n  expected: this\n  seen:     that\n  remedy:   do so"
+    assert isinstance(CheckFailed("c", 1, 2, "r"), AssertionError)
+
+
+def test_status_check_shows_request_and_body_start(respond: Respond) -> None:
+    with pytest.raises(CheckFailed) as caught:
+        expect_status(respond(502, text="Bad   gateway\n"), {200, 204}, "answers", "retry")
+    assert caught.value.expected == "HTTP 200 or 204"
+    assert caught.value.seen == "GET https://facturino.example/up → 502: Bad gateway"
+
+
+def test_header_check_shows_absent_header(respond: Respond) -> None:
+    expect_header(
+        respond(headers={"X-Frame-Options": "SAMEORIGIN"}), "X-Frame-Options", "SAMEORIGIN", "r"
+    )
+    with pytest.raises(CheckFailed) as caught:
+        expect_header(respond(), "X-Frame-Options", "SAMEORIGIN", remedies.HEADERS)
+    assert (caught.value.seen, caught.value.remedy) == ("absent", remedies.HEADERS)
+
+
+def test_headers_absent_check_lists_present_ones(respond: Respond) -> None:
+    expect_headers_absent(respond(), ["Strict-Transport-Security"], "no HSTS", "r")
+    with pytest.raises(CheckFailed) as caught:
+        expect_headers_absent(
+            respond(headers={"Strict-Transport-Security": "max-age=1"}),
+            ["Strict-Transport-Security"],
+            "no HSTS",
+            "r",
+        )
+    assert caught.value.seen == {"Strict-Transport-Security": "max-age=1"}
+
+
+def test_json_body_of_html_page_fails_naming_content_type(respond: Respond) -> None:
+    assert json_body(respond(json={"a": 1}), "json", "r") == {"a": 1}
+    page = respond(500, text="<h1>Server Error</h1>", headers={"Content-Type": "text/html"})
+    with pytest.raises(CheckFailed, match=r"seen:     text/html: GET .* → 500"):
+        json_body(page, "json", "r")
+
+
+def test_application_up_passes_on_laravel_up_page(respond: Respond) -> None:
+    app.expect_application_up(respond(text="<html><body>Application up</body></html>"))
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "remedy"),
+    [
+        (200, "It works!", remedies.SERVER_ERROR),
+        (500, "Server Error", remedies.SERVER_ERROR),
+        (503, "Be right back.", remedies.MAINTENANCE),
+        (404, "Not Found", remedies.REDEPLOY),
+    ],
+    ids=["wrong_page", "server_error", "maintenance", "not_found"],
+)
+def test_application_up_fails_with_matching_remedy(
+    respond: Respond, status: int, text: str, remedy: str
+) -> None:
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_application_up(respond(status, text=text))
+    assert text in str(caught.value.seen)
+    assert caught.value.remedy == remedy
+
+
+def test_not_in_maintenance_passes_on_plain_200(respond: Respond) -> None:
+    app.expect_not_in_maintenance(respond(text="Application up"))
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "seen"),
+    [
+        (503, {}, "HTTP 503, Retry-After: (none)"),
+        (200, {"Retry-After": "60"}, "HTTP 200, Retry-After: 60"),
+    ],
+    ids=["503", "retry_after"],
+)
+def test_maintenance_mode_is_detected(
+    respond: Respond, status: int, headers: dict[str, str], seen: str
+) -> None:
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_not_in_maintenance(respond(status, headers=headers))
+    assert (caught.value.seen, caught.value.remedy) == (seen, remedies.MAINTENANCE)
+
+
+def test_health_payload_is_read_even_from_a_503(respond: Respond) -> None:
+    unhealthy = {**HEALTHY, "status": "unhealthy"}
+    assert app.health_payload(respond(503, json=unhealthy)) == unhealthy
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"text": "<html>oops</html>"}, {"json": {"status": "healthy"}}, {"json": ["checks"]}],
+    ids=["html", "no_checks", "not_an_object"],
+)
+def test_health_payload_without_checks_object_fails(respond: Respond, body: dict[str, Any]) -> None:
+    with pytest.raises(CheckFailed, match="GET /health"):
+        app.health_payload(respond(**body))
+
+
+def test_health_check_passes_when_true() -> None:
+    app.expect_health_check(HEALTHY, "database")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "remedy"),
+    [
+        ("database", False, remedies.DATABASE),
+        ("redis", "degraded", remedies.REDIS),
+        ("queues", None, remedies.QUEUE),
+        ("storage", False, remedies.HEALTH),
+    ],
+)
+def test_failing_health_check_points_at_its_remedy(name: str, value: object, remedy: str) -> None:
+    payload = {"status": "unhealthy", "checks": {name: value}}
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_health_check(payload, name)
+    assert (caught.value.seen, caught.value.remedy) == (repr(value), remedy)
+
+
+def test_missing_health_check_lists_reported_ones() -> None:
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_health_check(HEALTHY, "signer")
+    assert caught.value.seen == "checks: ['database', 'queues', 'redis']"
+
+
+def test_health_status_names_failing_checks() -> None:
+    app.expect_health_status(HEALTHY)
+    payload = {"status": "unhealthy", "checks": {"database": True, "redis": False, "backup": False}}
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_health_status(payload)
+    assert caught.value.seen == "'unhealthy', failing checks: ['backup', 'redis']"
+
+
+def test_health_environment_must_match_app_env() -> None:
+    app.expect_environment(HEALTHY, "production")
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_environment({**HEALTHY, "environment": "local"}, "production")
+    assert (caught.value.seen, caught.value.remedy) == ("'local'", remedies.BAKED_ENV)
+
+
+def test_login_form_is_found_and_its_bundles_listed(respond: Respond) -> None:
+    page = app.expect_login_form(respond(text=LOGIN_PAGE, url="https://facturino.example/login"))
+    assert app.login_bundle_paths(page) == [
+        "/build/assets/app-9a1b.js",
+        "/build/assets/app-4f2c.css",
+    ]
+
+
+def test_login_page_without_form_names_missing_inputs(respond: Respond) -> None:
+    broken = LOGIN_PAGE.replace('<input name="password" type="password">', "")
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_login_form(respond(text=broken, url="https://facturino.example/login"))
+    assert "missing ['input[name=password]']" in str(caught.value.seen)
+    assert caught.value.remedy == remedies.LOGIN
+
+
+def test_login_path_landing_on_installer_fails(respond: Respond) -> None:
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_login_form(
+            respond(text=LOGIN_PAGE, url="https://facturino.example/installation")
+        )
+    assert caught.value.remedy == remedies.INSTALLER
+
+
+def test_login_page_server_error_fails(respond: Respond) -> None:
+    with pytest.raises(CheckFailed, match="the login page answers 200"):
+        app.expect_login_form(respond(500, text="Server Error"))
+
+
+def test_login_page_without_js_bundle_fails(respond: Respond) -> None:
+    page = app.expect_login_form(
+        respond(text=LOGIN_PAGE.replace("/build/assets/app-9a1b.js", "https://cdn.example/app.js"))
+    )
+    with pytest.raises(CheckFailed, match="loads its JS bundle"):
+        app.login_bundle_paths(page)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(302, {"Location": "https://facturino.example/login"}), (404, {})],
+    ids=["redirect_to_login", "not_found"],
+)
+def test_closed_installer_passes(respond: Respond, status: int, headers: dict[str, str]) -> None:
+    app.expect_installer_closed(
+        respond(status, headers=headers, url="https://facturino.example/installation")
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(200, {}), (302, {"Location": "https://facturino.example/installation/database"})],
+    ids=["served", "redirect_within_installer"],
+)
+def test_open_installer_fails(respond: Respond, status: int, headers: dict[str, str]) -> None:
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_installer_closed(
+            respond(status, headers=headers, url="https://facturino.example/installation")
+        )
+    assert caught.value.remedy == remedies.INSTALLER
+
+
+def test_debug_endpoint_must_be_404(respond: Respond) -> None:
+    app.expect_not_served(respond(404, url="https://facturino.example/telescope"))
+    with pytest.raises(CheckFailed, match="/telescope is not served"):
+        app.expect_not_served(respond(200, url="https://facturino.example/telescope"))
+
+
+def test_debug_headers_are_reported(respond: Respond) -> None:
+    app.expect_no_debug_headers(respond(headers={"Content-Type": "text/plain"}))
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_no_debug_headers(
+            respond(headers={"X-Execution-Time": "12ms", "X-Request-ID": "a"})
+        )
+    assert caught.value.seen == {"X-Execution-Time": "12ms", "X-Request-ID": "a"}
+    assert caught.value.remedy == remedies.DEBUG
+
+
+def test_json_error_with_only_message_passes(respond: Respond) -> None:
+    app.expect_error_without_trace(respond(404, json={"message": "Not Found"}), {404})
+
+
+def test_json_error_with_exception_details_fails(respond: Respond) -> None:
+    leaked = {"message": "x", "exception": "E", "file": "/app/x.php", "line": 3, "trace": []}
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_error_without_trace(respond(404, json=leaked), {404})
+    assert str(caught.value.seen).startswith("keys ['exception', 'file', 'line', 'trace'] in ")
+    assert caught.value.remedy == remedies.DEBUG
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "claim"),
+    [(200, '{"message": "ok"}', "answers an error"), (404, "<h1>404</h1>", "answers JSON")],
+    ids=["not_an_error", "html_error"],
+)
+def test_json_error_probe_unexpected_answer_fails(
+    respond: Respond, status: int, text: str, claim: str
+) -> None:
+    with pytest.raises(CheckFailed, match=claim):
+        app.expect_error_without_trace(respond(status, text=text), {404})
