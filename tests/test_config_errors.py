@@ -16,26 +16,10 @@ from facturino_verify.config import ConfigError, environment_path, load_environm
 CASES = Path(__file__).resolve().parent / "config_cases"
 HEADER = "# error: "
 # Cases whose expected message states the intended behaviour; src does not do it yet.
-KNOWN_BUGS = {
-    "unknown_account_key": "unknown key under [accounts.NAME]: location rendered as "
-    "'[accounts] NAME' and the known keys are empty (load._known_keys walks the account name "
-    "as if it were a field)",
-    "unknown_nested_key": "unknown key in a nested table is located as '[expect] cookies' "
-    "instead of '[expect.cookies]' (load._first_problem splits the section path as a key)",
-}
 
 
 def case_params() -> list[object]:
-    return [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[path.stem])]
-            if path.stem in KNOWN_BUGS
-            else [],
-        )
-        for path in sorted(CASES.glob("*.toml"))
-    ]
+    return [pytest.param(path, id=path.stem) for path in sorted(CASES.glob("*.toml"))]
 
 
 def expected_message(case: Path, directory: Path) -> str:

@@ -251,11 +251,6 @@ def test_unreachable_target_fails_the_check_not_the_run(
     assert "ERROR:" not in result.stderr.str()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest_runtest_makereport replaces longrepr with a plain string, so the short test "
-    "summary shows its first line ('test_up.py:1: test_up_answers') instead of the failed claim",
-)
 def test_short_summary_names_the_failed_claim(
     pytester: pytest.Pytester, write_env: WriteEnv
 ) -> None:
@@ -266,12 +261,6 @@ def test_short_summary_names_the_failed_claim(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report header, the HTML summary and the pytest-metadata 'Target' show "
-    "env.target.url without the run's Redactor, so a basic-auth password in the URL "
-    "(https://user:pass@host, e.g. from ${FACTURINO_STAGING_URL}) is printed",
-)
 def test_password_in_target_url_is_masked_in_header_and_html(
     pytester: pytest.Pytester, closed_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,15 +7,17 @@ from collections.abc import Iterable
 
 MASK = "«redacted»"
 PATTERNS = (
-    # scheme://user:password@host  (DSNs, Redis URLs)
+    # scheme://user:password@host  (DSNs, Redis URLs, basic-auth URLs)
     re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(?=@)", re.IGNORECASE),
+    # Authorization headers, also as a quoted key in a dict or JSON body.
     re.compile(
-        r"(?P<keep>\bauthorization\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+",
+        r"(?P<keep>authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|token)?\s*)[^\s'\",}]+",
         re.IGNORECASE,
     ),
-    re.compile(r"(?P<keep>\b(?:set-)?cookie\s*[:=]\s*['\"]?)[^'\"\n]+", re.IGNORECASE),
+    re.compile(r"(?P<keep>\b(?:set-)?cookie['\"]?\s*[:=]\s*['\"]?)[^'\"\n]+", re.IGNORECASE),
+    # password=, DB_PASSWORD=, "password": "…", token: … (no word boundary: DB_PASSWORD).
     re.compile(
-        r"(?P<keep>\b(?:password|passwd|secret|token|app_key)\s*[=:]\s*['\"]?)"
+        r"(?P<keep>(?:password|passwd|secret|token|app_key)['\"]?\s*[=:]\s*['\"]?)"
         r"(?!«)[^\s'\",}&]+",
         re.IGNORECASE,
     ),

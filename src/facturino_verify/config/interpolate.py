@@ -20,8 +20,9 @@ def is_reference(value: object) -> bool:
 def resolve(value: str, environ: Mapping[str, str], where: str) -> str:
     """Substitute every reference in ``value``; a missing variable without default is an error."""
     if MALFORMED.search(value):
+        # The value is not quoted: it may be a secret.
         raise ConfigError(
-            f"malformed variable reference in {value!r}",
+            "malformed variable reference",
             where,
             "write it as ${NAME} or ${NAME:-default}",
         )

@@ -53,8 +53,9 @@ def load_environment(path: Path, environ: Mapping[str, str] | None = None) -> En
     shown = _display(path)
     raw = _read_toml(path, shown)
     _require_secret_references(raw, shown)
-    merged = _apply_overrides(raw, environ, shown)
-    resolved = resolve_tree(merged, environ, (), lambda p: _where(shown, p))
+    resolved = resolve_tree(raw, environ, (), lambda p: _where(shown, p))
+    # Overrides come after interpolation: an overriding value is taken literally.
+    resolved = _apply_overrides(resolved, environ, shown)
     _anchor_relative_paths(resolved, path.parent)
     resolved.setdefault("environment", {}).setdefault("name", path.stem)
     env = _validate(resolved, shown)
@@ -127,8 +128,16 @@ def _apply_overrides(raw: dict[str, Any], environ: Mapping[str, str], shown: str
             child = table.get(key)
             table[key] = dict(child) if isinstance(child, dict) else {}
             table = table[key]
-        table[keys[-1]] = _parse_scalar(value)
+        # A secret stays the string it is (a numeric password must not become an int).
+        table[keys[-1]] = value if _is_secret_path(tuple(keys)) else _parse_scalar(value)
     return merged
+
+
+def _is_secret_path(path: tuple[str, ...]) -> bool:
+    return any(
+        len(pattern) == len(path) and all(p in ("*", k) for p, k in zip(pattern, path, strict=True))
+        for pattern in SECRET_KEYS
+    )
 
 
 def _parse_scalar(text: str) -> Any:
@@ -162,35 +171,41 @@ def _first_problem(error: ValidationError, shown: str) -> ConfigError:
         known = _known_keys(path[:-1])
         return ConfigError(
             f"unknown key '{path[-1]}'. {did_you_mean(path[-1], known)}Known: {', '.join(known)}",
-            _where(shown, path[:-1]) if len(path) > 1 else shown,
+            location(shown, ".".join(path[:-1])),
             "remove it or fix its spelling",
         )
     if kind == "missing":
         return ConfigError("is required but missing", _where(shown, path), "add it")
     message = str(problem["msg"]).removeprefix("Value error, ")
-    if kind not in ("value_error", "assertion_error") and not isinstance(value, dict):
+    shows_value = kind not in ("value_error", "assertion_error") and not isinstance(value, dict)
+    if shows_value and not _is_secret_path(path):
         message = f"{message} (got {value!r})"
     return ConfigError(message, _where(shown, path), "fix the value")
 
 
 def _known_keys(path: tuple[str, ...]) -> list[str]:
     """The keys a section accepts, for did-you-mean suggestions."""
-    model: type[BaseModel] = Environment
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if a]
-        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
-        if not nested:
-            # dict[str, Account]: the next path part is the account name.
-            values = [a for a in candidates if getattr(a, "__origin__", None) is dict]
-            account = getattr(values[0], "__args__", (None, None))[1] if values else None
-            if account is None:
-                return []
-            nested = [account]
-            continue
-        model = nested[0]
-    return sorted(model.model_fields)
+    model: type[BaseModel] | None = Environment
+    parts = list(path)
+    while parts and model is not None:
+        field = model.model_fields.get(parts.pop(0))
+        if field is None:
+            return []
+        annotation = field.annotation
+        if getattr(annotation, "__origin__", None) is dict:
+            if parts:
+                parts.pop(0)  # [accounts.NAME]: NAME is a dict key, not a field
+            annotation = getattr(annotation, "__args__", (None, None))[1]
+        model = _nested_model(annotation)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside ``Model`` or ``Model | None``; None for anything else."""
+    for candidate in getattr(annotation, "__args__", None) or (annotation,):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def _check_files(env: Environment, shown: str) -> None:

@@ -15,10 +15,10 @@ from . import stash
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if stash.ENVIRONMENT not in config.stash:
         return []
-    env = config.stash[stash.ENVIRONMENT]
+    env, redact = config.stash[stash.ENVIRONMENT], config.stash[stash.REDACTOR]
     return [
         f"facturino-verify: environment '{env.name}' ({config.stash[stash.ENV_FILE]}) "
-        f"→ {env.target.url}"
+        f"→ {redact(env.target.url)}"
     ]
 
 
@@ -46,10 +46,10 @@ def pytest_html_results_summary(
     config = session.config
     if stash.ENVIRONMENT not in config.stash:
         return
-    env = config.stash[stash.ENVIRONMENT]
+    env, redact = config.stash[stash.ENVIRONMENT], config.stash[stash.REDACTOR]
     prefix.append(
         f"<p><b>Environment:</b> {html.escape(env.name)} — "
-        f"<b>Target:</b> {html.escape(env.target.url)}</p>"
+        f"<b>Target:</b> {html.escape(redact(env.target.url))}</p>"
     )
     deselected = config.stash.get(stash.DESELECTED, [])
     if deselected:
@@ -67,7 +67,7 @@ def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
         if isinstance(metadata[key], str):
             metadata[key] = redact(metadata[key])
     metadata["Environment"] = env.name
-    metadata["Target"] = env.target.url
+    metadata["Target"] = redact(env.target.url)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -81,8 +81,9 @@ def pytest_runtest_makereport(
         return report
     if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailed):
         # A failed check explains itself; the traceback through helpers adds only noise.
+        # The claim comes first: pytest's short summary shows the first line.
         path, line, _ = item.location
-        report.longrepr = f"{path}:{(line or 0) + 1}: {item.name}\n{call.excinfo.value}"
+        report.longrepr = f"{call.excinfo.value}\n  at {path}:{(line or 0) + 1} ({item.name})"
     if report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     report.sections = [(title, redact(text)) for title, text in report.sections]
