@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
+from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment, free_port_base
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import FAULTS, FAULTS_BY_NAME, Fault
 from facturino_reference.state import State
 
 __all__ = [
     "DEFAULT_PORT_BASE", "FAULTS", "FAULTS_BY_NAME", "Deployment", "DeploymentError", "Fault",
-    "State",
+    "State", "free_port_base",
 ]

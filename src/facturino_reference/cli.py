@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
 from facturino_reference.errors import DeploymentError
-from facturino_reference.faults import describe_faults
+from facturino_reference.faults import describe_faults, faults_as_json
 from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
 
 _HOME_HELP = f"deployment directory (default: ${HOME_ENV_VAR} or {DEFAULT_HOME})"
@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"port base (default {DEFAULT_PORT_BASE}: 18443/18080/18432/18379)")
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)
-    sub.add_parser("faults", help="list the faults and the smoke checks each one trips")
+    faults = sub.add_parser("faults", help="list the faults and the smoke checks each trips")
+    faults.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
     status = sub.add_parser("status", help="show what runs")
     status.add_argument("--home", dest="home", help=_HOME_HELP)
     status.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
@@ -77,8 +78,8 @@ def _status(args: argparse.Namespace) -> None:
             print(f"  {name:<9} {detail}")
 
 
-def _faults(_args: argparse.Namespace) -> None:
-    print(describe_faults())
+def _faults(args: argparse.Namespace) -> None:
+    print(json.dumps(faults_as_json(), indent=2) if args.as_json else describe_faults())
 
 
 def main(argv: list[str] | None = None) -> int:

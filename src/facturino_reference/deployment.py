@@ -39,6 +39,18 @@ def _web_mode(faults: Mapping[str, str | None]) -> str:
     return "hung" if "hung" in faults else "serve"
 
 
+def free_port_base(start: int = 22000, stop: int = 32000, step: int = 500) -> int:
+    """A port base whose four ports are all free now (racy, like any such probe).
+
+    Stays below 32768: Linux hands out ephemeral client ports above that, and a client's
+    TIME-WAIT on, say, 59080 blocks a listener there for a minute.
+    """
+    for base in range(start, stop, step):
+        if not any(port_in_use(port) for port in ports_for(base).values()):
+            return base
+    raise DeploymentError(f"no free port base between {start} and {stop}")
+
+
 class Deployment:
     """One reference deployment: `Deployment(home, port_base, faults).up()` ... `.down()`.
 

@@ -77,7 +77,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     message = (f"The route {request.url.path.lstrip('/')} could not be found."
                if status == 404 else str(getattr(exc, "detail", "")))
-    return render_http_error(request, c, HttpError(status, message))
+    return render_http_error(request, c, HttpError(status, message), origin=exc)
 
 
 def build_laravel(config: AppConfig) -> Starlette:

@@ -59,23 +59,45 @@ def login_url(request: Request) -> str:
     return str(request.base_url.replace(path="/login", query=""))
 
 
-def render_http_error(request: Request, c: AppContext, error: HttpError) -> Response:
+_PHP_HTTP_EXCEPTIONS = {
+    403: "Symfony\\Component\\HttpKernel\\Exception\\AccessDeniedHttpException",
+    404: "Symfony\\Component\\HttpKernel\\Exception\\NotFoundHttpException",
+    405: "Symfony\\Component\\HttpKernel\\Exception\\MethodNotAllowedHttpException",
+    429: "Illuminate\\Http\\Exceptions\\ThrottleRequestsException",
+}
+
+
+def render_http_error(
+    request: Request, c: AppContext, error: HttpError, origin: BaseException | None = None
+) -> Response:
+    """An HTTP exception; `origin` is the exception it was made from (for debug traces)."""
     if isinstance(error, Unauthenticated) and not wants_json(request):
         return RedirectResponse(login_url(request), status_code=302)
     if error.body is not None:
         return JSONResponse(error.body, error.status, headers=error.headers)
-    if wants_json(request):
-        return JSONResponse({"message": error.message}, error.status, headers=error.headers)
-    return error_page(c, error.status, headers=error.headers)
+    if not wants_json(request):
+        return error_page(c, error.status, headers=error.headers)
+    body: dict[str, Any] = {"message": error.message}
+    if c.config.debug and not isinstance(error, Unauthenticated):
+        # convertExceptionToArray(): in debug mode every exception, 404s included, shows
+        # its class, file, line and trace.
+        php_class = _PHP_HTTP_EXCEPTIONS.get(
+            error.status, "Symfony\\Component\\HttpKernel\\Exception\\HttpException")
+        body.update(_debug_details(origin or error, php_class))
+    return JSONResponse(body, error.status, headers=error.headers)
 
 
-def error_page(
-    c: AppContext, status: int, headers: Mapping[str, str] | None = None, debug_box: str = ""
-) -> HTMLResponse:
+def _debug_details(exc: BaseException, name: str) -> dict[str, Any]:
+    frames = _trace(exc)
+    top = frames[0] if frames else {"file": __file__, "line": 0}
+    return {"exception": name, "file": top["file"], "line": top["line"], "trace": frames}
+
+
+def error_page(c: AppContext, status: int, headers: Mapping[str, str] | None = None
+               ) -> HTMLResponse:
     html = c.templates.get_template("error.html").render(
         code=status, title=TITLES.get(status, "Error"), app_name=c.config.name,
         error_id=uuid.uuid4().hex[:12], time=dt.datetime.now(dt.UTC).isoformat(),
-        debug_box=debug_box,
     )
     return HTMLResponse(html, status, headers=dict(headers or {}))
 
@@ -98,15 +120,11 @@ def render_exception(request: Request, c: AppContext, exc: BaseException) -> Res
         if wants_json(request):
             return JSONResponse({"message": "Server Error"}, 500)
         return error_page(c, 500)
-    frames = _trace(exc)
-    top = frames[0] if frames else {"file": "", "line": 0}
     if wants_json(request):
-        return JSONResponse({
-            "message": str(exc), "exception": _exception_name(exc),
-            "file": top["file"], "line": top["line"], "trace": frames,
-        }, 500)
+        body = {"message": str(exc), **_debug_details(exc, _exception_name(exc))}
+        return JSONResponse(body, 500)
     html = c.templates.get_template("exception.html").render(
-        name=_exception_name(exc), message=str(exc), frames=frames, request=request,
+        name=_exception_name(exc), message=str(exc), frames=_trace(exc), request=request,
         app_name=c.config.name,
     )
     return HTMLResponse(html, 500)

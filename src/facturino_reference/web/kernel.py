@@ -16,11 +16,11 @@ from typing import Any
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from facturino_reference.web.context import AppContext, ctx
-from facturino_reference.web.errors import error_page, render_exception, wants_json
+from facturino_reference.web.errors import HttpError, render_exception, render_http_error
 
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
@@ -59,9 +59,7 @@ def maintenance_response(request: Request, c: AppContext, down: dict[str, Any]) 
     if down.get("refresh"):
         headers["Refresh"] = str(down["refresh"])
     status = int(down.get("status") or 503)
-    if wants_json(request):
-        return JSONResponse({"message": "Service Unavailable"}, status, headers=headers)
-    return error_page(c, status, headers=headers)
+    return render_http_error(request, c, HttpError(status, "Service Unavailable", headers))
 
 
 def add_security_headers(response: Response, c: AppContext) -> None:
