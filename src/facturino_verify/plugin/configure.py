@@ -25,10 +25,25 @@ def selected_env_file(config: pytest.Config) -> Path | None:
     if name and file:
         raise ConfigError("--env and --env-file were both given", "command line", "pass one")
     if file:
+        _refuse_path_taken_for_rootdir(config, Path(file))
         return Path(file)
     if name:
         return environment_path(name, environments_dir(config))
     return None
+
+
+def _refuse_path_taken_for_rootdir(config: pytest.Config, file: Path) -> None:
+    """``--env-file PATH`` (with a space) reaches pytest's rootdir search before the plugin is
+    loaded, so PATH counts as a test path: outside the project, pytest then loses the project's
+    configuration and collects the wrong folder. ``--env-file=PATH`` is unambiguous."""
+    root, here = config.rootpath, config.invocation_params.dir.resolve()
+    from_file = root in file.resolve().parents
+    if from_file and root != here and root not in here.parents:
+        raise ConfigError(
+            f"pytest took {file} for a test path (its rootdir became {root})",
+            "--env-file",
+            f"write it with '=': --env-file={file}",
+        )
 
 
 @pytest.hookimpl(tryfirst=True)

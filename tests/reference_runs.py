@@ -1,0 +1,68 @@
+"""Run a suite against a private reference deployment with faults injected (for the fault matrix)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+REFERENCE = str(BIN / "facturino-reference")
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    outcomes: dict[str, str]  # test name (with parameters) → passed/failed/skipped/error
+    seconds: float
+    exit_code: int
+    output: str
+
+    def named(self, outcome: str) -> set[str]:
+        return {name for name, seen in self.outcomes.items() if seen == outcome}
+
+
+@contextmanager
+def reference(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
+    """A reference deployment on ``port_base`` with ``faults``; always torn down."""
+    home = Path(tempfile.mkdtemp(prefix="facturino-ref-"))
+    command = [REFERENCE, "up", "--home", str(home), "--port-base", str(port_base)]
+    for fault in faults:
+        command += ["--fault", fault]
+    started = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        if started.returncode != 0:
+            raise RuntimeError(f"reference up failed: {started.stdout}{started.stderr}")
+        yield home
+    finally:
+        subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
+
+
+def run_suite(home: Path, marker: str = "smoke", *extra: str) -> SuiteRun:
+    """``pytest -m MARKER --env-file=HOME/environment.toml`` as a whole process; outcomes from JUnit."""
+    junit = home / "suite-junit.xml"
+    command = [str(BIN / "pytest"), "-m", marker, f"--env-file={home / 'environment.toml'}",
+               "--no-reports", f"--junitxml={junit}", "-q", "-p", "no:cacheprovider", *extra]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTURINO_VERIFY__")}
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    seconds = time.perf_counter() - start
+    return SuiteRun(parse_junit(junit), seconds, done.returncode, done.stdout + done.stderr)
+
+
+def parse_junit(path: Path) -> dict[str, str]:
+    outcomes = {}
+    if not path.exists():
+        return outcomes
+    for case in ET.parse(path).getroot().iter("testcase"):
+        kinds = {child.tag for child in case}
+        outcome = next((k for k in ("failure", "error", "skipped") if k in kinds), "passed")
+        outcomes[case.get("name", "")] = {"failure": "failed"}.get(outcome, outcome)
+    return outcomes

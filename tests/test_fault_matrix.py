@@ -1,0 +1,196 @@
+"""The fault matrix: every smoke check is proven able to fail, and faults do not cross-talk.
+
+The smoke suite runs as a whole process against a private reference deployment, once healthy and
+once per fault. For each fault the set of failing checks must be exactly the expected one: the
+mapped checks fail, every unrelated check still passes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .reference_runs import SuiteRun, reference, run_suite
+
+pytestmark = pytest.mark.fault_matrix
+
+HEALTH_CHECKS = ("database", "redis", "queues", "signer", "bank_sync", "storage", "backup",
+                 "certificates", "paddle")  # fmt: skip
+HEALTH_ENDPOINT = {"test_health_returns_200", "test_health_status_is_healthy"}
+HEALTH_JSON = {
+    "test_health_reports_expected_environment",
+    *(f"test_health_check_passes[{name}]" for name in HEALTH_CHECKS),
+}
+SECURITY_HEADERS = {
+    f"test_security_header_has_expected_value[{h}]"
+    for h in (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+    )  # fmt: skip
+}
+SESSION_COOKIE = {
+    "test_session_cookie_has_expected_name", "test_session_cookie_secure_flag",
+    "test_session_cookie_http_only_flag", "test_session_cookie_same_site",
+}  # fmt: skip
+# Everything read from the login page: the form, its bundle, cookies, the APP_KEY probe.
+LOGIN_PAGE = {
+    "test_login_page_shows_login_form", "test_login_page_js_bundle_is_served",
+    "test_xsrf_cookie_is_readable_by_the_spa", "test_app_key_is_not_the_public_example",
+    *SESSION_COOKIE,
+}  # fmt: skip
+LOGGED_IN = {
+    "test_feature_flags_match_expected_matrix",
+    "test_partner_data_is_not_mocked[dashboard]", "test_partner_data_is_not_mocked[commissions]",
+}  # fmt: skip
+DEBUG_PATHS = {f"test_debug_endpoint_is_not_served[{p}]"
+               for p in ("/_ignition/health-check", "/_debugbar/open", "/telescope")}  # fmt: skip
+DATABASE = {
+    "test_database_answers_select_1", "test_newest_expected_migration_has_run",
+    "test_no_migration_is_pending", "test_no_job_reserved_for_more_than_10_minutes",
+    "test_pending_jobs_below_threshold", "test_failed_jobs_last_hour_below_threshold",
+}  # fmt: skip
+REDIS = {"test_redis_answers_ping", "test_redis_cache_round_trip_under_app_prefix",
+         "test_redis_queue_depth_below_threshold"}  # fmt: skip
+# Every check that talks to the app over HTTPS (all but the plain-HTTP redirect).
+HTTPS_APP = {
+    "test_up_returns_200_application_up", "test_up_is_not_in_maintenance_mode",
+    *HEALTH_ENDPOINT, *HEALTH_JSON, *LOGIN_PAGE, *SECURITY_HEADERS, "test_hsts_matches_app_env",
+    *LOGGED_IN, *DEBUG_PATHS, "test_json_error_carries_no_exception_trace",
+    "test_no_debug_headers_on_ordinary_responses[ping]",
+    "test_no_debug_headers_on_ordinary_responses[up]",
+    "test_installer_page_redirects_away", "test_installer_api_is_not_served",
+    "test_metrics_anonymous_access_matches_expectation",
+    "test_metrics_exposition_has_expected_families",
+    "test_certificate_is_valid_for_host", "test_certificate_does_not_expire_soon",
+}  # fmt: skip
+UNREACHABLE = HTTPS_APP | {"test_http_redirects_to_https"}
+# The 503 maintenance page: no JSON, no cookies, no security headers; TLS and the redirect are fine.
+MAINTENANCE = HTTPS_APP - {
+    "test_certificate_is_valid_for_host", "test_certificate_does_not_expire_soon",
+    "test_no_debug_headers_on_ordinary_responses[ping]",
+    "test_no_debug_headers_on_ordinary_responses[up]",
+}  # fmt: skip
+
+EXPECTED_FAILURES: dict[str, set[str]] = {
+    "app_down": UNREACHABLE,
+    "hung": UNREACHABLE,
+    "up_500": {"test_up_returns_200_application_up"},
+    "maintenance_mode": MAINTENANCE,
+    "debug_mode": {
+        "test_no_debug_headers_on_ordinary_responses[ping]",
+        "test_no_debug_headers_on_ordinary_responses[up]",
+        "test_json_error_carries_no_exception_trace",
+        "test_debug_endpoint_is_not_served[/_ignition/health-check]",
+    },
+    # Sessions live in Redis, so /health still answers (503, database and queues false); the
+    # login page, the installer gate, logins and the metrics gauges need the database.
+    "db_down": DATABASE
+    | HEALTH_ENDPOINT
+    | LOGIN_PAGE
+    | LOGGED_IN
+    | {
+        "test_health_check_passes[database]",
+        "test_health_check_passes[queues]",
+        "test_installer_page_redirects_away",
+        "test_installer_api_is_not_served",
+        "test_metrics_exposition_has_expected_families",
+    },  # fmt: skip
+    # Every web-group route needs the Redis session store: 500. /up and /api/* stay up.
+    "redis_down": REDIS
+    | HEALTH_ENDPOINT
+    | HEALTH_JSON
+    | LOGIN_PAGE
+    | LOGGED_IN
+    | {
+        "test_installer_page_redirects_away",
+        "test_metrics_anonymous_access_matches_expectation",
+        "test_metrics_exposition_has_expected_families",
+    },  # fmt: skip
+    "migrations_pending": {
+        "test_newest_expected_migration_has_run",
+        "test_no_migration_is_pending",
+    },
+    "no_hsts": {"test_hsts_matches_app_env"},
+    "insecure_session_cookie": {
+        "test_session_cookie_secure_flag",
+        "test_session_cookie_http_only_flag",
+    },  # fmt: skip
+    # The session cookie is invoiceshelf_session, so every check of facturino_session fails.
+    "baked_env_defaults": SESSION_COOKIE
+    | {"test_health_reports_expected_environment", "test_hsts_matches_app_env"},  # fmt: skip
+    "default_app_key": {"test_app_key_is_not_the_public_example"},
+    # /login redirects to /installation, so the login form is not there.
+    "installer_open": {
+        "test_installer_page_redirects_away",
+        "test_installer_api_is_not_served",
+        "test_login_page_shows_login_form",
+        "test_login_page_js_bundle_is_served",
+    },
+    "metrics_public": {"test_metrics_anonymous_access_matches_expectation"},
+    "partner_mocked_data": {
+        "test_partner_data_is_not_mocked[dashboard]",
+        "test_partner_data_is_not_mocked[commissions]",
+    },  # fmt: skip
+    "feature_flag_drift": {"test_feature_flags_match_expected_matrix"},
+    "queue_stuck": HEALTH_ENDPOINT
+    | {"test_health_check_passes[queues]", "test_no_job_reserved_for_more_than_10_minutes"},
+    "failed_jobs_spike": HEALTH_ENDPOINT
+    | {"test_health_check_passes[queues]", "test_failed_jobs_last_hour_below_threshold"},
+    "tls_expiring": {"test_certificate_does_not_expire_soon"},
+    "no_https_redirect": {"test_http_redirects_to_https"},
+    "login_assets_missing": {"test_login_page_js_bundle_is_served"},
+    "health_degraded": HEALTH_ENDPOINT | {"test_health_check_passes[backup]"},
+}
+# Faults are spread over port bases below the ephemeral range (32768+), 500 ports apart.
+PORT_BASES = {name: 12000 + 500 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
+
+
+def smoke_with(fault: str | None) -> SuiteRun:
+    name = fault or "healthy"
+    with reference(PORT_BASES[name], [fault] if fault else []) as home:
+        return run_suite(home)
+
+
+def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
+    run = smoke_with(None)
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.named("failed") | run.named("error") == set()
+    assert run.named("skipped") == set(), "a skipped check proves nothing"
+    assert set(run.outcomes) >= UNREACHABLE | DATABASE | REDIS, "the matrix names unknown checks"
+    assert set(run.outcomes) <= UNREACHABLE | DATABASE | REDIS, (
+        "a smoke check is missing from the fault matrix: "
+        f"{sorted(set(run.outcomes) - UNREACHABLE - DATABASE - REDIS)}"
+    )
+
+
+# A target that refuses or hangs must still give a verdict quickly: bounded by the timeouts, not
+# by the number of checks (issue: under 5 s for app_down, under 30 s for hung).
+TIME_BOUNDS = {"app_down": 5.0, "hung": 30.0}
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED_FAILURES))
+def test_fault_fails_exactly_its_checks(fault: str) -> None:
+    run = smoke_with(fault)
+    failing = run.named("failed") | run.named("error")
+    expected = EXPECTED_FAILURES[fault]
+    assert run.exit_code == 1, run.output[-3000:]
+    assert failing == expected, (
+        f"missed (should fail): {sorted(expected - failing)}; "
+        f"cross-talk (should pass): {sorted(failing - expected)}"
+    )
+    assert run.named("skipped") == set()
+    if fault in TIME_BOUNDS:
+        assert run.seconds < TIME_BOUNDS[fault], f"{fault}: the run took {run.seconds:.1f} s"
+
+
+def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
+    """Unreachability trips everything at once; each check (test function) must also be tripped
+    by a fault aimed at what it checks. One parameter of a parametrized check is enough: the
+    parameters share the check's logic (the unit tests cover each value)."""
+    broad = ("app_down", "hung")
+    specific = set().union(*(v for k, v in EXPECTED_FAILURES.items() if k not in broad))
+    functions = {name.split("[")[0] for name in UNREACHABLE | DATABASE | REDIS}
+    proven = {name.split("[")[0] for name in specific}
+    assert sorted(functions - proven) == []
