@@ -1,4 +1,4 @@
-"""Run a suite against a private reference deployment with faults injected (for the fault matrix)."""
+"""Run a suite against a private reference deployment with faults injected (fault matrix)."""
 
 from __future__ import annotations
 
@@ -46,10 +46,20 @@ def reference(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
 
 
 def run_suite(home: Path, marker: str = "smoke", *extra: str) -> SuiteRun:
-    """``pytest -m MARKER --env-file=HOME/environment.toml`` as a whole process; outcomes from JUnit."""
+    """``pytest -m MARKER --env-file=HOME/environment.toml`` as one process; JUnit outcomes."""
     junit = home / "suite-junit.xml"
-    command = [str(BIN / "pytest"), "-m", marker, f"--env-file={home / 'environment.toml'}",
-               "--no-reports", f"--junitxml={junit}", "-q", "-p", "no:cacheprovider", *extra]  # fmt: skip
+    command = [
+        str(BIN / "pytest"),
+        "-m",
+        marker,
+        f"--env-file={home / 'environment.toml'}",
+        "--no-reports",
+        f"--junitxml={junit}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *extra,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTURINO_VERIFY__")}
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)

@@ -13,8 +13,17 @@ from .reference_runs import SuiteRun, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
 
-HEALTH_CHECKS = ("database", "redis", "queues", "signer", "bank_sync", "storage", "backup",
-                 "certificates", "paddle")  # fmt: skip
+HEALTH_CHECKS = (
+    "database",
+    "redis",
+    "queues",
+    "signer",
+    "bank_sync",
+    "storage",
+    "backup",
+    "certificates",
+    "paddle",
+)
 HEALTH_ENDPOINT = {"test_health_returns_200", "test_health_status_is_healthy"}
 HEALTH_JSON = {
     "test_health_reports_expected_environment",
@@ -28,50 +37,73 @@ SECURITY_HEADERS = {
         "Referrer-Policy",
         "X-Content-Type-Options",
         "X-Frame-Options",
-    )  # fmt: skip
+    )
 }
 SESSION_COOKIE = {
-    "test_session_cookie_has_expected_name", "test_session_cookie_secure_flag",
-    "test_session_cookie_http_only_flag", "test_session_cookie_same_site",
-}  # fmt: skip
+    "test_session_cookie_has_expected_name",
+    "test_session_cookie_secure_flag",
+    "test_session_cookie_http_only_flag",
+    "test_session_cookie_same_site",
+}
 # Everything read from the login page: the form, its bundle, cookies, the APP_KEY probe.
 LOGIN_PAGE = {
-    "test_login_page_shows_login_form", "test_login_page_js_bundle_is_served",
-    "test_xsrf_cookie_is_readable_by_the_spa", "test_app_key_is_not_the_public_example",
+    "test_login_page_shows_login_form",
+    "test_login_page_js_bundle_is_served",
+    "test_xsrf_cookie_is_readable_by_the_spa",
+    "test_app_key_is_not_the_public_example",
     *SESSION_COOKIE,
-}  # fmt: skip
+}
 LOGGED_IN = {
     "test_feature_flags_match_expected_matrix",
-    "test_partner_data_is_not_mocked[dashboard]", "test_partner_data_is_not_mocked[commissions]",
-}  # fmt: skip
-DEBUG_PATHS = {f"test_debug_endpoint_is_not_served[{p}]"
-               for p in ("/_ignition/health-check", "/_debugbar/open", "/telescope")}  # fmt: skip
+    "test_partner_data_is_not_mocked[dashboard]",
+    "test_partner_data_is_not_mocked[commissions]",
+}
+DEBUG_PATHS = {
+    f"test_debug_endpoint_is_not_served[{p}]"
+    for p in ("/_ignition/health-check", "/_debugbar/open", "/telescope")
+}
 DATABASE = {
-    "test_database_answers_select_1", "test_newest_expected_migration_has_run",
-    "test_no_migration_is_pending", "test_no_job_reserved_for_more_than_10_minutes",
-    "test_pending_jobs_below_threshold", "test_failed_jobs_last_hour_below_threshold",
-}  # fmt: skip
-REDIS = {"test_redis_answers_ping", "test_redis_cache_round_trip_under_app_prefix",
-         "test_redis_queue_depth_below_threshold"}  # fmt: skip
+    "test_database_answers_select_1",
+    "test_newest_expected_migration_has_run",
+    "test_no_migration_is_pending",
+    "test_no_job_reserved_for_more_than_10_minutes",
+    "test_pending_jobs_below_threshold",
+    "test_failed_jobs_last_hour_below_threshold",
+}
+REDIS = {
+    "test_redis_answers_ping",
+    "test_redis_cache_round_trip_under_app_prefix",
+    "test_redis_queue_depth_below_threshold",
+}
 # Every check that talks to the app over HTTPS (all but the plain-HTTP redirect).
 HTTPS_APP = {
-    "test_up_returns_200_application_up", "test_up_is_not_in_maintenance_mode",
-    *HEALTH_ENDPOINT, *HEALTH_JSON, *LOGIN_PAGE, *SECURITY_HEADERS, "test_hsts_matches_app_env",
-    *LOGGED_IN, *DEBUG_PATHS, "test_json_error_carries_no_exception_trace",
+    "test_up_returns_200_application_up",
+    "test_up_is_not_in_maintenance_mode",
+    *HEALTH_ENDPOINT,
+    *HEALTH_JSON,
+    *LOGIN_PAGE,
+    *SECURITY_HEADERS,
+    "test_hsts_matches_app_env",
+    *LOGGED_IN,
+    *DEBUG_PATHS,
+    "test_json_error_carries_no_exception_trace",
     "test_no_debug_headers_on_ordinary_responses[ping]",
     "test_no_debug_headers_on_ordinary_responses[up]",
-    "test_installer_page_redirects_away", "test_installer_api_is_not_served",
+    "test_installer_page_redirects_away",
+    "test_installer_api_is_not_served",
     "test_metrics_anonymous_access_matches_expectation",
     "test_metrics_exposition_has_expected_families",
-    "test_certificate_is_valid_for_host", "test_certificate_does_not_expire_soon",
-}  # fmt: skip
+    "test_certificate_is_valid_for_host",
+    "test_certificate_does_not_expire_soon",
+}
 UNREACHABLE = HTTPS_APP | {"test_http_redirects_to_https"}
 # The 503 maintenance page: no JSON, no cookies, no security headers; TLS and the redirect are fine.
 MAINTENANCE = HTTPS_APP - {
-    "test_certificate_is_valid_for_host", "test_certificate_does_not_expire_soon",
+    "test_certificate_is_valid_for_host",
+    "test_certificate_does_not_expire_soon",
     "test_no_debug_headers_on_ordinary_responses[ping]",
     "test_no_debug_headers_on_ordinary_responses[up]",
-}  # fmt: skip
+}
 
 EXPECTED_FAILURES: dict[str, set[str]] = {
     "app_down": UNREACHABLE,
@@ -96,7 +128,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
         "test_installer_page_redirects_away",
         "test_installer_api_is_not_served",
         "test_metrics_exposition_has_expected_families",
-    },  # fmt: skip
+    },
     # Every web-group route needs the Redis session store: 500. /up and /api/* stay up.
     "redis_down": REDIS
     | HEALTH_ENDPOINT
@@ -107,7 +139,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
         "test_installer_page_redirects_away",
         "test_metrics_anonymous_access_matches_expectation",
         "test_metrics_exposition_has_expected_families",
-    },  # fmt: skip
+    },
     "migrations_pending": {
         "test_newest_expected_migration_has_run",
         "test_no_migration_is_pending",
@@ -116,10 +148,10 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "insecure_session_cookie": {
         "test_session_cookie_secure_flag",
         "test_session_cookie_http_only_flag",
-    },  # fmt: skip
+    },
     # The session cookie is invoiceshelf_session, so every check of facturino_session fails.
     "baked_env_defaults": SESSION_COOKIE
-    | {"test_health_reports_expected_environment", "test_hsts_matches_app_env"},  # fmt: skip
+    | {"test_health_reports_expected_environment", "test_hsts_matches_app_env"},
     "default_app_key": {"test_app_key_is_not_the_public_example"},
     # /login redirects to /installation, so the login form is not there.
     "installer_open": {
@@ -132,7 +164,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "partner_mocked_data": {
         "test_partner_data_is_not_mocked[dashboard]",
         "test_partner_data_is_not_mocked[commissions]",
-    },  # fmt: skip
+    },
     "feature_flag_drift": {"test_feature_flags_match_expected_matrix"},
     "queue_stuck": HEALTH_ENDPOINT
     | {"test_health_check_passes[queues]", "test_no_job_reserved_for_more_than_10_minutes"},
