@@ -3,6 +3,7 @@ that makes the same requests with no framework. Prints the medians and the ratio
 and writes them to reports/bench-smoke.json. Not a test: nothing here asserts a time.
 
 Usage: .venv/bin/python benchmarks/smoke_time.py [--runs 5] [--port-base 23000]
+Both sides are timed as whole processes (interpreter start included).
 """
 
 from __future__ import annotations
@@ -53,8 +54,7 @@ def run_suite(env_file: Path) -> None:
         str(BIN / "pytest"),
         "-m",
         "smoke",
-        "--env-file",
-        str(env_file),
+        f"--env-file={env_file}",
         "-q",
         "--no-reports",
         "-p",
@@ -62,7 +62,8 @@ def run_suite(env_file: Path) -> None:
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        sys.exit(f"smoke run failed on the healthy deployment:\n{result.stdout[-2000:]}")
+        output = (result.stdout + result.stderr)[-2000:]
+        sys.exit(f"smoke run failed on the healthy deployment:\n{output}")
 
 
 def bare_requests(base: int, home: Path) -> None:
@@ -120,7 +121,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port-base", type=int, default=23000)
+    parser.add_argument("--bare-once", metavar="HOME", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare_once:  # the bare script, run as its own process like the suite
+        bare_requests(args.port_base, Path(args.bare_once))
+        return
     home = Path(tempfile.mkdtemp(prefix="facturino-bench-"))
     env = {**os.environ, "FACTURINO_REFERENCE_AUTH_RATE_LIMIT": "1000"}
     reference = [str(BIN / "facturino-reference")]
@@ -133,7 +138,15 @@ def main() -> None:
     try:
         env_file = home / "environment.toml"
         suite = [timed(lambda: run_suite(env_file)) for _ in range(args.runs)]
-        bare = [timed(lambda: bare_requests(args.port_base, home)) for _ in range(args.runs)]
+        bare_command = [
+            sys.executable,
+            __file__,
+            "--port-base",
+            str(args.port_base),
+            "--bare-once",
+            str(home),
+        ]
+        bare = [timed(lambda: subprocess.run(bare_command, check=True)) for _ in range(args.runs)]
     finally:
         subprocess.run([*reference, "down", "--home", str(home)], check=False, capture_output=True)
     result = {
