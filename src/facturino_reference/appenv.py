@@ -17,13 +17,28 @@ from psycopg.conninfo import make_conninfo
 from facturino_reference.paths import HomeLayout
 
 FEATURE_FLAGS: tuple[str, ...] = (
-    "accounting_backbone", "migration_wizard", "psd2_banking", "partner_portal",
-    "advanced_payments", "redis_queues", "mcp_ai_tools", "monitoring", "stock", "payroll",
+    "accounting_backbone",
+    "migration_wizard",
+    "psd2_banking",
+    "partner_portal",
+    "advanced_payments",
+    "redis_queues",
+    "mcp_ai_tools",
+    "monitoring",
+    "stock",
+    "payroll",
 )
 # The runbook's production matrix (runbook "Feature Flags"; stock is always on in config).
 PRODUCTION_FLAGS_ON = frozenset(
-    {"accounting_backbone", "migration_wizard", "psd2_banking", "partner_portal",
-     "advanced_payments", "monitoring", "stock"}
+    {
+        "accounting_backbone",
+        "migration_wizard",
+        "psd2_banking",
+        "partner_portal",
+        "advanced_payments",
+        "monitoring",
+        "stock",
+    }
 )
 
 
@@ -63,17 +78,35 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
     """The correct production configuration, before any fault overrides it."""
     https = ports["https"]
     env = {
-        "APP_NAME": "Facturino", "APP_ENV": "production", "APP_DEBUG": "false",
-        "APP_KEY": app_key, "APP_URL": f"https://localhost:{https}", "APP_LOCALE": "en",
-        "HTTPS_PORT": str(https), "HTTP_PORT": str(ports["http"]),
-        "DB_CONNECTION": "pgsql", "DB_HOST": "127.0.0.1", "DB_PORT": str(ports["postgres"]),
-        "DB_DATABASE": "facturino", "DB_USERNAME": "facturino", "DB_PASSWORD": creds.db_password,
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(ports["redis"]),
-        "REDIS_PASSWORD": creds.redis_password, "REDIS_PREFIX": "facturino_",
-        "REDIS_CACHE_DB": "1", "REDIS_SESSION_DB": "2", "REDIS_QUEUE_DB": "3",
-        "CACHE_STORE": "redis", "CACHE_PREFIX": "mkaccounting_cache",
-        "SESSION_DRIVER": "redis", "SESSION_LIFETIME": "120", "SESSION_SECURE_COOKIE": "true",
-        "SESSION_HTTP_ONLY": "true", "SESSION_SAME_SITE": "lax", "QUEUE_CONNECTION": "database",
+        "APP_NAME": "Facturino",
+        "APP_ENV": "production",
+        "APP_DEBUG": "false",
+        "APP_KEY": app_key,
+        "APP_URL": f"https://localhost:{https}",
+        "APP_LOCALE": "en",
+        "HTTPS_PORT": str(https),
+        "HTTP_PORT": str(ports["http"]),
+        "DB_CONNECTION": "pgsql",
+        "DB_HOST": "127.0.0.1",
+        "DB_PORT": str(ports["postgres"]),
+        "DB_DATABASE": "facturino",
+        "DB_USERNAME": "facturino",
+        "DB_PASSWORD": creds.db_password,
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": str(ports["redis"]),
+        "REDIS_PASSWORD": creds.redis_password,
+        "REDIS_PREFIX": "facturino_",
+        "REDIS_CACHE_DB": "1",
+        "REDIS_SESSION_DB": "2",
+        "REDIS_QUEUE_DB": "3",
+        "CACHE_STORE": "redis",
+        "CACHE_PREFIX": "mkaccounting_cache",
+        "SESSION_DRIVER": "redis",
+        "SESSION_LIFETIME": "120",
+        "SESSION_SECURE_COOKIE": "true",
+        "SESSION_HTTP_ONLY": "true",
+        "SESSION_SAME_SITE": "lax",
+        "QUEUE_CONNECTION": "database",
         "SANCTUM_STATEFUL_DOMAINS": (
             f"localhost,127.0.0.1,127.0.0.1:8000,::1,app.facturino.mk,"
             f"localhost:{https},127.0.0.1:{https}"
@@ -83,7 +116,9 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
         # `auth` limiter's size, the HSTS switch, nginx's redirect and the /up listener.
         "METRICS_TOKEN": creds.metrics_token,
         "AUTH_RATE_LIMIT": os.environ.get("FACTURINO_REFERENCE_AUTH_RATE_LIMIT", "5"),
-        "SECURITY_HSTS": "true", "HTTP_REDIRECT_HTTPS": "true", "HEALTH_DIAGNOSTICS": "ok",
+        "SECURITY_HSTS": "true",
+        "HTTP_REDIRECT_HTTPS": "true",
+        "HEALTH_DIAGNOSTICS": "ok",
     }
     for flag in FEATURE_FLAGS:
         env[f"FEATURE_{flag.upper()}"] = "true" if flag in PRODUCTION_FLAGS_ON else "false"
@@ -155,8 +190,12 @@ class AppConfig:
 
     def db_conninfo(self) -> str:
         return make_conninfo(
-            host=self.get("DB_HOST"), port=self.get("DB_PORT"), dbname=self.get("DB_DATABASE"),
-            user=self.get("DB_USERNAME"), password=self.get("DB_PASSWORD"), connect_timeout=2,
+            host=self.get("DB_HOST"),
+            port=self.get("DB_PORT"),
+            dbname=self.get("DB_DATABASE"),
+            user=self.get("DB_USERNAME"),
+            password=self.get("DB_PASSWORD"),
+            connect_timeout=2,
         )
 
     def feature_config(self) -> dict[str, bool]:

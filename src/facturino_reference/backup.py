@@ -17,9 +17,21 @@ from facturino_reference.postgres import PG_BIN
 def dump_database(port: int, password: str) -> bytes:
     env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5"}
     result = subprocess.run(
-        [str(PG_BIN / "pg_dump"), "-h", "127.0.0.1", "-p", str(port), "-U", "facturino",
-         "-d", "facturino", "--no-owner"],
-        capture_output=True, env=env, check=False,
+        [
+            str(PG_BIN / "pg_dump"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "facturino",
+            "-d",
+            "facturino",
+            "--no-owner",
+        ],
+        capture_output=True,
+        env=env,
+        check=False,
     )
     if result.returncode != 0:
         raise DeploymentError(f"pg_dump failed: {result.stderr.decode(errors='replace')[:200]}")

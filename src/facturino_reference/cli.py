@@ -29,11 +29,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     up = sub.add_parser("up", help="start a deployment", description=_UP_HELP)
-    up.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
-                    dest="faults", help="inject a fault (repeatable; see `faults`)")
+    up.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        dest="faults",
+        help="inject a fault (repeatable; see `faults`)",
+    )
     up.add_argument("--home", dest="home", help=_HOME_HELP)
-    up.add_argument("--port-base", dest="port_base", type=int, default=DEFAULT_PORT_BASE,
-                    help=f"port base (default {DEFAULT_PORT_BASE}: 18443/18080/18432/18379)")
+    up.add_argument(
+        "--port-base",
+        dest="port_base",
+        type=int,
+        default=DEFAULT_PORT_BASE,
+        help=f"port base (default {DEFAULT_PORT_BASE}: 18443/18080/18432/18379)",
+    )
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)
     faults = sub.add_parser("faults", help="list the faults and the smoke checks each trips")
@@ -85,7 +96,10 @@ def _faults(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands: dict[str, Callable[[argparse.Namespace], None]] = {
-        "up": _up, "down": _down, "status": _status, "faults": _faults,
+        "up": _up,
+        "down": _down,
+        "status": _status,
+        "faults": _faults,
     }
     try:
         commands[args.command](args)

@@ -59,7 +59,9 @@ class Deployment:
     """
 
     def __init__(
-        self, home: str | Path | None = None, port_base: int = DEFAULT_PORT_BASE,
+        self,
+        home: str | Path | None = None,
+        port_base: int = DEFAULT_PORT_BASE,
         faults: Mapping[str, str | None] | Iterable[str] = (),
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
@@ -95,7 +97,9 @@ class Deployment:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.down()
@@ -115,8 +119,15 @@ class Deployment:
         self._check_ports()
         self._prepare_home()
         env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
-        state = State(str(self.home), self.port_base, self.ports, self.faults, env["APP_KEY"],
-                      _web_mode(self.faults), started_at=time.time())
+        state = State(
+            str(self.home),
+            self.port_base,
+            self.ports,
+            self.faults,
+            env["APP_KEY"],
+            _web_mode(self.faults),
+            started_at=time.time(),
+        )
         write_env_file(self.layout.app_env, env)
         state.save(self.layout.state_file)
         try:
@@ -132,13 +143,15 @@ class Deployment:
         self._write_app_files()
         if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first
             self._spawn(state, "server")
-        state.pids["redis"] = redisproc.start(self.layout, self.ports["redis"],
-                                              creds.redis_password)
+        state.pids["redis"] = redisproc.start(
+            self.layout, self.ports["redis"], creds.redis_password
+        )
         state.save(self.layout.state_file)
         self._start_database(state, creds)
         self._spawn(state, "worker")
-        archive = backup.write_backup(self.layout.backup_dir(env["APP_NAME"]),
-                                      self.ports["postgres"], creds.db_password)
+        archive = backup.write_backup(
+            self.layout.backup_dir(env["APP_NAME"]), self.ports["postgres"], creds.db_password
+        )
         if "health_degraded" in self.faults:
             backup.age_backup(archive, days=3)
         self._apply_outages(state)
@@ -170,8 +183,12 @@ class Deployment:
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the postgres user must traverse it to reach pgdata
         self.layout.marker.write_text("facturino-reference deployment home\n")
-        for directory in (self.layout.logs, self.layout.public_disk,
-                          self.layout.storage / "framework", self.layout.backups):
+        for directory in (
+            self.layout.logs,
+            self.layout.public_disk,
+            self.layout.storage / "framework",
+            self.layout.backups,
+        ):
             directory.mkdir(parents=True, exist_ok=True)
 
     def _write_app_files(self) -> None:
@@ -181,8 +198,13 @@ class Deployment:
         if "maintenance_mode" in self.faults:
             # The payload `php artisan down --retry=60` writes to storage/framework/down.
             payload: dict[str, object] = {
-                "except": [], "redirect": None, "retry": 60, "refresh": None,
-                "secret": None, "status": 503, "template": None,
+                "except": [],
+                "redirect": None,
+                "retry": 60,
+                "refresh": None,
+                "secret": None,
+                "status": 503,
+                "template": None,
             }
             self.layout.maintenance_file.write_text(json.dumps(payload))
         assets.build(self.layout, include_js="login_assets_missing" not in self.faults)
@@ -190,8 +212,7 @@ class Deployment:
     def _spawn(self, state: State, module: str) -> None:
         env = dict(os.environ)
         # Works whether or not the package is installed (e.g. run from a source checkout).
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT,
-                                                          env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
         argv = [sys.executable, "-m", f"facturino_reference.{module}", "--home", str(self.home)]
         log = self.layout.logs / f"{module}.log"
         state.pids[module] = spawn_detached(argv, log, env=env, cwd=self.home)
@@ -202,8 +223,13 @@ class Deployment:
         state.pids["postgres"] = postgres.start(self.layout, self.ports["postgres"])
         state.save(self.layout.state_file)
         postgres.create_app_database(self.layout, self.ports["postgres"], creds.db_password)
-        with psycopg.connect(host="127.0.0.1", port=self.ports["postgres"], dbname="facturino",
-                             user="facturino", password=creds.db_password) as conn:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.ports["postgres"],
+            dbname="facturino",
+            user="facturino",
+            password=creds.db_password,
+        ) as conn:
             seed.apply_schema(conn)
             seed.record_migrations(conn)
             seed.seed(conn, creds)

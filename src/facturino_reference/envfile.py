@@ -76,7 +76,11 @@ def manifest_path() -> str:
 
 def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int]) -> None:
     text = _TEMPLATE.format(
-        home=layout.root, env_file=layout.environment_toml, base=base,
-        ca_file=layout.ca_pem, manifest=manifest_path(), **ports,
+        home=layout.root,
+        env_file=layout.environment_toml,
+        base=base,
+        ca_file=layout.ca_pem,
+        manifest=manifest_path(),
+        **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

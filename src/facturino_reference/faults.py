@@ -34,90 +34,212 @@ class Fault:
 # exactly the matching tests and every other smoke test still passes: measured by running the
 # smoke suite against a deployment with that one fault.
 _HTTP_EVERYTHING = (
-    "test_up_*", "test_health_*", "test_session_cookie_*", "test_xsrf_cookie_*",
-    "test_security_header_*", "test_hsts_*", "test_http_redirects_to_https", "test_certificate_*",
-    "test_debug_endpoint_*", "test_no_debug_headers_*", "test_json_error_*", "test_installer_*",
-    "test_login_page_*", "test_metrics_*", "test_partner_data_*", "test_feature_flags_*",
+    "test_up_*",
+    "test_health_*",
+    "test_session_cookie_*",
+    "test_xsrf_cookie_*",
+    "test_security_header_*",
+    "test_hsts_*",
+    "test_http_redirects_to_https",
+    "test_certificate_*",
+    "test_debug_endpoint_*",
+    "test_no_debug_headers_*",
+    "test_json_error_*",
+    "test_installer_*",
+    "test_login_page_*",
+    "test_metrics_*",
+    "test_partner_data_*",
+    "test_feature_flags_*",
     "test_app_key_*",
 )
-_NOT_IN_MAINTENANCE = ("test_http_redirects_to_https", "test_certificate_*",
-                       "test_no_debug_headers_*")
+_NOT_IN_MAINTENANCE = (
+    "test_http_redirects_to_https",
+    "test_certificate_*",
+    "test_no_debug_headers_*",
+)
 _COOKIES = ("test_session_cookie_*", "test_xsrf_cookie_*", "test_app_key_*")
 
 FAULTS: tuple[Fault, ...] = (
-    Fault("app_down", "web server not started: HTTPS and HTTP ports refuse connections "
-          "(PostgreSQL, Redis and the worker still run)", _HTTP_EVERYTHING),
-    Fault("hung", "HTTPS and HTTP ports accept TCP connections and never answer (timeouts)",
-          _HTTP_EVERYTHING),
-    Fault("up_500", "a DiagnosingHealth listener throws, so GET /up answers 500",
-          ("test_up_returns_200_application_up",), {"HEALTH_DIAGNOSTICS": "fail"}),
-    Fault("maintenance_mode", "`artisan down --retry=60`: every route incl. /up is 503 with "
-          "Retry-After: 60, custom 503 page, no security headers (HTTP->HTTPS redirect and TLS "
-          "are in front of the app and still work)",
-          tuple(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE)),
-    Fault("debug_mode", "APP_DEBUG=true: X-Execution-Time/X-Memory-Usage/X-Request-ID on every "
-          "response, JSON errors with exception/file/line/trace, /_ignition/health-check 200",
-          ("test_no_debug_headers_on_ordinary_responses[*]",
-           "test_json_error_carries_no_exception_trace",
-           "test_debug_endpoint_is_not_served[/_ignition/health-check]"), {"APP_DEBUG": "true"}),
-    Fault("db_down", "PostgreSQL stopped after setup: /health 503 (database, queues false); "
-          "routes that read the DB (/login's install check, bootstrap, partner) answer 500",
-          ("test_database_answers_select_1", "test_newest_expected_migration_has_run",
-           "test_no_migration_is_pending", "test_no_job_reserved_for_more_than_10_minutes",
-           "test_pending_jobs_below_threshold", "test_failed_jobs_last_hour_below_threshold",
-           "test_health_returns_200", "test_health_status_is_healthy",
-           "test_health_check_passes[database]", "test_health_check_passes[queues]",
-           "test_installer_*", "test_login_page_*", "test_metrics_exposition_has_expected_families",
-           "test_partner_data_*", "test_feature_flags_*", *_COOKIES)),
-    Fault("redis_down", "Redis stopped after setup: every web-group route (sessions live in "
-          "Redis) answers 500; /up and /api/* stay up",
-          ("test_redis_*", "test_health_*", "test_installer_page_redirects_away",
-           "test_login_page_*", "test_metrics_*", "test_partner_data_*",
-           "test_feature_flags_*", *_COOKIES)),
-    Fault("migrations_pending", "the newest migration's row is deleted and its schema change "
-          "reverted (audit_logs.company_id NOT NULL again)",
-          ("test_newest_expected_migration_has_run", "test_no_migration_is_pending")),
-    Fault("no_hsts", "Strict-Transport-Security is not sent (APP_ENV stays production)",
-          ("test_hsts_matches_app_env",), {"SECURITY_HSTS": "false"}),
-    Fault("insecure_session_cookie", "SESSION_SECURE_COOKIE and SESSION_HTTP_ONLY off: session "
-          "cookie without Secure and HttpOnly (XSRF-TOKEN without Secure)",
-          ("test_session_cookie_secure_flag", "test_session_cookie_http_only_flag"),
-          {"SESSION_SECURE_COOKIE": "false", "SESSION_HTTP_ONLY": "false"}),
-    Fault("baked_env_defaults", "APP_NAME=InvoiceShelf and APP_ENV=local from the baked .env: "
-          "cookie `invoiceshelf_session`, /health environment `local`, no HSTS, backups "
-          "under backups/InvoiceShelf/",
-          ("test_session_cookie_*", "test_health_reports_expected_environment",
-           "test_hsts_matches_app_env"),
-          {"APP_NAME": "InvoiceShelf", "APP_ENV": "local"}),
-    Fault("default_app_key", "APP_KEY is the public key from .env.example, so the XSRF-TOKEN "
-          "MAC validates with it", ("test_app_key_is_not_the_public_example",),
-          {"APP_KEY": PUBLIC_EXAMPLE_APP_KEY}),
-    Fault("installer_open", "install marker storage/app/database_created missing: /installation "
-          "and /api/v1/installation/* answer 200; /, /login, /admin/* redirect to /installation",
-          ("test_installer_*", "test_login_page_*")),
-    Fault("metrics_public", "/metrics served without the bearer token",
-          ("test_metrics_anonymous_access_matches_expectation",), {"METRICS_TOKEN": ""}),
-    Fault("partner_mocked_data", "FEATURE_PARTNER_MOCKED_DATA=true: partner API answers the "
-          "historical mocked payload (mocked, warning, 12/85000/234/127500/458300)",
-          ("test_partner_data_is_not_mocked[*]",), {"FEATURE_PARTNER_MOCKED_DATA": "true"}),
-    Fault("feature_flag_drift", "DB settings feature_flag.mcp_ai_tools=true and "
-          "feature_flag.partner_portal=false override the config in bootstrap's feature_flags",
-          ("test_feature_flags_match_expected_matrix",)),
-    Fault("queue_stuck", "a `default` jobs row reserved 15 minutes ago (never released)",
-          ("test_no_job_reserved_for_more_than_10_minutes", "test_health_returns_200",
-           "test_health_status_is_healthy", "test_health_check_passes[queues]")),
-    Fault("failed_jobs_spike", "150 failed_jobs rows failed within the last hour",
-          ("test_failed_jobs_last_hour_below_threshold", "test_health_returns_200",
-           "test_health_status_is_healthy", "test_health_check_passes[queues]")),
-    Fault("tls_expiring", "the server certificate expires in 3 days",
-          ("test_certificate_does_not_expire_soon",)),
-    Fault("no_https_redirect", "the HTTP port serves the app (200) instead of a 301 to https",
-          ("test_http_redirects_to_https",), {"HTTP_REDIRECT_HTTPS": "false"}),
-    Fault("login_assets_missing", "the JS bundle referenced by /login is absent from the build "
-          "(404)", ("test_login_page_js_bundle_is_served",)),
-    Fault("health_degraded", "the newest backup zip is 3 days old: /health backup=false, 503",
-          ("test_health_check_passes[backup]", "test_health_returns_200",
-           "test_health_status_is_healthy")),
+    Fault(
+        "app_down",
+        "web server not started: HTTPS and HTTP ports refuse connections "
+        "(PostgreSQL, Redis and the worker still run)",
+        _HTTP_EVERYTHING,
+    ),
+    Fault(
+        "hung",
+        "HTTPS and HTTP ports accept TCP connections and never answer (timeouts)",
+        _HTTP_EVERYTHING,
+    ),
+    Fault(
+        "up_500",
+        "a DiagnosingHealth listener throws, so GET /up answers 500",
+        ("test_up_returns_200_application_up",),
+        {"HEALTH_DIAGNOSTICS": "fail"},
+    ),
+    Fault(
+        "maintenance_mode",
+        "`artisan down --retry=60`: every route incl. /up is 503 with "
+        "Retry-After: 60, custom 503 page, no security headers (HTTP->HTTPS redirect and TLS "
+        "are in front of the app and still work)",
+        tuple(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE),
+    ),
+    Fault(
+        "debug_mode",
+        "APP_DEBUG=true: X-Execution-Time/X-Memory-Usage/X-Request-ID on every "
+        "response, JSON errors with exception/file/line/trace, /_ignition/health-check 200",
+        (
+            "test_no_debug_headers_on_ordinary_responses[*]",
+            "test_json_error_carries_no_exception_trace",
+            "test_debug_endpoint_is_not_served[/_ignition/health-check]",
+        ),
+        {"APP_DEBUG": "true"},
+    ),
+    Fault(
+        "db_down",
+        "PostgreSQL stopped after setup: /health 503 (database, queues false); "
+        "routes that read the DB (/login's install check, bootstrap, partner) answer 500",
+        (
+            "test_database_answers_select_1",
+            "test_newest_expected_migration_has_run",
+            "test_no_migration_is_pending",
+            "test_no_job_reserved_for_more_than_10_minutes",
+            "test_pending_jobs_below_threshold",
+            "test_failed_jobs_last_hour_below_threshold",
+            "test_health_returns_200",
+            "test_health_status_is_healthy",
+            "test_health_check_passes[database]",
+            "test_health_check_passes[queues]",
+            "test_installer_*",
+            "test_login_page_*",
+            "test_metrics_exposition_has_expected_families",
+            "test_partner_data_*",
+            "test_feature_flags_*",
+            *_COOKIES,
+        ),
+    ),
+    Fault(
+        "redis_down",
+        "Redis stopped after setup: every web-group route (sessions live in "
+        "Redis) answers 500; /up and /api/* stay up",
+        (
+            "test_redis_*",
+            "test_health_*",
+            "test_installer_page_redirects_away",
+            "test_login_page_*",
+            "test_metrics_*",
+            "test_partner_data_*",
+            "test_feature_flags_*",
+            *_COOKIES,
+        ),
+    ),
+    Fault(
+        "migrations_pending",
+        "the newest migration's row is deleted and its schema change "
+        "reverted (audit_logs.company_id NOT NULL again)",
+        ("test_newest_expected_migration_has_run", "test_no_migration_is_pending"),
+    ),
+    Fault(
+        "no_hsts",
+        "Strict-Transport-Security is not sent (APP_ENV stays production)",
+        ("test_hsts_matches_app_env",),
+        {"SECURITY_HSTS": "false"},
+    ),
+    Fault(
+        "insecure_session_cookie",
+        "SESSION_SECURE_COOKIE and SESSION_HTTP_ONLY off: session "
+        "cookie without Secure and HttpOnly (XSRF-TOKEN without Secure)",
+        ("test_session_cookie_secure_flag", "test_session_cookie_http_only_flag"),
+        {"SESSION_SECURE_COOKIE": "false", "SESSION_HTTP_ONLY": "false"},
+    ),
+    Fault(
+        "baked_env_defaults",
+        "APP_NAME=InvoiceShelf and APP_ENV=local from the baked .env: "
+        "cookie `invoiceshelf_session`, /health environment `local`, no HSTS, backups "
+        "under backups/InvoiceShelf/",
+        (
+            "test_session_cookie_*",
+            "test_health_reports_expected_environment",
+            "test_hsts_matches_app_env",
+        ),
+        {"APP_NAME": "InvoiceShelf", "APP_ENV": "local"},
+    ),
+    Fault(
+        "default_app_key",
+        "APP_KEY is the public key from .env.example, so the XSRF-TOKEN MAC validates with it",
+        ("test_app_key_is_not_the_public_example",),
+        {"APP_KEY": PUBLIC_EXAMPLE_APP_KEY},
+    ),
+    Fault(
+        "installer_open",
+        "install marker storage/app/database_created missing: /installation "
+        "and /api/v1/installation/* answer 200; /, /login, /admin/* redirect to /installation",
+        ("test_installer_*", "test_login_page_*"),
+    ),
+    Fault(
+        "metrics_public",
+        "/metrics served without the bearer token",
+        ("test_metrics_anonymous_access_matches_expectation",),
+        {"METRICS_TOKEN": ""},
+    ),
+    Fault(
+        "partner_mocked_data",
+        "FEATURE_PARTNER_MOCKED_DATA=true: partner API answers the "
+        "historical mocked payload (mocked, warning, 12/85000/234/127500/458300)",
+        ("test_partner_data_is_not_mocked[*]",),
+        {"FEATURE_PARTNER_MOCKED_DATA": "true"},
+    ),
+    Fault(
+        "feature_flag_drift",
+        "DB settings feature_flag.mcp_ai_tools=true and "
+        "feature_flag.partner_portal=false override the config in bootstrap's feature_flags",
+        ("test_feature_flags_match_expected_matrix",),
+    ),
+    Fault(
+        "queue_stuck",
+        "a `default` jobs row reserved 15 minutes ago (never released)",
+        (
+            "test_no_job_reserved_for_more_than_10_minutes",
+            "test_health_returns_200",
+            "test_health_status_is_healthy",
+            "test_health_check_passes[queues]",
+        ),
+    ),
+    Fault(
+        "failed_jobs_spike",
+        "150 failed_jobs rows failed within the last hour",
+        (
+            "test_failed_jobs_last_hour_below_threshold",
+            "test_health_returns_200",
+            "test_health_status_is_healthy",
+            "test_health_check_passes[queues]",
+        ),
+    ),
+    Fault(
+        "tls_expiring",
+        "the server certificate expires in 3 days",
+        ("test_certificate_does_not_expire_soon",),
+    ),
+    Fault(
+        "no_https_redirect",
+        "the HTTP port serves the app (200) instead of a 301 to https",
+        ("test_http_redirects_to_https",),
+        {"HTTP_REDIRECT_HTTPS": "false"},
+    ),
+    Fault(
+        "login_assets_missing",
+        "the JS bundle referenced by /login is absent from the build (404)",
+        ("test_login_page_js_bundle_is_served",),
+    ),
+    Fault(
+        "health_degraded",
+        "the newest backup zip is 3 days old: /health backup=false, 503",
+        (
+            "test_health_check_passes[backup]",
+            "test_health_returns_200",
+            "test_health_status_is_healthy",
+        ),
+    ),
 )
 
 FAULTS_BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
@@ -163,8 +285,11 @@ def env_overrides(active: Mapping[str, str | None]) -> dict[str, str]:
 def describe_faults() -> str:
     """The text of `facturino-reference faults`."""
     width = max(len(fault.name) for fault in FAULTS)
-    lines = ["Faults for `up --fault NAME[=VALUE]`. `trips`: the smoke tests each one fails",
-             "(patterns of test ids; `*` is the only wildcard).", ""]
+    lines = [
+        "Faults for `up --fault NAME[=VALUE]`. `trips`: the smoke tests each one fails",
+        "(patterns of test ids; `*` is the only wildcard).",
+        "",
+    ]
     for fault in FAULTS:
         lines.append(f"{fault.name:<{width}}  {fault.description}")
         lines.append(f"{'':<{width}}  trips: {', '.join(fault.trips)}")
@@ -173,5 +298,7 @@ def describe_faults() -> str:
 
 def faults_as_json() -> list[dict[str, object]]:
     """`facturino-reference faults --json`: for fault-matrix tooling."""
-    return [{"name": f.name, "description": f.description, "trips": list(f.trips),
-             "env": dict(f.env)} for f in FAULTS]
+    return [
+        {"name": f.name, "description": f.description, "trips": list(f.trips), "env": dict(f.env)}
+        for f in FAULTS
+    ]

@@ -15,18 +15,20 @@ MAX_TRIES = 3
 def make_payload(kind: str, **data: Any) -> str:
     """A payload in Laravel's shape, with the reference `kind` carried in `data`."""
     job_class = JOB_CLASSES.get(kind, f"App\\Jobs\\{kind}")
-    return json.dumps({
-        "uuid": str(uuid.uuid4()),
-        "displayName": job_class,
-        "job": "Illuminate\\Queue\\CallQueuedHandler@call",
-        "maxTries": MAX_TRIES,
-        "maxExceptions": None,
-        "failOnTimeout": False,
-        "backoff": None,
-        "timeout": 120,
-        "retryUntil": None,
-        "data": {"commandName": job_class, "kind": kind, **data},
-    })
+    return json.dumps(
+        {
+            "uuid": str(uuid.uuid4()),
+            "displayName": job_class,
+            "job": "Illuminate\\Queue\\CallQueuedHandler@call",
+            "maxTries": MAX_TRIES,
+            "maxExceptions": None,
+            "failOnTimeout": False,
+            "backoff": None,
+            "timeout": 120,
+            "retryUntil": None,
+            "data": {"commandName": job_class, "kind": kind, **data},
+        }
+    )
 
 
 def payload_kind(payload: str) -> str:

@@ -37,9 +37,7 @@ def _as_postgres() -> list[str]:
 
 
 def _run(argv: list[str], what: str) -> None:
-    result = subprocess.run(
-        _as_postgres() + argv, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(_as_postgres() + argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         raise DeploymentError(f"PostgreSQL {what} failed: {detail[0]}")
@@ -71,9 +69,23 @@ def init_cluster(layout: HomeLayout) -> None:
         raise DeploymentError(f"PostgreSQL 15 binaries not found in {PG_BIN}")
     layout.pgdata.mkdir(mode=0o700)
     _give_to_postgres(layout.pgdata)
-    _run([str(PG_BIN / "initdb"), "-D", str(layout.pgdata), "-U", "postgres", "-E", "UTF8",
-          "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync",
-          "--no-instructions"], "initdb")
+    _run(
+        [
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(layout.pgdata),
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "--no-sync",
+            "--no-instructions",
+        ],
+        "initdb",
+    )
     (layout.pgdata / "pg_hba.conf").write_text(_HBA, encoding="utf-8")
 
 
@@ -83,8 +95,22 @@ def start(layout: HomeLayout, port: int) -> int:
     log.touch()
     _give_to_postgres(log)
     opts = f"-p {port} -k {layout.pgdata} {_SERVER_OPTS}"
-    _run([str(PG_BIN / "pg_ctl"), "-D", str(layout.pgdata), "-l", str(log), "-w", "-t", "15",
-          "-o", opts, "start"], f"start on port {port}")
+    _run(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(layout.pgdata),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "15",
+            "-o",
+            opts,
+            "start",
+        ],
+        f"start on port {port}",
+    )
     return postmaster_pid(layout)
 
 

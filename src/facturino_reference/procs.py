@@ -14,14 +14,21 @@ from pathlib import Path
 
 
 def spawn_detached(
-    argv: Sequence[str], log_path: Path, env: Mapping[str, str] | None = None,
+    argv: Sequence[str],
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> int:
     """Start `argv` in its own session (it outlives the CLI), output appended to `log_path`."""
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
         )
     return proc.pid
 
@@ -96,7 +103,10 @@ def stop_many(targets: Sequence[Target], timeout: float = 5.0) -> None:
 
 
 def stop_pid(
-    pid: int, fingerprint: str, sig: int = signal.SIGTERM, group: bool = True,
+    pid: int,
+    fingerprint: str,
+    sig: int = signal.SIGTERM,
+    group: bool = True,
     timeout: float = 5.0,
 ) -> None:
     stop_many([Target(pid, fingerprint, sig, group)], timeout)

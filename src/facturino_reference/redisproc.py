@@ -14,10 +14,19 @@ from facturino_reference.procs import Target, pid_alive, spawn_detached, stop_ma
 
 def _conf(layout: HomeLayout, port: int, password: str) -> str:
     # A config file, not argv, so the password is not visible in `ps`.
-    return "\n".join([
-        f"port {port}", "bind 127.0.0.1", 'save ""', "appendonly no", "daemonize no",
-        f"dir {layout.redis_dir}", f'requirepass "{password}"', "databases 16", "",
-    ])
+    return "\n".join(
+        [
+            f"port {port}",
+            "bind 127.0.0.1",
+            'save ""',
+            "appendonly no",
+            "daemonize no",
+            f"dir {layout.redis_dir}",
+            f'requirepass "{password}"',
+            "databases 16",
+            "",
+        ]
+    )
 
 
 def start(layout: HomeLayout, port: int, password: str) -> int:
@@ -34,8 +43,7 @@ def start(layout: HomeLayout, port: int, password: str) -> int:
 
 
 def _wait_ready(port: int, password: str, pid: int) -> None:
-    client = redis.Redis(host="127.0.0.1", port=port, password=password,
-                         socket_connect_timeout=0.2)
+    client = redis.Redis(host="127.0.0.1", port=port, password=password, socket_connect_timeout=0.2)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:

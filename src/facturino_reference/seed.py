@@ -69,8 +69,13 @@ def _seed_core(conn: Conn, creds: Secrets) -> None:
     )
     users = [
         ("Facturino Admin", ADMIN_EMAIL, hash_password(creds.admin_password), "admin", 1),
-        ("Reference Partner", PARTNER_EMAIL, hash_password(creds.partner_password),
-         "partner", None),
+        (
+            "Reference Partner",
+            PARTNER_EMAIL,
+            hash_password(creds.partner_password),
+            "partner",
+            None,
+        ),
     ]
     with conn.cursor() as cur:
         cur.executemany(

@@ -27,10 +27,17 @@ LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"out": {"class": "logging.StreamHandler", "formatter": "plain",
-                         "stream": "ext://sys.stdout"}},
-    "loggers": {"uvicorn": {"handlers": ["out"], "level": "INFO"},
-                "uvicorn.access": {"handlers": ["out"], "level": "INFO", "propagate": False}},
+    "handlers": {
+        "out": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["out"], "level": "INFO"},
+        "uvicorn.access": {"handlers": ["out"], "level": "INFO", "propagate": False},
+    },
 }
 
 
@@ -47,14 +54,23 @@ def _configs(config: AppConfig) -> list[uvicorn.Config]:
     app = build_app(config)
     https_port, http_port = config.int("HTTPS_PORT"), config.int("HTTP_PORT")
     plain_app = app if not config.flag("HTTP_REDIRECT_HTTPS") else https_redirect(https_port)
-    common: dict[str, Any] = {"host": "127.0.0.1", "log_config": LOG_CONFIG,
-                              "server_header": False,
-                              # an idle TLS keep-alive peer holds a graceful shutdown open
-                              "timeout_graceful_shutdown": 0.3,
-                              "proxy_headers": False}
+    common: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "log_config": LOG_CONFIG,
+        "server_header": False,
+        # an idle TLS keep-alive peer holds a graceful shutdown open
+        "timeout_graceful_shutdown": 0.3,
+        "proxy_headers": False,
+    }
     return [
-        uvicorn.Config(app, port=https_port, ssl_certfile=str(layout.server_pem),
-                       ssl_keyfile=str(layout.server_key), lifespan="on", **common),
+        uvicorn.Config(
+            app,
+            port=https_port,
+            ssl_certfile=str(layout.server_pem),
+            ssl_keyfile=str(layout.server_key),
+            lifespan="on",
+            **common,
+        ),
         uvicorn.Config(plain_app, port=http_port, lifespan="off", **common),
     ]
 
@@ -81,8 +97,11 @@ async def hang(ports: list[int]) -> None:
 
     listeners = []
     for port in ports:
-        listeners.append(await asyncio.start_server(
-            hold, "127.0.0.1", port, family=socket.AF_INET, reuse_address=True))
+        listeners.append(
+            await asyncio.start_server(
+                hold, "127.0.0.1", port, family=socket.AF_INET, reuse_address=True
+            )
+        )
     print(f"hung mode: accepting and holding connections on {ports}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

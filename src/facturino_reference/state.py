@@ -10,7 +10,10 @@ from typing import Any
 
 PORT_OFFSETS: dict[str, int] = {"https": 443, "http": 80, "postgres": 432, "redis": 379}
 PORT_LABELS: dict[str, str] = {
-    "https": "HTTPS", "http": "HTTP", "postgres": "PostgreSQL", "redis": "Redis",
+    "https": "HTTPS",
+    "http": "HTTP",
+    "postgres": "PostgreSQL",
+    "redis": "Redis",
 }
 
 

@@ -83,7 +83,13 @@ def status_of(home: Path) -> dict[str, object]:
         if isinstance(info, dict):
             info["stopped_by_fault"] = True
     return {
-        "home": str(home), "running": True, "ready": state.ready, "url": state.url,
-        "ports": state.ports, "faults": state.faults, "web_mode": state.web_mode,
-        "processes": processes, "environment_file": str(layout.environment_toml),
+        "home": str(home),
+        "running": True,
+        "ready": state.ready,
+        "url": state.url,
+        "ports": state.ports,
+        "faults": state.faults,
+        "web_mode": state.web_mode,
+        "processes": processes,
+        "environment_file": str(layout.environment_toml),
     }

@@ -50,22 +50,35 @@ def _api_routes() -> list[Route]:
     return [
         Route("/api/ping", health.api_ping),
         Route("/api/v1/app/version", health.app_version),
-        Route("/api/v1/auth/login", stateful_api(throttle_auth(guest(auth.login))),
-              methods=["POST"]),
-        Route("/api/v1/auth/logout", stateful_api(throttle_auth(authenticated(auth.logout))),
-              methods=["POST"]),
+        Route(
+            "/api/v1/auth/login", stateful_api(throttle_auth(guest(auth.login))), methods=["POST"]
+        ),
+        Route(
+            "/api/v1/auth/logout",
+            stateful_api(throttle_auth(authenticated(auth.logout))),
+            methods=["POST"],
+        ),
         Route("/api/v1/auth/check", stateful_api(throttle_auth(auth.check))),
         Route("/api/v1/bootstrap", stateful_api(bootstrap.bootstrap)),
         Route("/api/v1/partner/dashboard", stateful_api(partner.dashboard)),
         Route("/api/v1/partner/commissions", stateful_api(partner.commissions)),
-        Route("/api/v1/installation/{path:path}",
-              pages.redirect_if_installed(pages.installation_requirements)),
-        Route("/webhooks/bank/nlb", pages.controller_action(webhooks, "bank_nlb"),
-              methods=["POST"]),
-        Route("/api/webhooks/bank/nlb", pages.controller_action(webhooks, "nlb_bank"),
-              methods=["POST"]),
-        Route("/api/webhooks/bank/stopanska",
-              pages.controller_action(webhooks, "stopanska_bank"), methods=["POST"]),
+        Route(
+            "/api/v1/installation/{path:path}",
+            pages.redirect_if_installed(pages.installation_requirements),
+        ),
+        Route(
+            "/webhooks/bank/nlb", pages.controller_action(webhooks, "bank_nlb"), methods=["POST"]
+        ),
+        Route(
+            "/api/webhooks/bank/nlb",
+            pages.controller_action(webhooks, "nlb_bank"),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/webhooks/bank/stopanska",
+            pages.controller_action(webhooks, "stopanska_bank"),
+            methods=["POST"],
+        ),
     ]
 
 
@@ -75,8 +88,11 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HttpError):
         return render_http_error(request, c, exc)
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    message = (f"The route {request.url.path.lstrip('/')} could not be found."
-               if status == 404 else str(getattr(exc, "detail", "")))
+    message = (
+        f"The route {request.url.path.lstrip('/')} could not be found."
+        if status == 404
+        else str(getattr(exc, "detail", ""))
+    )
     return render_http_error(request, c, HttpError(status, message), origin=exc)
 
 

@@ -41,8 +41,8 @@ async def _body(request: Request) -> dict[str, Any]:
 def _validate(data: dict[str, Any]) -> tuple[str, str]:
     errors = {
         field: [f"The {field} field is required."]
-        for field in ("email", "password") if not isinstance(data.get(field), str)
-        or not data[field]
+        for field in ("email", "password")
+        if not isinstance(data.get(field), str) or not data[field]
     }
     if errors:
         first = next(iter(errors.values()))[0]

@@ -25,14 +25,17 @@ MAIN_MENU = [
     ("E-Faktura", "/admin/e-invoices", "DocumentCheckIcon"),
     ("Reports", "/admin/reports", "ChartBarIcon"),
 ]
-SETTING_MENU = [("Account Settings", "/admin/settings/account-settings", "UserIcon"),
-                ("Company Information", "/admin/settings/company-info", "BuildingOfficeIcon"),
-                ("Feature Flags", "/admin/settings/feature-flags", "FlagIcon")]
+SETTING_MENU = [
+    ("Account Settings", "/admin/settings/account-settings", "UserIcon"),
+    ("Company Information", "/admin/settings/company-info", "BuildingOfficeIcon"),
+    ("Feature Flags", "/admin/settings/feature-flags", "FlagIcon"),
+]
 
 
 def _menu(items: list[tuple[str, str, str]]) -> list[dict[str, str]]:
-    return [{"title": title, "link": link, "icon": icon, "group": "1"}
-            for title, link, icon in items]
+    return [
+        {"title": title, "link": link, "icon": icon, "group": "1"} for title, link, icon in items
+    ]
 
 
 async def feature_flags(c: AppContext) -> dict[str, bool]:
@@ -51,9 +54,13 @@ async def feature_flags(c: AppContext) -> dict[str, bool]:
 def _company(row: DictRow) -> dict[str, Any]:
     tier = row["subscription_tier"]
     on_trial = row["trial_ends_at"] is not None
-    return {**{k: v for k, v in row.items() if k not in {"paddle_id", "stripe_id"}},
-            "subscription": {"tier": tier, "status": "active", "provider": "stripe"},
-            "plan": tier, "status": "trialing" if on_trial else "active", "on_trial": on_trial}
+    return {
+        **{k: v for k, v in row.items() if k not in {"paddle_id", "stripe_id"}},
+        "subscription": {"tier": tier, "status": "active", "provider": "stripe"},
+        "plan": tier,
+        "status": "trialing" if on_trial else "active",
+        "on_trial": on_trial,
+    }
 
 
 async def _company_payload(c: AppContext, company: DictRow) -> dict[str, Any]:
@@ -64,8 +71,11 @@ async def _company_payload(c: AppContext, company: DictRow) -> dict[str, Any]:
     currency = await c.db.fetchone(
         "SELECT * FROM currencies WHERE id = %s", (int(settings.get("currency", "1")),)
     )
-    return {"current_company": _company(company), "current_company_settings": settings,
-            "current_company_currency": currency}
+    return {
+        "current_company": _company(company),
+        "current_company_settings": settings,
+        "current_company_currency": currency,
+    }
 
 
 async def bootstrap(request: Request) -> Response:
@@ -74,7 +84,8 @@ async def bootstrap(request: Request) -> Response:
     partner = await is_partner(request, user["id"])
     companies = await c.db.fetchall(
         "SELECT c.* FROM companies c JOIN user_company uc ON uc.company_id = c.id "
-        "WHERE uc.user_id = %s ORDER BY c.id", (user["id"],)
+        "WHERE uc.user_id = %s ORDER BY c.id",
+        (user["id"],),
     )
     base: dict[str, Any] = {
         "current_user": as_json_user(user, partner),
@@ -83,22 +94,32 @@ async def bootstrap(request: Request) -> Response:
     }
     if not companies:
         if partner:  # partners without a selected company get the minimal payload
-            return json_response({**base, "is_partner": True, "companies": [],
-                                  "main_menu": [], "setting_menu": [], "modules": []})
+            return json_response(
+                {
+                    **base,
+                    "is_partner": True,
+                    "companies": [],
+                    "main_menu": [],
+                    "setting_menu": [],
+                    "modules": [],
+                }
+            )
         raise HttpError(403, "No company access. Ask an administrator to add you to one.")
     wanted = request.headers.get("company")
     company = next((row for row in companies if str(row["id"]) == wanted), companies[0])
     settings_rows = await c.db.fetchall(
         "SELECT option, value FROM settings WHERE option NOT LIKE 'feature\\_flag.%%'"
     )
-    return json_response({
-        **base,
-        "current_user_abilities": [{"name": "*", "title": "All abilities"}],
-        "companies": [_company(row) for row in companies],
-        **await _company_payload(c, company),
-        "config": {"app_name": c.config.name, "min_php_version": "8.2.0"},
-        "global_settings": {row["option"]: row["value"] for row in settings_rows},
-        "main_menu": _menu(MAIN_MENU),
-        "setting_menu": _menu(SETTING_MENU),
-        "modules": [],
-    })
+    return json_response(
+        {
+            **base,
+            "current_user_abilities": [{"name": "*", "title": "All abilities"}],
+            "companies": [_company(row) for row in companies],
+            **await _company_payload(c, company),
+            "config": {"app_name": c.config.name, "min_php_version": "8.2.0"},
+            "global_settings": {row["option"]: row["value"] for row in settings_rows},
+            "main_menu": _menu(MAIN_MENU),
+            "setting_menu": _menu(SETTING_MENU),
+            "modules": [],
+        }
+    )

@@ -22,9 +22,13 @@ from facturino_reference.web.metrics_registry import HttpMetrics
 def _redis(config: AppConfig, db: int) -> aioredis.Redis:
     # Short timeouts: a dead Redis must turn into a quick 500, not a hung request.
     return aioredis.Redis(
-        host=config.get("REDIS_HOST"), port=config.int("REDIS_PORT"),
-        password=config.get("REDIS_PASSWORD") or None, db=db, decode_responses=True,
-        socket_connect_timeout=1.0, socket_timeout=2.0,
+        host=config.get("REDIS_HOST"),
+        port=config.int("REDIS_PORT"),
+        password=config.get("REDIS_PASSWORD") or None,
+        db=db,
+        decode_responses=True,
+        socket_connect_timeout=1.0,
+        socket_timeout=2.0,
         # redis-py retries with backoff by default (seconds per request); predis does not.
         retry=Retry(NoBackoff(), 0),
     )

@@ -24,7 +24,7 @@ class DecryptError(Exception):
 
 def parse_app_key(app_key: str) -> bytes:
     if app_key.startswith("base64:"):
-        return base64.b64decode(app_key[len("base64:"):])
+        return base64.b64decode(app_key[len("base64:") :])
     return app_key.encode()
 
 
@@ -52,8 +52,7 @@ class Encrypter:
         cipher = encryptor.update(padded) + encryptor.finalize()
         iv_b64 = base64.b64encode(iv).decode()
         value_b64 = base64.b64encode(cipher).decode()
-        payload = {"iv": iv_b64, "value": value_b64, "mac": self._mac(iv_b64, value_b64),
-                   "tag": ""}
+        payload = {"iv": iv_b64, "value": value_b64, "mac": self._mac(iv_b64, value_b64), "tag": ""}
         return base64.b64encode(_php_json(payload).encode()).decode()
 
     def decrypt(self, payload: str) -> str:
@@ -101,7 +100,7 @@ def decrypt_cookie(enc: Encrypter, name: str, raw: str) -> str | None:
     except DecryptError:
         return None
     prefix = cookie_prefix(enc.key, name)
-    return plain[len(prefix):] if plain.startswith(prefix) else None
+    return plain[len(prefix) :] if plain.startswith(prefix) else None
 
 
 def decrypt_header_token(enc: Encrypter, header: str) -> str:

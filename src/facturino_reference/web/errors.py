@@ -14,8 +14,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from facturino_reference.web.context import AppContext
 
 TITLES = {
-    401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    419: "Page Expired", 429: "Too Many Requests", 500: "Server Error",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    419: "Page Expired",
+    429: "Too Many Requests",
+    500: "Server Error",
     503: "Service Unavailable",
 }
 
@@ -24,7 +29,10 @@ class HttpError(Exception):
     """abort(status, message): rendered as the custom error page or `{"message": ...}`."""
 
     def __init__(
-        self, status: int, message: str = "", headers: Mapping[str, str] | None = None,
+        self,
+        status: int,
+        message: str = "",
+        headers: Mapping[str, str] | None = None,
         body: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message or TITLES.get(status, "Error"))
@@ -82,7 +90,8 @@ def render_http_error(
         # convertExceptionToArray(): in debug mode every exception, 404s included, shows
         # its class, file, line and trace.
         php_class = _PHP_HTTP_EXCEPTIONS.get(
-            error.status, "Symfony\\Component\\HttpKernel\\Exception\\HttpException")
+            error.status, "Symfony\\Component\\HttpKernel\\Exception\\HttpException"
+        )
         body.update(_debug_details(origin or error, php_class))
     return JSONResponse(body, error.status, headers=error.headers)
 
@@ -93,11 +102,15 @@ def _debug_details(exc: BaseException, name: str) -> dict[str, Any]:
     return {"exception": name, "file": top["file"], "line": top["line"], "trace": frames}
 
 
-def error_page(c: AppContext, status: int, headers: Mapping[str, str] | None = None
-               ) -> HTMLResponse:
+def error_page(
+    c: AppContext, status: int, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
     html = c.templates.get_template("error.html").render(
-        code=status, title=TITLES.get(status, "Error"), app_name=c.config.name,
-        error_id=uuid.uuid4().hex[:12], time=dt.datetime.now(dt.UTC).isoformat(),
+        code=status,
+        title=TITLES.get(status, "Error"),
+        app_name=c.config.name,
+        error_id=uuid.uuid4().hex[:12],
+        time=dt.datetime.now(dt.UTC).isoformat(),
     )
     return HTMLResponse(html, status, headers=dict(headers or {}))
 
@@ -124,7 +137,10 @@ def render_exception(request: Request, c: AppContext, exc: BaseException) -> Res
         body = {"message": str(exc), **_debug_details(exc, _exception_name(exc))}
         return JSONResponse(body, 500)
     html = c.templates.get_template("exception.html").render(
-        name=_exception_name(exc), message=str(exc), frames=_trace(exc), request=request,
+        name=_exception_name(exc),
+        message=str(exc),
+        frames=_trace(exc),
+        request=request,
         app_name=c.config.name,
     )
     return HTMLResponse(html, 500)

@@ -83,8 +83,9 @@ class RateLimiter:
         return False
 
     async def hit(self, key: str, decay: int = 60) -> int:
-        await self.redis.set(self.prefix + key + ":timer", int(time.time()) + decay,
-                             ex=decay, nx=True)
+        await self.redis.set(
+            self.prefix + key + ":timer", int(time.time()) + decay, ex=decay, nx=True
+        )
         await self.redis.set(self.prefix + key, 0, ex=decay, nx=True)
         return int(await self.redis.incr(self.prefix + key))
 
@@ -105,8 +106,11 @@ def throttle(name: str, limit: Callable[[AppContext], int]) -> Callable[[Handler
             limiter = RateLimiter(c)
             if await limiter.too_many(key, max_attempts):
                 wait = await limiter.available_in(key)
-                raise HttpError(429, "Too Many Attempts.", headers=_limit_headers(
-                    max_attempts, 0, retry_after=wait))
+                raise HttpError(
+                    429,
+                    "Too Many Attempts.",
+                    headers=_limit_headers(max_attempts, 0, retry_after=wait),
+                )
             hits = await limiter.hit(key)
             response = await handler(request)
             for header, value in _limit_headers(max_attempts, max_attempts - hits).items():
@@ -136,10 +140,13 @@ def feature(flag: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
             if not ctx(request).config.flag(f"FEATURE_{flag.upper()}"):
-                raise HttpError(403, body={
-                    "error": "Feature not available",
-                    "message": f"The '{flag}' feature is currently disabled.",
-                })
+                raise HttpError(
+                    403,
+                    body={
+                        "error": "Feature not available",
+                        "message": f"The '{flag}' feature is currently disabled.",
+                    },
+                )
             return await handler(request)
 
         return endpoint
@@ -147,10 +154,17 @@ def feature(flag: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def as_json_user(user: DictRow, is_partner: bool, extra: dict[str, Any] | None = None
-                 ) -> dict[str, Any]:
+def as_json_user(
+    user: DictRow, is_partner: bool, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     role = user["role"]
     if is_partner and role not in {"admin", "super admin"}:
         role = "partner"
-    return {"id": user["id"], "email": user["email"], "name": user["name"], "role": role,
-            "is_partner": is_partner, **(extra or {})}
+    return {
+        "id": user["id"],
+        "email": user["email"],
+        "name": user["name"],
+        "role": role,
+        "is_partner": is_partner,
+        **(extra or {}),
+    }

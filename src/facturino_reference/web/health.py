@@ -45,7 +45,8 @@ async def up(request: Request) -> Response:
         problem = str(exc)
     started: float = getattr(request.state, "t0", time.perf_counter())
     html = c.templates.get_template("up.html").render(
-        app_name=c.config.name, problem=problem,
+        app_name=c.config.name,
+        problem=problem,
         millis=round((time.perf_counter() - started) * 1000),
     )
     return HTMLResponse(html, 500 if problem else 200)
@@ -55,13 +56,16 @@ async def health(request: Request) -> Response:
     c = ctx(request)
     checks = await healthchecks.run_all(c)
     healthy = all(checks.values())
-    return json_response({
-        "status": "healthy" if healthy else "degraded",
-        "timestamp": iso_offset(),
-        "version": "1.0.0",
-        "environment": c.config.get("APP_ENV"),
-        "checks": checks,
-    }, 200 if healthy else 503)
+    return json_response(
+        {
+            "status": "healthy" if healthy else "degraded",
+            "timestamp": iso_offset(),
+            "version": "1.0.0",
+            "environment": c.config.get("APP_ENV"),
+            "checks": checks,
+        },
+        200 if healthy else 503,
+    )
 
 
 async def ping(request: Request) -> Response:

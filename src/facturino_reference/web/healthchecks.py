@@ -33,8 +33,9 @@ async def queues(c: AppContext) -> bool:
     if int(await c.db.scalar("SELECT count(*) FROM jobs")) > 10000:
         return False
     hour_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
-    failed = await c.db.scalar("SELECT count(*) FROM failed_jobs WHERE failed_at >= %s",
-                               (hour_ago,))
+    failed = await c.db.scalar(
+        "SELECT count(*) FROM failed_jobs WHERE failed_at >= %s", (hour_ago,)
+    )
     if int(failed) > 100:
         return False
     stuck = await c.db.scalar(
@@ -111,9 +112,15 @@ async def paddle(c: AppContext) -> bool:
 
 
 CHECKS: dict[str, Callable[[AppContext], Awaitable[bool]]] = {
-    "database": database, "redis": redis, "queues": queues, "signer": signer,
-    "bank_sync": bank_sync, "storage": storage, "backup": backup,
-    "certificates": certificates, "paddle": paddle,
+    "database": database,
+    "redis": redis,
+    "queues": queues,
+    "signer": signer,
+    "bank_sync": bank_sync,
+    "storage": storage,
+    "backup": backup,
+    "certificates": certificates,
+    "paddle": paddle,
 }
 
 

@@ -24,10 +24,12 @@ def _default(value: Any) -> Any:
 
 class LaravelJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, default=_default,
-                          separators=(",", ":")).encode()
+        return json.dumps(
+            content, ensure_ascii=False, default=_default, separators=(",", ":")
+        ).encode()
 
 
-def json_response(content: Any, status: int = 200,
-                  headers: Mapping[str, str] | None = None) -> LaravelJSONResponse:
+def json_response(
+    content: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> LaravelJSONResponse:
     return LaravelJSONResponse(content, status, headers=dict(headers or {}))

@@ -75,8 +75,9 @@ def _uniqid() -> str:
     return f"{int(now):08x}{int((now % 1) * 1_000_000):05x}"
 
 
-def add_performance_headers(request: Request, response: Response, c: AppContext,
-                            started: float) -> None:
+def add_performance_headers(
+    request: Request, response: Response, c: AppContext, started: float
+) -> None:
     if not (c.config.debug or "x-debug-performance" in request.headers):
         return
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -97,12 +98,17 @@ class Kernel(BaseHTTPMiddleware):
         request.state.t0 = started
         c = ctx(request)
         response = await self._pipeline(request, call_next, c, started)
-        c.metrics.observe(request.method, _route_label(request), response.status_code,
-                          time.perf_counter() - started)
+        c.metrics.observe(
+            request.method,
+            _route_label(request),
+            response.status_code,
+            time.perf_counter() - started,
+        )
         return response
 
-    async def _pipeline(self, request: Request, call_next: RequestResponseEndpoint,
-                        c: AppContext, started: float) -> Response:
+    async def _pipeline(
+        self, request: Request, call_next: RequestResponseEndpoint, c: AppContext, started: float
+    ) -> Response:
         down = maintenance_payload(c)
         if down is not None:
             return maintenance_response(request, c, down)
@@ -119,8 +125,14 @@ NGINX_404 = (
     b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not "
     b"Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
-MEDIA_TYPES = {".js": "application/javascript", ".css": "text/css", ".json": "application/json",
-               ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2"}
+MEDIA_TYPES = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+}
 
 
 def static_files(build_dir: Path) -> ASGIApp:
@@ -132,10 +144,15 @@ def static_files(build_dir: Path) -> ASGIApp:
         target = (root / relative).resolve()
         if root in target.parents and target.is_file():
             suffix = os.path.splitext(target.name)[1]
-            response = Response(target.read_bytes(), 200, headers={
-                "Cache-Control": "public, max-age=31536000, immutable",
-                "X-Content-Type-Options": "nosniff",
-            }, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
+            response = Response(
+                target.read_bytes(),
+                200,
+                headers={
+                    "Cache-Control": "public, max-age=31536000, immutable",
+                    "X-Content-Type-Options": "nosniff",
+                },
+                media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
+            )
         else:
             response = Response(NGINX_404, 404, media_type="text/html")
         await response(scope, receive, send)

@@ -36,15 +36,19 @@ def _authorized(request: Request, c: AppContext) -> bool:
 
 async def _database_figures(c: AppContext) -> dict[str, Any]:
     async with c.db.connection() as conn:
+
         async def value(query: str) -> Any:
             row = await (await conn.execute(query)).fetchone()
             return None if row is None else next(iter(row.values()))
 
-        statuses = await (await conn.execute(
-            "SELECT status, count(*) AS n FROM invoices GROUP BY status")).fetchall()
-        pending = await (await conn.execute(
-            "SELECT queue, count(*) AS n FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
-        )).fetchall()
+        statuses = await (
+            await conn.execute("SELECT status, count(*) AS n FROM invoices GROUP BY status")
+        ).fetchall()
+        pending = await (
+            await conn.execute(
+                "SELECT queue, count(*) AS n FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
+            )
+        ).fetchall()
         return {
             "jobs": await value("SELECT count(*) FROM jobs"),
             "failed": await value("SELECT count(*) FROM failed_jobs"),
@@ -62,8 +66,7 @@ async def _probe(check: Any, c: AppContext) -> bool:
         return False
 
 
-def _gauges(c: AppContext, db_ok: bool, cache_ok: bool, figures: dict[str, Any] | None
-            ) -> bytes:
+def _gauges(c: AppContext, db_ok: bool, cache_ok: bool, figures: dict[str, Any] | None) -> bytes:
     registry = CollectorRegistry()
 
     def gauge(name: str, doc: str, value: float, labels: dict[str, str] | None = None) -> None:
@@ -73,30 +76,38 @@ def _gauges(c: AppContext, db_ok: bool, cache_ok: bool, figures: dict[str, Any] 
     gauge("invoiceshelf_database_healthy", "Database reachable (1) or not (0).", int(db_ok))
     gauge("invoiceshelf_cache_healthy", "Cache store round-trip works.", int(cache_ok))
     usage = shutil.disk_usage(c.layout.storage)
-    gauge("invoiceshelf_disk_usage_percent", "Disk usage of storage/.",
-          round(100 * usage.used / usage.total, 2))
-    gauge("invoiceshelf_uptime_seconds", "Seconds since the app started.",
-          round(time.time() - c.started_at, 3))
+    gauge(
+        "invoiceshelf_disk_usage_percent",
+        "Disk usage of storage/.",
+        round(100 * usage.used / usage.total, 2),
+    )
+    gauge(
+        "invoiceshelf_uptime_seconds",
+        "Seconds since the app started.",
+        round(time.time() - c.started_at, 3),
+    )
     if figures is not None:
         _business_gauges(registry, figures)
     return bytes(generate_latest(registry))
 
 
 def _business_gauges(registry: CollectorRegistry, figures: dict[str, Any]) -> None:
-    Gauge("invoiceshelf_queue_jobs_pending", "Rows in the jobs table.",
-          registry=registry).set(figures["jobs"])
-    Gauge("invoiceshelf_queue_jobs_failed", "Rows in the failed_jobs table.",
-          registry=registry).set(figures["failed"])
-    Gauge("invoiceshelf_customers_total", "Customers.", registry=registry).set(
-        figures["customers"])
-    Gauge("invoiceshelf_companies_total", "Companies.", registry=registry).set(
-        figures["companies"])
-    invoices = Gauge("invoiceshelf_invoices_total", "Invoices by status.", ["status"],
-                     registry=registry)
+    Gauge("invoiceshelf_queue_jobs_pending", "Rows in the jobs table.", registry=registry).set(
+        figures["jobs"]
+    )
+    Gauge(
+        "invoiceshelf_queue_jobs_failed", "Rows in the failed_jobs table.", registry=registry
+    ).set(figures["failed"])
+    Gauge("invoiceshelf_customers_total", "Customers.", registry=registry).set(figures["customers"])
+    Gauge("invoiceshelf_companies_total", "Companies.", registry=registry).set(figures["companies"])
+    invoices = Gauge(
+        "invoiceshelf_invoices_total", "Invoices by status.", ["status"], registry=registry
+    )
     for status in ("DRAFT", "SENT", "VIEWED", "COMPLETED"):
         invoices.labels(status).set(figures["invoices"].get(status, 0))
-    pending = Gauge("queue_jobs_pending", "Jobs waiting to be reserved, by queue.", ["queue"],
-                    registry=registry)
+    pending = Gauge(
+        "queue_jobs_pending", "Jobs waiting to be reserved, by queue.", ["queue"], registry=registry
+    )
     for queue in QUEUES:
         pending.labels(queue).set(figures["pending"].get(queue, 0))
 
@@ -104,8 +115,9 @@ def _business_gauges(registry: CollectorRegistry, figures: dict[str, Any]) -> No
 async def metrics(request: Request) -> Response:
     c = ctx(request)
     if not _authorized(request, c):
-        return json_response({"message": "Unauthenticated."}, 401,
-                             headers={"WWW-Authenticate": "Bearer"})
+        return json_response(
+            {"message": "Unauthenticated."}, 401, headers={"WWW-Authenticate": "Bearer"}
+        )
     db_ok = await _probe(healthchecks.database, c)
     cache_ok = await _probe(healthchecks.redis, c)
     figures = await _database_figures(c) if db_ok else None
@@ -118,11 +130,14 @@ async def metrics_health(request: Request) -> Response:
     c = ctx(request)
     db_ok = await _probe(healthchecks.database, c)
     cache_ok = await _probe(healthchecks.redis, c)
-    checks = {"database": "healthy" if db_ok else "unhealthy",
-              "cache": "healthy" if cache_ok else "unhealthy"}
+    checks = {
+        "database": "healthy" if db_ok else "unhealthy",
+        "cache": "healthy" if cache_ok else "unhealthy",
+    }
     status = "healthy" if db_ok else "unhealthy"
-    return json_response({"status": status, "timestamp": iso_offset(), "checks": checks},
-                         200 if db_ok else 503)
+    return json_response(
+        {"status": status, "timestamp": iso_offset(), "checks": checks}, 200 if db_ok else 503
+    )
 
 
 async def metrics_test(request: Request) -> Response:

@@ -15,12 +15,16 @@ class HttpMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "http_requests_total", "HTTP requests served, by method, route and status.",
-            ["method", "route", "status"], registry=self.registry,
+            "http_requests_total",
+            "HTTP requests served, by method, route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.duration = Histogram(
-            "http_request_duration_seconds", "Time to produce a response, by method and route.",
-            ["method", "route"], registry=self.registry,
+            "http_request_duration_seconds",
+            "Time to produce a response, by method and route.",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         )
 

@@ -49,8 +49,7 @@ def redirect_if_installed(handler: Handler) -> Handler:
 
 async def _title(c: AppContext) -> str:
     try:
-        custom = await c.db.scalar(
-            "SELECT value FROM settings WHERE option = 'admin_page_title'")
+        custom = await c.db.scalar("SELECT value FROM settings WHERE option = 'admin_page_title'")
     except Exception:
         custom = None
     return str(custom) if custom else DEFAULT_TITLE
@@ -62,9 +61,13 @@ async def shell(request: Request, page: str = "login") -> Response:
     session = current_session(request)
     user = await current_user(request) if page == "dashboard" else None
     html = c.templates.get_template("app.html").render(
-        lang=c.config.get("APP_LOCALE", "en"), title=await _title(c),
-        csrf_token=session.token if session else "", assets=read_manifest(c.layout),
-        page=page, user=user, app_name=c.config.name,
+        lang=c.config.get("APP_LOCALE", "en"),
+        title=await _title(c),
+        csrf_token=session.token if session else "",
+        assets=read_manifest(c.layout),
+        page=page,
+        user=user,
+        app_name=c.config.name,
     )
     return HTMLResponse(html)
 
@@ -90,11 +93,21 @@ async def installation(request: Request) -> Response:
 
 
 async def installation_requirements(request: Request) -> Response:
-    return json_response({
-        "requirements": {"php": {"8.2.0": True}, "extensions": {
-            "pdo_pgsql": True, "openssl": True, "mbstring": True, "gd": True, "zip": True}},
-        "errors": False,
-    })
+    return json_response(
+        {
+            "requirements": {
+                "php": {"8.2.0": True},
+                "extensions": {
+                    "pdo_pgsql": True,
+                    "openssl": True,
+                    "mbstring": True,
+                    "gd": True,
+                    "zip": True,
+                },
+            },
+            "errors": False,
+        }
+    )
 
 
 async def ignition_health(request: Request) -> Response:

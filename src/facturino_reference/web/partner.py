@@ -43,11 +43,11 @@ async def _partner(request: Request) -> tuple[AppContext, DictRow]:
     return c, partner
 
 
-async def _sum(c: AppContext, partner_id: int, where: str, params: tuple[Any, ...] = ()
-               ) -> float:
+async def _sum(c: AppContext, partner_id: int, where: str, params: tuple[Any, ...] = ()) -> float:
     value = await c.db.scalar(
         "SELECT coalesce(sum(amount), 0) FROM affiliate_events WHERE affiliate_partner_id = %s "
-        "AND NOT is_clawed_back " + where, (partner_id, *params)
+        "AND NOT is_clawed_back " + where,
+        (partner_id, *params),
     )
     return float(value)
 
@@ -56,7 +56,8 @@ async def _history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
     rows = await c.db.fetchall(
         "SELECT to_char(date_trunc('month', created_at), 'YYYY-MM') AS ym, sum(amount) AS total "
         "FROM affiliate_events WHERE affiliate_partner_id = %s AND NOT is_clawed_back "
-        "GROUP BY 1", (partner_id,)
+        "GROUP BY 1",
+        (partner_id,),
     )
     totals = {row["ym"]: float(row["total"]) for row in rows}
     month = dt.date.today().replace(day=1)
@@ -80,37 +81,63 @@ async def dashboard(request: Request) -> Response:
     )
     payout = await c.db.fetchone(
         "SELECT amount, payout_date FROM payouts WHERE partner_id = %s AND status = 'pending' "
-        "ORDER BY payout_date LIMIT 1", (pid,)
+        "ORDER BY payout_date LIMIT 1",
+        (pid,),
     )
-    return json_response({
-        "data": {
-            "active_clients": int(clients),
-            "monthly_commissions": await _sum(c, pid, "AND month_ref = %s", (this_month,)),
-            "processed_invoices": 0,
-            "total_earnings": await _sum(c, pid, ""),
-            "pending_payout": await _sum(c, pid, "AND paid_at IS NULL"),
-        },
-        "earningsHistory": await _history(c, pid),
-        "recentCommissions": await c.db.fetchall(_EVENTS, (pid,)),
-        "nextPayout": None if payout is None else {
-            "amount": float(payout["amount"]), "date": payout["payout_date"]},
-    })
+    return json_response(
+        {
+            "data": {
+                "active_clients": int(clients),
+                "monthly_commissions": await _sum(c, pid, "AND month_ref = %s", (this_month,)),
+                "processed_invoices": 0,
+                "total_earnings": await _sum(c, pid, ""),
+                "pending_payout": await _sum(c, pid, "AND paid_at IS NULL"),
+            },
+            "earningsHistory": await _history(c, pid),
+            "recentCommissions": await c.db.fetchall(_EVENTS, (pid,)),
+            "nextPayout": None
+            if payout is None
+            else {"amount": float(payout["amount"]), "date": payout["payout_date"]},
+        }
+    )
 
 
 async def commissions(request: Request) -> Response:
     c, partner = await _partner(request)
     if c.config.flag("FEATURE_PARTNER_MOCKED_DATA"):
-        return json_response({"mocked": True, "warning": MOCK_WARNING, "data": [{
-            "id": 1, "invoice_number": "INV-2025-001", "company_name": "Demo Company Ltd",
-            "amount": 4250, "status": "pending", "created_at": "2025-01-15T10:00:00.000000Z"}]})
+        return json_response(
+            {
+                "mocked": True,
+                "warning": MOCK_WARNING,
+                "data": [
+                    {
+                        "id": 1,
+                        "invoice_number": "INV-2025-001",
+                        "company_name": "Demo Company Ltd",
+                        "amount": 4250,
+                        "status": "pending",
+                        "created_at": "2025-01-15T10:00:00.000000Z",
+                    }
+                ],
+            }
+        )
     return json_response({"data": await c.db.fetchall(_EVENTS, (partner["id"],))})
 
 
 def _mocked_dashboard() -> dict[str, Any]:
     """The historical PartnerApiController payload (commit d4cdcd33, flag default ON)."""
     return {
-        "mocked": True, "warning": MOCK_WARNING,
-        "data": {"active_clients": 12, "monthly_commissions": 85000, "processed_invoices": 234,
-                 "commission_rate": 5.0, "pending_payout": 127500, "total_earned": 458300},
-        "earningsHistory": [], "recentCommissions": [], "nextPayout": None,
+        "mocked": True,
+        "warning": MOCK_WARNING,
+        "data": {
+            "active_clients": 12,
+            "monthly_commissions": 85000,
+            "processed_invoices": 234,
+            "commission_rate": 5.0,
+            "pending_payout": 127500,
+            "total_earned": 458300,
+        },
+        "earningsHistory": [],
+        "recentCommissions": [],
+        "nextPayout": None,
     }

@@ -92,8 +92,12 @@ async def save_session(request: Request, c: AppContext, session: Session) -> Non
 def _cookie(c: AppContext, name: str, value: str, http_only: bool) -> str:
     minutes = c.config.int("SESSION_LIFETIME")
     expires = email.utils.formatdate(time.time() + minutes * 60, usegmt=True)
-    parts = [f"{name}={encrypt_cookie(c.encrypter, name, value)}", f"expires={expires}",
-             f"Max-Age={minutes * 60}", "path=/"]
+    parts = [
+        f"{name}={encrypt_cookie(c.encrypter, name, value)}",
+        f"expires={expires}",
+        f"Max-Age={minutes * 60}",
+        "path=/",
+    ]
     if c.config.flag("SESSION_SECURE_COOKIE"):
         parts.append("secure")
     if http_only:

@@ -1,0 +1,210 @@
+"""The reference deployment itself: real processes, real TLS, real cookies, real faults.
+
+Each deployment takes about 2 s to start; the healthy one is shared by the module.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import ssl
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+import psycopg
+import pytest
+
+from facturino_reference import Deployment, DeploymentError, free_port_base
+from facturino_reference.cli import main as cli_main
+from facturino_reference.procs import pid_alive, port_accepts
+from facturino_reference.state import State
+
+ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
+HEALTH_CHECKS = {
+    "database",
+    "redis",
+    "queues",
+    "signer",
+    "bank_sync",
+    "storage",
+    "backup",
+    "certificates",
+    "paddle",
+}
+
+
+def _new_deployment(*faults: str) -> Deployment:
+    # Not pytest's tmp_path: its 0700 parents keep the `postgres` user out.
+    home = Path(tempfile.mkdtemp(prefix="fr-test-", dir="/tmp"))
+    return Deployment(home, free_port_base(), list(faults))
+
+
+def _client(dep: Deployment, **headers: str) -> httpx.Client:
+    verify = ssl.create_default_context(cafile=str(dep.ca_file))
+    return httpx.Client(base_url=dep.url, verify=verify, timeout=5.0, headers=headers)
+
+
+@pytest.fixture(scope="module")
+def healthy() -> Iterator[Deployment]:
+    """A fault-free deployment shared by the surface tests."""
+    dep = _new_deployment()
+    dep.up()
+    yield dep
+    dep.down()
+
+
+def _set_cookies(response: httpx.Response) -> dict[str, str]:
+    """Set-Cookie headers by cookie name (the whole header, flags included)."""
+    return {header.split("=", 1)[0]: header for header in response.headers.get_list("set-cookie")}
+
+
+def test_up_and_health_are_healthy(healthy: Deployment) -> None:
+    with _client(healthy) as client:
+        up = client.get("/up")
+        health = client.get("/health", headers={"Accept": "application/json"})
+    assert up.status_code == 200
+    assert "Application up" in up.text and "<title>Facturino</title>" in up.text
+    assert "set-cookie" not in up.headers
+    body = health.json()
+    assert health.status_code == 200, body
+    assert body["status"] == "healthy" and body["environment"] == "production"
+    assert body["checks"] == dict.fromkeys(HEALTH_CHECKS, True)
+
+
+def test_web_cookies_are_laravel_encrypted_with_the_app_key(healthy: Deployment) -> None:
+    with _client(healthy) as client:
+        response = client.get("/login")
+    cookies = _set_cookies(response)
+    session, xsrf = cookies["facturino_session"].lower(), cookies["XSRF-TOKEN"].lower()
+    assert all(flag in session for flag in ("httponly", "secure", "samesite=lax", "path=/"))
+    assert "httponly" not in xsrf and "secure" in xsrf
+    state = State.load(healthy.layout.state_file)
+    assert state is not None
+    key = base64.b64decode(state.app_key.removeprefix("base64:"))
+    payload = json.loads(base64.b64decode(unquote(response.cookies["XSRF-TOKEN"])))
+    mac = hmac.new(key, (payload["iv"] + payload["value"]).encode(), hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(mac, payload["mac"])
+
+
+def test_security_headers_on_the_app_not_on_static_assets(healthy: Deployment) -> None:
+    with _client(healthy) as client:
+        page = client.get("/login")
+        bundle_path = page.text.split('type="module" src="', 1)[1].split('"', 1)[0]
+        bundle = client.get(bundle_path)
+    assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert '<form id="loginForm"' in page.text and 'name="csrf-token"' in page.text
+    assert bundle.status_code == 200
+    assert bundle.headers["content-type"].startswith("application/javascript")
+    assert bundle.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "content-security-policy" not in bundle.headers
+
+
+def test_sanctum_login_bootstrap_logout(healthy: Deployment) -> None:
+    with _client(healthy, Accept="application/json", Referer=healthy.url + "/") as client:
+        assert client.get("/sanctum/csrf-cookie").status_code == 204
+
+        def xsrf() -> dict[str, str]:
+            return {"X-XSRF-TOKEN": unquote(client.cookies["XSRF-TOKEN"])}
+
+        wrong = client.post(
+            "/api/v1/auth/login", json={**ADMIN, "password": "nope"}, headers=xsrf()
+        )
+        assert wrong.status_code == 422
+        assert wrong.json()["errors"]["email"] == ["These credentials do not match our records."]
+        before = client.cookies["facturino_session"]
+        login = client.post("/api/v1/auth/login", json=ADMIN, headers=xsrf())
+        assert login.status_code == 200 and login.json()["user"]["role"] == "admin"
+        assert client.cookies["facturino_session"] != before  # session id regenerated
+        boot = client.get("/api/v1/bootstrap").json()
+        assert boot["current_company"]["id"] == 1
+        assert boot["feature_flags"]["stock"] is True
+        assert boot["feature_flags"]["mcp_ai_tools"] is False
+        assert client.post("/api/v1/auth/logout", headers=xsrf()).json() == {"success": True}
+        assert client.get("/api/v1/bootstrap").status_code == 401
+
+
+def test_http_port_redirects_to_https(healthy: Deployment) -> None:
+    response = httpx.get(healthy.http_url + "/login?x=1", timeout=5.0)
+    assert response.status_code == 301
+    assert response.headers["location"] == healthy.url + "/login?x=1"
+
+
+def test_worker_runs_a_queued_probe_job(healthy: Deployment) -> None:
+    payload = json.dumps({"uuid": "t", "maxTries": 3, "data": {"kind": "probe"}})
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=healthy.ports["postgres"],
+        dbname="facturino",
+        user="facturino",
+        password="reference-db-secret",
+        autocommit=True,
+    ) as conn:
+        now = int(time.time())
+        conn.execute(
+            "INSERT INTO jobs (queue, payload, attempts, available_at, created_at) "
+            "VALUES ('default', %s, 0, %s, %s)",
+            (payload, now, now),
+        )
+        deadline = time.monotonic() + 5
+        while conn.execute("SELECT count(*) FROM jobs").fetchone() != (0,):
+            assert time.monotonic() < deadline, "the worker did not take the job"
+            time.sleep(0.1)
+
+
+def test_maintenance_mode_signature() -> None:
+    with _new_deployment("maintenance_mode") as dep, _client(dep) as client:
+        page = client.get("/up")
+        api = client.get("/api/ping", headers={"Accept": "application/json"})
+    assert page.status_code == 503 and page.headers["retry-after"] == "60"
+    assert "Service Unavailable - Facturino" in page.text
+    assert "content-security-policy" not in page.headers
+    assert api.status_code == 503 and api.json() == {"message": "Service Unavailable"}
+
+
+def test_redis_down_signature() -> None:
+    with _new_deployment("redis_down") as dep, _client(dep) as client:
+        health = client.get("/health", headers={"Accept": "application/json"})
+        login = client.get("/login")
+        up = client.get("/up")
+        api = client.get("/api/ping")
+    assert health.status_code == 500 and health.json() == {"message": "Server Error"}
+    assert login.status_code == 500 and "Error ID:" in login.text
+    assert up.status_code == 200 and api.status_code == 200
+
+
+def test_down_leaves_nothing_running() -> None:
+    dep = _new_deployment("db_down")
+    state = dep.up()
+    assert not pid_alive(state.pids["postgres"])  # the fault stopped it on purpose
+    assert dep.down() is True
+    assert not dep.home.exists()
+    assert not any(pid_alive(pid) for pid in state.pids.values())
+    assert not any(port_accepts(port) for port in state.ports.values())
+    assert dep.down() is False  # idempotent
+
+
+def test_busy_port_is_named_in_the_error() -> None:
+    dep = _new_deployment()
+    try:
+        with socket.socket() as blocker:
+            blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME-WAITs
+            blocker.bind(("127.0.0.1", dep.ports["redis"]))
+            blocker.listen()
+            with pytest.raises(DeploymentError, match=rf"port {dep.ports['redis']} \(Redis\)"):
+                dep.up()
+    finally:
+        dep.down()
+
+
+def test_cli_rejects_an_unknown_fault(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["up", "--home", "/tmp/fr-test-never", "--fault", "redis_dwn"]) == 1
+    assert "Did you mean 'redis_down'?" in capsys.readouterr().err
+    assert not Path("/tmp/fr-test-never").exists()
