@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
+import zlib
 from importlib import resources
 
 from facturino_reference.paths import HomeLayout
@@ -30,7 +32,32 @@ def build(layout: HomeLayout, include_js: bool = True) -> dict[str, str]:
         (layout.public_build / name).write_bytes(content)
     manifest = {ENTRY: {"file": js_name, "css": [css_name], "isEntry": True, "src": ENTRY}}
     (layout.public_build / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    (layout.public / "favicon.ico").write_bytes(favicon())
+    (layout.public / "robots.txt").write_text("User-agent: *\nDisallow: /admin\n")
     return {"js": js_name, "css": css_name}
+
+
+def _png(size: int, rgb: tuple[int, int, int]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * size  # filter byte 0, then RGB pixels
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
+
+
+def favicon() -> bytes:
+    """A 16x16 brand-blue icon: an ICO container holding one PNG image."""
+    image = _png(16, (11, 95, 255))
+    directory = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", 16, 16, 0, 0, 1, 32, len(image), 6 + 16)
+    return directory + entry + image
 
 
 def read_manifest(layout: HomeLayout) -> dict[str, str]:

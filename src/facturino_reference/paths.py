@@ -110,6 +110,11 @@ class HomeLayout:
         return self.backups / app_name
 
     @property
+    def public(self) -> Path:
+        """The document root nginx serves files from (`try_files $uri`)."""
+        return self.root / "public"
+
+    @property
     def public_build(self) -> Path:
         """The Vite build output that nginx serves as /build/..."""
-        return self.root / "public" / "build"
+        return self.public / "build"

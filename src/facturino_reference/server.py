@@ -21,7 +21,7 @@ from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
 from facturino_reference.state import State
 from facturino_reference.web.app import build_app
-from facturino_reference.web.kernel import https_redirect
+from facturino_reference.web.nginx import https_redirect
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,

@@ -18,7 +18,8 @@ from facturino_reference.web import auth, bootstrap, health, metrics, pages, par
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError, render_http_error
 from facturino_reference.web.guards import auth_limit, authenticated, feature, guest, throttle
-from facturino_reference.web.kernel import Kernel, front
+from facturino_reference.web.kernel import Kernel
+from facturino_reference.web.nginx import front
 from facturino_reference.web.session import stateful_api, web
 
 throttle_auth = throttle("auth", auth_limit)
@@ -116,4 +117,4 @@ def build_laravel(config: AppConfig) -> Starlette:
 
 def build_app(config: AppConfig) -> ASGIApp:
     """The HTTPS site: nginx's static files in front of the Laravel app."""
-    return front(build_laravel(config), config.layout.public_build)
+    return front(build_laravel(config), config.layout.public)

@@ -8,16 +8,13 @@ return before SecurityHeaders runs, so they carry none of its headers, as upstre
 from __future__ import annotations
 
 import json
-import os
 import resource
 import time
-from pathlib import Path
 from typing import Any
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError, render_exception, render_http_error
@@ -119,71 +116,3 @@ class Kernel(BaseHTTPMiddleware):
         add_security_headers(response, c)
         add_performance_headers(request, response, c, started)
         return response
-
-
-NGINX_404 = (
-    b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not "
-    b"Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
-MEDIA_TYPES = {
-    ".js": "application/javascript",
-    ".css": "text/css",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".woff2": "font/woff2",
-}
-
-
-def static_files(build_dir: Path) -> ASGIApp:
-    """nginx's `location /build/assets/`: files only, long-lived cache, no app headers."""
-    root = build_dir.resolve()
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        relative = scope["path"].removeprefix("/build/")
-        target = (root / relative).resolve()
-        if root in target.parents and target.is_file():
-            suffix = os.path.splitext(target.name)[1]
-            response = Response(
-                target.read_bytes(),
-                200,
-                headers={
-                    "Cache-Control": "public, max-age=31536000, immutable",
-                    "X-Content-Type-Options": "nosniff",
-                },
-                media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
-            )
-        else:
-            response = Response(NGINX_404, 404, media_type="text/html")
-        await response(scope, receive, send)
-
-    return app
-
-
-def front(laravel: ASGIApp, build_dir: Path) -> ASGIApp:
-    """What nginx does before PHP: /build/* from disk, everything else to the app."""
-    static = static_files(build_dir)
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/build/"):
-            await static(scope, receive, send)
-        else:
-            await laravel(scope, receive, send)
-
-    return app
-
-
-def https_redirect(https_port: int) -> ASGIApp:
-    """The plain-HTTP listener: 301 to the same path on https."""
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope)
-        host = (request.url.hostname or "localhost").strip("[]")
-        query = f"?{request.url.query}" if request.url.query else ""
-        location = f"https://{host}:{https_port}{request.url.path}{query}"
-        response = Response(status_code=301, headers={"Location": location})
-        await response(scope, receive, send)
-
-    return app
