@@ -28,6 +28,7 @@ from facturino_reference.procs import (
 )
 from facturino_reference.state import PORT_LABELS, State, ports_for
 from facturino_reference.teardown import child_fingerprint, down_home, status_of, stop_processes
+from facturino_reference.web.crypto import parse_app_key
 
 DEFAULT_PORT_BASE = 18000
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
@@ -37,6 +38,20 @@ def _web_mode(faults: Mapping[str, str | None]) -> str:
     if "app_down" in faults:
         return "off"
     return "hung" if "hung" in faults else "serve"
+
+
+def _check_app_key(app_key: str) -> None:
+    """AES-256-CBC needs 32 bytes; a bad FACTURINO_LOCAL_APP_KEY would only crash the server."""
+    try:
+        size = len(parse_app_key(app_key))
+    except ValueError:
+        size = -1
+    if size != 32:
+        raise DeploymentError(
+            "FACTURINO_LOCAL_APP_KEY must be `base64:` + 32 base64-encoded bytes "
+            '(generate one with: python -c "import os,base64;'
+            "print('base64:'+base64.b64encode(os.urandom(32)).decode())\")"
+        )
 
 
 def free_port_base(start: int = 22000, stop: int = 32000, step: int = 500) -> int:
@@ -114,11 +129,12 @@ class Deployment:
     def up(self) -> State:
         """Start everything in the background; return once HTTPS answers (or is meant not to)."""
         creds = Secrets.from_environ()
+        env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
+        _check_app_key(env["APP_KEY"])
         self._replace_previous()
         postgres.check_reachable(self.home)
         self._check_ports()
         self._prepare_home()
-        env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
         state = State(
             str(self.home),
             self.port_base,
