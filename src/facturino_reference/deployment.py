@@ -154,7 +154,11 @@ class Deployment:
         return state
 
     def _start_all(self, state: State, env: dict[str, str], creds: Secrets) -> None:
-        tls.write_tls(self.layout, server_days=3 if "tls_expiring" in self.faults else 90)
+        tls.write_tls(
+            self.layout,
+            server_days=3 if "tls_expiring" in self.faults else 90,
+            server_host="app.facturino.mk" if "tls_wrong_host" in self.faults else None,
+        )
         tls.write_signer(self.layout)
         self._write_app_files()
         if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first

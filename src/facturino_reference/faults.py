@@ -57,6 +57,14 @@ _NOT_IN_MAINTENANCE = (
     "test_certificate_*",
     "test_no_debug_headers_*",
 )
+_HTTPS_VERIFIED = (
+    *(
+        p
+        for p in _HTTP_EVERYTHING
+        if p not in {"test_http_redirects_to_https", "test_certificate_*"}
+    ),
+    "test_certificate_is_valid_for_host",
+)
 _COOKIES = ("test_session_cookie_*", "test_xsrf_cookie_*", "test_app_key_*")
 
 FAULTS: tuple[Fault, ...] = (
@@ -219,6 +227,13 @@ FAULTS: tuple[Fault, ...] = (
         "tls_expiring",
         "the server certificate expires in 3 days",
         ("test_certificate_does_not_expire_soon",),
+    ),
+    Fault(
+        "tls_wrong_host",
+        "the server certificate is for app.facturino.mk (signed by the trusted local CA), "
+        "not localhost: hostname verification fails. Every verified HTTPS check fails with "
+        "it; with `[target] verify_tls = false` only the certificate check does",
+        _HTTPS_VERIFIED,
     ),
     Fault(
         "no_https_redirect",

@@ -83,18 +83,23 @@ def make_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     return key, cert
 
 
+LOCAL_NAMES: tuple[x509.GeneralName, ...] = (
+    x509.DNSName("localhost"),
+    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+)
+
+
 def make_server_cert(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, days: int
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    days: int,
+    names: tuple[x509.GeneralName, ...] = LOCAL_NAMES,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(_CURVE)
-    san = x509.SubjectAlternativeName(
-        [
-            x509.DNSName("localhost"),
-            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-        ]
-    )
+    san = x509.SubjectAlternativeName(list(names))
+    common_name = str(names[0].value)
     cert = (
-        _builder("localhost", ca_cert.subject, days)
+        _builder(common_name, ca_cert.subject, days)
         .public_key(key.public_key())
         .add_extension(san, critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -118,11 +123,14 @@ def make_signer_cert(days: int = 365) -> tuple[rsa.RSAPrivateKey, x509.Certifica
     return key, cert
 
 
-def write_tls(layout: HomeLayout, server_days: int) -> None:
-    """Write tls/ca.pem, tls/server.pem, tls/server.key (server valid `server_days` days)."""
+def write_tls(layout: HomeLayout, server_days: int, server_host: str | None = None) -> None:
+    """Write tls/ca.pem, tls/server.pem, tls/server.key: valid `server_days` days, for
+    localhost/127.0.0.1, or only for `server_host` when given (a certificate for another
+    host name, still signed by the trusted local CA)."""
     layout.tls.mkdir(parents=True, exist_ok=True)
     ca_key, ca_cert = make_ca()
-    key, cert = make_server_cert(ca_key, ca_cert, server_days)
+    names = (x509.DNSName(server_host),) if server_host else LOCAL_NAMES
+    key, cert = make_server_cert(ca_key, ca_cert, server_days, names)
     layout.ca_pem.write_bytes(_pem(ca_cert))
     # The chain lets clients that only trust ca.pem build the path without AIA fetching.
     layout.server_pem.write_bytes(_pem(cert) + _pem(ca_cert))
