@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
 from facturino_reference.errors import DeploymentError
-from facturino_reference.faults import describe_faults, faults_as_json
+from facturino_reference.faults import FAULTS
 from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
 
 _HOME_HELP = f"deployment directory (default: ${HOME_ENV_VAR} or {DEFAULT_HOME})"
@@ -20,6 +20,28 @@ _UP_HELP = (
     "home is stopped and replaced first. Ports: base+443 HTTPS, base+80 HTTP, base+432 "
     "PostgreSQL, base+379 Redis, all on 127.0.0.1."
 )
+
+
+def describe_faults() -> str:
+    """The text of `facturino-reference faults`."""
+    width = max(len(fault.name) for fault in FAULTS)
+    lines = [
+        "Faults for `up --fault NAME[=VALUE]`. `trips`: the smoke tests each one fails",
+        "(patterns of test ids; `*` is the only wildcard).",
+        "",
+    ]
+    for fault in FAULTS:
+        lines.append(f"{fault.name:<{width}}  {fault.description}")
+        lines.append(f"{'':<{width}}  trips: {', '.join(fault.trips)}")
+    return "\n".join(lines)
+
+
+def faults_as_json() -> list[dict[str, object]]:
+    """`facturino-reference faults --json`: for fault-matrix tooling."""
+    return [
+        {"name": f.name, "description": f.description, "trips": list(f.trips), "env": dict(f.env)}
+        for f in FAULTS
+    ]
 
 
 def _parser() -> argparse.ArgumentParser:

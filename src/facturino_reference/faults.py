@@ -295,25 +295,3 @@ def env_overrides(active: Mapping[str, str | None]) -> dict[str, str]:
         if fault.name in active:
             merged.update(fault.env)
     return merged
-
-
-def describe_faults() -> str:
-    """The text of `facturino-reference faults`."""
-    width = max(len(fault.name) for fault in FAULTS)
-    lines = [
-        "Faults for `up --fault NAME[=VALUE]`. `trips`: the smoke tests each one fails",
-        "(patterns of test ids; `*` is the only wildcard).",
-        "",
-    ]
-    for fault in FAULTS:
-        lines.append(f"{fault.name:<{width}}  {fault.description}")
-        lines.append(f"{'':<{width}}  trips: {', '.join(fault.trips)}")
-    return "\n".join(lines)
-
-
-def faults_as_json() -> list[dict[str, object]]:
-    """`facturino-reference faults --json`: for fault-matrix tooling."""
-    return [
-        {"name": f.name, "description": f.description, "trips": list(f.trips), "env": dict(f.env)}
-        for f in FAULTS
-    ]
