@@ -31,7 +31,7 @@ demo:  ## reference deployment up, the smoke gate against it, reports written, d
 	  exit $$status
 
 test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)
-	$(BIN)/pytest tests -q -p no:randomly
+	$(BIN)/pytest tests -q -n 2
 
 lint:
 	$(BIN)/ruff check src tests tests_smoke conftest.py benchmarks

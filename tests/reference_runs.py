@@ -45,7 +45,9 @@ def reference(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
         subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
 
 
-def run_suite(home: Path, marker: str = "smoke", *extra: str) -> SuiteRun:
+def run_suite(
+    home: Path, marker: str = "smoke", *extra: str, overrides: dict[str, str] | None = None
+) -> SuiteRun:
     """``pytest -m MARKER --env-file=HOME/environment.toml`` as one process; JUnit outcomes."""
     junit = home / "suite-junit.xml"
     command = [
@@ -61,6 +63,7 @@ def run_suite(home: Path, marker: str = "smoke", *extra: str) -> SuiteRun:
         *extra,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTURINO_VERIFY__")}
+    env.update(overrides or {})
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start

@@ -174,15 +174,23 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "no_https_redirect": {"test_http_redirects_to_https"},
     "login_assets_missing": {"test_login_page_js_bundle_is_served"},
     "health_degraded": HEALTH_ENDPOINT | {"test_health_check_passes[backup]"},
+    # A certificate for another host: every verified HTTPS request fails the handshake.
+    # (The lifetime check still reads the certificate, unverified, and passes.)
+    "tls_wrong_host": HTTPS_APP - {"test_certificate_does_not_expire_soon"},
 }
+# The same fault seen by an environment that does not verify TLS for its HTTP checks
+# ([target] verify_tls = false): only the certificate check, which always verifies, fails.
+UNVERIFIED = {"FACTURINO_VERIFY__TARGET__VERIFY_TLS": "false"}
+UNVERIFIED_WRONG_HOST_FAILURES = {"test_certificate_is_valid_for_host"}
 # Faults are spread over port bases below the ephemeral range (32768+), 500 ports apart.
 PORT_BASES = {name: 12000 + 500 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
 
 
-def smoke_with(fault: str | None) -> SuiteRun:
+def smoke_with(fault: str | None, overrides: dict[str, str] | None = None) -> SuiteRun:
     name = fault or "healthy"
-    with reference(PORT_BASES[name], [fault] if fault else []) as home:
-        return run_suite(home)
+    port_base = PORT_BASES[name] + (250 if overrides else 0)
+    with reference(port_base, [fault] if fault else []) as home:
+        return run_suite(home, overrides=overrides)
 
 
 def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
@@ -217,12 +225,18 @@ def test_fault_fails_exactly_its_checks(fault: str) -> None:
         assert run.seconds < TIME_BOUNDS[fault], f"{fault}: the run took {run.seconds:.1f} s"
 
 
+def test_wrong_host_certificate_fails_only_the_certificate_check_without_verification() -> None:
+    run = smoke_with("tls_wrong_host", UNVERIFIED)
+    assert run.named("failed") | run.named("error") == UNVERIFIED_WRONG_HOST_FAILURES
+
+
 def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
     """Unreachability trips everything at once; each check (test function) must also be tripped
     by a fault aimed at what it checks. One parameter of a parametrized check is enough: the
     parameters share the check's logic (the unit tests cover each value)."""
-    broad = ("app_down", "hung")
+    broad = ("app_down", "hung", "tls_wrong_host")
     specific = set().union(*(v for k, v in EXPECTED_FAILURES.items() if k not in broad))
     functions = {name.split("[")[0] for name in UNREACHABLE | DATABASE | REDIS}
+    specific |= UNVERIFIED_WRONG_HOST_FAILURES
     proven = {name.split("[")[0] for name in specific}
     assert sorted(functions - proven) == []
