@@ -54,7 +54,7 @@ def _check_app_key(app_key: str) -> None:
         )
 
 
-def free_port_base(start: int = 22000, stop: int = 32000, step: int = 500) -> int:
+def free_port_base(start: int = 28000, stop: int = 32000, step: int = 500) -> int:
     """A port base whose four ports are all free now (racy, like any such probe).
 
     Stays below 32768: Linux hands out ephemeral client ports above that, and a client's
