@@ -182,7 +182,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
 # ([target] verify_tls = false): only the certificate check, which always verifies, fails.
 UNVERIFIED = {"FACTURINO_VERIFY__TARGET__VERIFY_TLS": "false"}
 UNVERIFIED_WRONG_HOST_FAILURES = {"test_certificate_is_valid_for_host"}
-# Port bases 2000–15000, 500 apart: below the ephemeral range (32768+) and clear of the
+# Port bases 2000-15000, 500 apart: below the ephemeral range (32768+) and clear of the
 # default deployment (18000) and of the other suites' matrices (see tests/README.md).
 PORT_BASES = {name: 2000 + 500 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
 
