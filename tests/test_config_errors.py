@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from facturino_verify.config import ConfigError, environment_path, load_environment
+from facturino_verify.config import ConfigError, Environment, environment_path, load_environment
 
 CASES = Path(__file__).resolve().parent / "config_cases"
 HEADER = "# error: "
@@ -25,7 +25,11 @@ def case_params() -> list[object]:
 def expected_message(case: Path, directory: Path) -> str:
     first = case.read_text().splitlines()[0]
     assert first.startswith(HEADER), f"{case.name} must start with '{HEADER}<message>'"
-    return first.removeprefix(HEADER).replace("{dir}", str(directory))
+    # {sections}: the top-level sections, which grow as suites add their own.
+    sections = ", ".join(sorted(Environment.model_fields))
+    return (
+        first.removeprefix(HEADER).replace("{dir}", str(directory)).replace("{sections}", sections)
+    )
 
 
 def assert_one_usage_error(result: pytest.RunResult, message: str) -> None:
@@ -55,7 +59,9 @@ def test_config_mistake_raises_exact_config_error(
 def test_config_mistake_is_one_usage_error_line(case: Path, pytester: pytest.Pytester) -> None:
     shutil.copy(case, pytester.path / case.name)
     pytester.makepyfile("def test_never_runs() -> None: pass")
-    result = pytester.runpytest("--env-file", case.name, "-p", "no:cacheprovider", "--no-reports")
+    result = pytester.runpytest(
+        "--env-file", case.name, "-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports"
+    )
     assert_one_usage_error(result, expected_message(case, pytester.path.resolve()))
     assert "test_never_runs" not in result.stdout.str()
 
@@ -108,7 +114,9 @@ def env_dir(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_command_line_mistake_is_one_usage_error_line(
     pytester: pytest.Pytester, env_dir: Path, args: list[str], message: str
 ) -> None:
-    result = pytester.runpytest(*args, "-p", "no:cacheprovider", "--no-reports")
+    result = pytester.runpytest(
+        *args, "-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports"
+    )
     assert_one_usage_error(result, message.replace("{dir}", str(env_dir)))
 
 

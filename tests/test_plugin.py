@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from facturino_verify.plugin import stash
+from facturino_verify.verdict import EXIT_CODES
 
 WriteEnv = Callable[..., Path]
-RUN = ("-p", "no:cacheprovider")
+# pytest-playwright keeps global state that does not survive in-process pytester runs.
+RUN = ("-p", "no:cacheprovider", "-p", "no:playwright")
 CANARY = "canary-5e1f0c7d"
 DATABASE = (
     '[database]\nhost = "127.0.0.1"\nname = "facturino"\nuser = "verify"\n'
@@ -241,7 +243,8 @@ def test_unreachable_target_fails_the_check_not_the_run(
     pytester.makepyfile(test_up=PROBE_UP)
     result = pytester.runpytest("--env-file", write_env("down").name, "--no-reports", *RUN)
     result.assert_outcomes(failed=1)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # /up is a critical check: an unreachable target is a ROLLBACK verdict, not a usage error.
+    assert result.ret == EXIT_CODES["ROLLBACK"]
     result.stdout.fnmatch_lines(
         [
             "the deployment answers (probe 'up')",

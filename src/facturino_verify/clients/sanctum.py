@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -16,12 +17,22 @@ class SanctumSession:
     """One logged-in user, exactly as the SPA is: cookies, ``X-XSRF-TOKEN`` and a stateful
     ``Referer``. Login happens once, on first use, because the app allows 5 auth calls/min/IP."""
 
-    def __init__(self, http: HttpClient, email: str, password: str, company_id: int | None = None):
+    def __init__(
+        self,
+        http: HttpClient,
+        email: str,
+        password: str,
+        company_id: int | None = None,
+        on_auth_call: Callable[[str], None] | None = None,
+    ):
         self._http, self._email, self._password = http, email, password
         self._company_id = company_id
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
+        self._on_auth_call = on_auth_call
         self.user: dict[str, Any] = {}
+        # The csrf-cookie and login responses (with their requests), for checks of the flow.
+        self.login_exchange: list[httpx.Response] = []
 
     def _headers(self, client: httpx.Client) -> dict[str, str]:
         token = client.cookies.get("XSRF-TOKEN")
@@ -52,7 +63,10 @@ class SanctumSession:
                     "without an XSRF-TOKEN cookie",
                 )
             body = {"email": self._email, "password": self._password, "remember": False}
+            if self._on_auth_call is not None:
+                self._on_auth_call(what)
             answer = client.post("/api/v1/auth/login", json=body, headers=self._headers(client))
+        self.login_exchange = [csrf, answer]
         if answer.status_code != 200:
             client.close()
             raise AuthFailure(

@@ -25,7 +25,12 @@ SECRET_KEYS = {
     ("metrics", "password"),
     ("accounts", "*", "password"),
 }
-RELATIVE_PATHS = (("target", "ca_file"), ("database", "migrations_manifest"))
+RELATIVE_PATHS = (
+    ("target", "ca_file"),
+    ("database", "migrations_manifest"),
+    ("features", "efaktura", "ubl_schema_dir"),
+    ("features", "efaktura", "trust_anchor"),
+)
 
 
 def known_environments(env_dir: Path) -> list[str]:
@@ -149,8 +154,10 @@ def _parse_scalar(text: str) -> Any:
 
 
 def _anchor_relative_paths(data: dict[str, Any], base: Path) -> None:
-    for section, key in RELATIVE_PATHS:
-        table = data.get(section)
+    for *sections, key in RELATIVE_PATHS:
+        table: Any = data
+        for section in sections:
+            table = table.get(section) if isinstance(table, dict) else None
         if isinstance(table, dict) and isinstance(table.get(key), str) and table[key]:
             path = Path(table[key]).expanduser()
             table[key] = str(path if path.is_absolute() else (base / path).resolve())

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from .features import Browser, Features
+
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
     "database",
@@ -214,6 +216,38 @@ class Allow(Section):
     shell: bool = False
 
 
+class Retries(Section):
+    """Network-class errors only (refused, reset, timeout, DNS); never assertion failures."""
+
+    attempts: int = Field(2, ge=0, le=5)
+    backoff_seconds: float = Field(0.2, ge=0)
+    flaky_is_failure: bool = False
+
+
+class Run(Section):
+    # A whole run against a hanging target must end with a verdict within this budget.
+    budget_seconds: float = Field(60.0, gt=0)
+
+
+class Rollback(Section):
+    """How the runbook's rollback commands look for this environment."""
+
+    run_prefix: str = "railway run"
+    status: str = "railway status"
+    redeploy: str = "railway rollback <last-good-deployment-id>"
+    backup_file: str = "backup_YYYYMMDD_HHMMSS.sql"
+
+
+class Report(Section):
+    pushgateway_url: str | None = None
+    job: str = "facturino_verify"
+
+    @field_validator("pushgateway_url")
+    @classmethod
+    def _push(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
 class Environment(Section):
     """One deployment to verify: where it is, how to reach it, what it must look like."""
 
@@ -227,6 +261,14 @@ class Environment(Section):
     expect: Expect = Expect()
     thresholds: Thresholds = Thresholds()
     allow: Allow = Allow()
+    browser: Browser = Browser()
+    features: Features = Features()
+    # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.
+    severity: dict[str, Literal["critical", "major", "warning"]] = Field(default_factory=dict)
+    retries: Retries = Retries()
+    run: Run = Run()
+    rollback: Rollback = Rollback()
+    report: Report = Report()
 
     @property
     def name(self) -> str:

@@ -24,6 +24,7 @@ from .report import (
     pytest_report_header,
     pytest_runtest_makereport,
     pytest_terminal_summary,
+    pytest_unconfigure,
 )
 
 __all__ = [
@@ -42,5 +43,6 @@ __all__ = [
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_terminal_summary",
+    "pytest_unconfigure",
     "redis_client",
 ]

@@ -8,6 +8,7 @@ import pytest
 from ..config import Environment
 from . import stash
 from .options import CAPABILITY_MARKERS
+from .verdict import register_checks
 
 
 def missing_capabilities(env: Environment) -> dict[str, str]:
@@ -50,3 +51,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    register_checks(config, keep, drop)

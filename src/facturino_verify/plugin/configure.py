@@ -12,6 +12,7 @@ from ..config import ConfigError, Environment, environment_path, load_environmen
 from ..redact import Redactor
 from . import stash
 from .options import register_markers
+from .verdict import VerdictRecorder
 
 
 def environments_dir(config: pytest.Config) -> Path:
@@ -61,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[stash.ENV_FILE] = path
     config.stash[stash.REDACTOR] = Redactor(secret_values(env))
     config.stash[stash.DESELECTED] = []
+    config.pluginmanager.register(VerdictRecorder(config), "facturino-verify-verdict")
     _default_reports(config)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..clients import HttpClient, PostgresClient, RedisClient
+from ..clients.budget import AuthBudget
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
 
@@ -17,6 +18,8 @@ class Deployment:
     postgres: PostgresClient | None = None
     redis: RedisClient | None = None
     _sessions: dict[str, SanctumSession] = field(default_factory=dict)
+    # Every /api/v1/auth/* call of the run is booked here first (5/min per IP, contract §19).
+    auth_budget: AuthBudget = field(default_factory=AuthBudget)
 
     @classmethod
     def from_environment(cls, env: Environment) -> Deployment:
@@ -36,6 +39,7 @@ class Deployment:
             ),
             postgres=PostgresClient(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
+            auth_budget=AuthBudget(env.features.auth_calls_per_minute),
         )
 
     def session(self, account: str) -> SanctumSession:
@@ -43,7 +47,11 @@ class Deployment:
         if account not in self._sessions:
             a = self.env.accounts[account]
             self._sessions[account] = SanctumSession(
-                self.http, a.email, a.password.get_secret_value(), a.company_id
+                self.http,
+                a.email,
+                a.password.get_secret_value(),
+                a.company_id,
+                on_auth_call=self.auth_budget.spend,
             )
         return self._sessions[account]
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from ..clients import PostgresClient, RedisClient
+from ..clients.retry import RetryPolicy
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
 from . import stash
 from .deployment import Deployment
 from .probes import Probes
+from .verdict import FLAKY_KEY
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +46,35 @@ def probes(request: pytest.FixtureRequest, deployment: Deployment) -> Iterator[P
         for account in ("admin", "partner")
         if any(item.get_closest_marker(f"{account}_account") for item in items)
     }
-    running = Probes(deployment, accounts).start()
+    env = deployment.env
+    started = request.config.stash.get(stash.RUN_STARTED, time.monotonic())
+    policy = RetryPolicy(
+        attempts=env.retries.attempts,
+        backoff_seconds=env.retries.backoff_seconds,
+        deadline=started + env.run.budget_seconds,
+    )
+    running = Probes(deployment, accounts, policy).start()
     yield running
+    request.config.stash[stash.PROBE_LATENCY] = dict(running.latency_ms)
     running.close()
+
+
+@pytest.fixture(autouse=True)
+def _charge_network_retries(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Charges the network retries behind a check's probe answers to that check (shown as
+    flaky when it passed only thanks to them)."""
+    if "probes" not in request.fixturenames:
+        yield
+        return
+    running: Probes = request.getfixturevalue("probes")
+    node = request.node
+
+    def charge(retries: int) -> None:
+        node.user_properties[:] = [p for p in node.user_properties if p[0] != FLAKY_KEY]
+        node.user_properties.append((FLAKY_KEY, retries))
+
+    running.begin_check(charge)
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -59,3 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def register_markers(config: pytest.Config) -> None:
     for name, text in {**SUITE_MARKERS, **CAPABILITY_MARKERS}.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line(
+        "markers",
+        "severity(level, scenario='bad_deployment'): critical / major / warning, overriding the "
+        "default of the check (the environment's [severity] overrides both)",
+    )

@@ -17,6 +17,7 @@ from ..checks.app import expect_login_form, login_bundle_paths
 from ..checks.base import fail
 from ..clients import TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
+from ..clients.retry import RetryPolicy, with_retries
 from .deployment import Deployment
 
 Probe = Callable[[], Any]
@@ -98,30 +99,70 @@ def login_assets(d: Deployment, login_page: httpx.Response) -> list[httpx.Respon
 
 
 class Probes:
-    """The run's probes: submitted together, each answer awaited by the check that needs it."""
+    """The run's probes: submitted together, each answer awaited by the check that needs it.
 
-    def __init__(self, deployment: Deployment, accounts: Iterable[str] = ()) -> None:
+    A probe that meets a network-class error is retried (bounded, with back-off, within the run's
+    time budget); the retries are counted per probe and charged to the checks that use it."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        accounts: Iterable[str] = (),
+        policy: RetryPolicy | None = None,
+    ) -> None:
         self.deployment = deployment
         self._prefetch = Prefetch(workers=deployment.env.target.concurrency)
+        self._policy = policy or RetryPolicy(attempts=0)
         self._specs = {
             **http_probes(deployment),
             **service_probes(deployment),
             **account_probes(deployment, accounts),
         }
+        self.retries: dict[str, int] = {}
+        self.latency_ms: dict[str, float] = {}
+        self._used: set[str] = set()
+        self._on_retries: Callable[[int], None] = lambda _: None
+
+    def _retrying(self, name: str, probe: Probe) -> Probe:
+        def count(_: TargetError) -> None:
+            self.retries[name] = self.retries.get(name, 0) + 1
+
+        def run() -> Any:
+            answer = with_retries(probe, self._policy, count)
+            if isinstance(answer, httpx.Response):
+                self.latency_ms[name] = answer.elapsed.total_seconds() * 1000
+            return answer
+
+        return run
 
     def start(self) -> Probes:
         for name, probe in self._specs.items():
-            self._prefetch.submit(name, probe)
+            self._prefetch.submit(name, self._retrying(name, probe))
         return self
+
+    def begin_check(self, on_retries: Callable[[int], None]) -> None:
+        """A new check starts; ``on_retries(n)`` learns the retries behind the answers it uses."""
+        self._used = set()
+        self._on_retries = on_retries
+
+    def _charge(self, name: str) -> None:
+        self._used.add(name)
+        total = sum(self.retries.get(used, 0) for used in self._used)
+        if total:
+            self._on_retries(total)
 
     def result(self, name: str) -> Any:
         """The probe's answer; a failure naming the unreachable target when there is none."""
         __tracebackhide__ = True
-        self._prefetch.submit(name, self._specs[name])
+        self._prefetch.submit(name, self._retrying(name, self._specs[name]))
         try:
-            return self._prefetch.result(name)
+            answer = self._prefetch.result(name)
         except TargetError as error:
             unreachable = error
+        else:
+            self._charge(name)
+            return answer
+        self._charge(name)
         # Outside the except block, so the report shows one message, not a chained traceback.
         fail(
             f"the deployment answers (probe '{name}')", "an answer", str(unreachable), _remedy(name)

@@ -10,6 +10,7 @@ import pytest
 
 from ..checks import CheckFailed
 from . import stash
+from .verdict import FLAKY_KEY, verdict_lines
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -24,11 +25,28 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     deselected = config.stash.get(stash.DESELECTED, [])
-    if not deselected:
+    if deselected:
+        terminalreporter.section("deselected: capability not granted by the environment")
+        for nodeid, reason in deselected:
+            terminalreporter.line(f"{nodeid}: {reason}")
+    flaky = [r for r in config.stash.get(stash.RESULTS, {}).values() if r.flaky]
+    if flaky:
+        terminalreporter.section("flaky: passed only after network retries", yellow=True)
+        for result in flaky:
+            terminalreporter.line(f"{result.nodeid}: {result.retries} retries")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The verdict is the last thing printed, after pytest's own summary line."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    lines = verdict_lines(config)
+    if reporter is None or not lines:
         return
-    terminalreporter.section("deselected: capability not granted by the environment")
-    for nodeid, reason in deselected:
-        terminalreporter.line(f"{nodeid}: {reason}")
+    verdict = config.stash[stash.VERDICT]
+    colour = {"GO": "green", "DEGRADED": "yellow"}.get(verdict.name, "red")
+    reporter.write_sep("=", f"release verdict: {verdict.name}", **{colour: True, "bold": True})
+    for line in lines:
+        reporter.write_line(line)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -79,6 +97,14 @@ def pytest_runtest_makereport(
     redact = item.config.stash.get(stash.REDACTOR, None)
     if redact is None:
         return report
+    env = item.config.stash[stash.ENVIRONMENT]
+    retries = dict(report.user_properties).get(FLAKY_KEY)
+    if report.when == "call" and report.passed and retries and env.retries.flaky_is_failure:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"passed only after {retries} network retr{'y' if retries == 1 else 'ies'}, and "
+            "this environment counts a flaky check as failed ([retries] flaky_is_failure)"
+        )
     if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailed):
         # A failed check explains itself; the traceback through helpers adds only noise.
         # The claim comes first: pytest's short summary shows the first line.

@@ -8,9 +8,15 @@ import pytest
 
 from ..config import Environment
 from ..redact import Redactor
+from ..verdict import CheckResult, Verdict
 
 ENVIRONMENT = pytest.StashKey[Environment]()
 ENV_FILE = pytest.StashKey[Path]()
 REDACTOR = pytest.StashKey[Redactor]()
 # (node id, reason) of every test deselected because the environment lacks a capability.
 DESELECTED = pytest.StashKey[list[tuple[str, str]]]()
+# Every selected or capability-deselected check of the run, by node id.
+RESULTS = pytest.StashKey[dict[str, CheckResult]]()
+VERDICT = pytest.StashKey[Verdict]()
+RUN_STARTED = pytest.StashKey[float]()  # time.monotonic() at configure: the run's time budget
+PROBE_LATENCY = pytest.StashKey[dict[str, float]]()  # probe name → ms, for the report's chart

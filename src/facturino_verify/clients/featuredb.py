@@ -1,0 +1,146 @@
+"""Read-only database questions of the feature flows (queue, bank, webhooks, partner, leftovers).
+
+Every query runs on :class:`PostgresClient`'s read-only session; the flows observe what the app
+did, they never change a row themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .postgres import PostgresClient
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """How many rows a table has and its highest id: rows above it are new."""
+
+    count: int
+    max_id: int
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    id: int
+    display_name: str
+    reserved: bool
+
+
+def _watermark(rows: list[tuple[Any, ...]]) -> Watermark:
+    ((count, max_id),) = rows
+    return Watermark(int(count), int(max_id))
+
+
+def failed_jobs_mark(pg: PostgresClient) -> Watermark:
+    return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM failed_jobs"))
+
+
+def failed_jobs_since(pg: PostgresClient, mark: Watermark) -> list[tuple[int, str, str]]:
+    """(id, queue, first line of the exception) of every failed job newer than ``mark``."""
+    rows = pg.rows(
+        "SELECT id, queue, split_part(exception, E'\\n', 1) FROM failed_jobs WHERE id > %s "
+        "ORDER BY id",
+        (mark.max_id,),
+    )
+    return [(int(i), str(q), str(e)) for i, q, e in rows]
+
+
+def jobs_on_queue(pg: PostgresClient, queue: str, after_id: int = 0) -> list[QueuedJob]:
+    rows = pg.rows(
+        "SELECT id, coalesce(payload::json->>'displayName', ''), reserved_at IS NOT NULL "
+        "FROM jobs WHERE queue = %s AND id > %s ORDER BY id",
+        (queue, after_id),
+    )
+    return [QueuedJob(int(i), str(name), bool(reserved)) for i, name, reserved in rows]
+
+
+def jobs_mark(pg: PostgresClient) -> Watermark:
+    return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM jobs"))
+
+
+def job_exists(pg: PostgresClient, job_id: int) -> bool:
+    return bool(pg.rows("SELECT 1 FROM jobs WHERE id = %s", (job_id,)))
+
+
+def psd2_transactions_mark(pg: PostgresClient, account_id: int) -> Watermark:
+    return _watermark(
+        pg.rows(
+            "SELECT count(*), coalesce(max(id), 0) FROM bank_transactions "
+            "WHERE bank_account_id = %s AND source = 'psd2'",
+            (account_id,),
+        )
+    )
+
+
+def webhook_events_count(pg: PostgresClient) -> int:
+    return int(pg.rows("SELECT count(*) FROM gateway_webhook_events")[0][0])
+
+
+@dataclass(frozen=True)
+class PartnerLedger:
+    """What the database says a partner has earned (contract §9's sources)."""
+
+    partner_id: int
+    events: list[dict[str, Any]]  # affiliate_events not clawed back, newest first
+    pending_payouts: list[dict[str, Any]]  # payouts with status 'pending', earliest first
+    active_clients: int
+
+
+def partner_ledger(pg: PostgresClient, email: str) -> PartnerLedger | None:
+    found = pg.rows(
+        "SELECT p.id FROM partners p JOIN users u ON u.id = p.user_id WHERE u.email = %s",
+        (email,),
+    )
+    if not found:
+        return None
+    partner_id = int(found[0][0])
+    events = pg.rows(
+        "SELECT e.id, e.amount, e.paid_at, e.month_ref, e.created_at, e.event_type "
+        "FROM affiliate_events e WHERE e.affiliate_partner_id = %s AND NOT e.is_clawed_back "
+        "ORDER BY e.created_at DESC, e.id DESC",
+        (partner_id,),
+    )
+    payouts = pg.rows(
+        "SELECT amount, payout_date FROM payouts WHERE partner_id = %s AND status = 'pending' "
+        "ORDER BY payout_date",
+        (partner_id,),
+    )
+    ((clients,),) = pg.rows(
+        "SELECT count(*) FROM partner_company_links WHERE partner_id = %s AND is_active",
+        (partner_id,),
+    )
+    keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type")
+    return PartnerLedger(
+        partner_id,
+        [dict(zip(keys, (_plain(v) for v in row), strict=True)) for row in events],
+        [{"amount": _plain(a), "date": d} for a, d in payouts],
+        int(clients),
+    )
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+# Where a run tag can end up, per table: the columns the flows write it into.
+TAGGED_COLUMNS = {
+    "customers": ("name", "email"),
+    "items": ("name", "description"),
+    "invoices": ("notes", "reference_number"),
+}
+
+
+def rows_tagged(pg: PostgresClient, tag: str) -> dict[str, list[int]]:
+    """Ids of rows (per table) that carry ``tag``: what a run left behind."""
+    left: dict[str, list[int]] = {}
+    for table, columns in TAGGED_COLUMNS.items():
+        where = " OR ".join(f"{c} LIKE %s" for c in columns)
+        ids = pg.rows(
+            f"SELECT id FROM {table} WHERE {where} ORDER BY id",
+            tuple(f"%{tag}%" for _ in columns),
+        )
+        if ids:
+            left[table] = [int(i) for (i,) in ids]
+    return left

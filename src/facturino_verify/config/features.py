@@ -1,0 +1,102 @@
+"""Environment keys of the feature flows (``[browser]`` and ``[features.*]``).
+
+Everything has a default that fits the bundled reference deployment and Facturino at HEAD
+``d5d901d``; production overrides what differs. Paths are anchored at the environment file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Debian's Chromium first (no download possible here), then the wrapper-less binary.
+CHROMIUM_CANDIDATES = (
+    "/usr/bin/chromium",
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium-browser",
+)
+# config/hashids.php at the analysed commit: the Invoice connection's alphabet.
+INVOICE_HASHIDS_ALPHABET = "XKAR7m8jD2bqP9OSVeNGiYL465T10zhfWuc3"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Browser(_Section):
+    """How Chromium is started for the ``browser`` tests."""
+
+    # None: the first of CHROMIUM_CANDIDATES that exists, else Playwright's own download.
+    executable_path: Path | None = None
+    # "pin": trust the deployment's certificate the way [target] does (its CA), by pinning the
+    # SPKI of the CA and of the server certificate after Python verified it against that CA.
+    # "ignore": ignore every certificate error (only for targets with verify_tls = false).
+    tls: Literal["pin", "ignore"] = "pin"
+    timeout_ms: int = Field(10_000, gt=0)
+    headless: bool = True
+
+
+class InvoiceFlow(_Section):
+    """The invoice + PDF flow (writes)."""
+
+    template_name: str = "invoice1"
+    item_price: int = Field(12_345, gt=0)  # minor units
+    quantity: int = Field(2, gt=0)
+    hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
+    hashids_min_length: int = Field(20, ge=0)
+
+
+class Efaktura(_Section):
+    """UBL export and its XMLDSig signature (contract section 6)."""
+
+    # None: <project>/../shared/schemas/ubl-2.1 (the OASIS schemas are read, never copied).
+    ubl_schema_dir: Path | None = None
+    # PEM of the CA (or certificate) the signer's certificate must chain to.
+    trust_anchor: Path | None = None
+    signer_min_days_valid: int = Field(30, ge=0)
+    currency: str = "MKD"
+    # ds:Signature as last child of <Invoice> (not in UBLExtensions) is Facturino's known
+    # non-standard placement: a warning by default, a failure where the environment says so.
+    signature_placement: Literal["warn", "fail"] = "warn"
+    xmlsec1: str = "xmlsec1"
+
+
+class Banking(_Section):
+    """PSD2 banking (contract section 7)."""
+
+    last_sync_max_age_hours: float = Field(26.0, gt=0)
+    sync_deadline_seconds: float = Field(20.0, gt=0)
+    poll_interval_seconds: float = Field(0.2, gt=0)
+    # None: the first account /api/v1/banking/accounts lists.
+    account_id: int | None = None
+    queue: str = "banking"
+    job_name: str = "SyncBankTransactions"
+
+
+class Payment(_Section):
+    """Subscription, checkout and webhooks (contract section 8)."""
+
+    # /webhooks/stripe rejects bad signatures only when STRIPE_WEBHOOK_SECRET is set; without it
+    # the probe would store a junk row, so it is skipped there.
+    stripe_webhook_secret_set: bool = True
+    checkout_tier: str = "business"
+    checkout_interval: Literal["monthly", "yearly"] = "monthly"
+    checkout_currency: Literal["mkd", "eur"] = "mkd"
+
+
+class Features(_Section):
+    """The runbook's feature flows (``tests_features/``)."""
+
+    run_tag_prefix: str = Field("verify", pattern=r"^[a-z][a-z0-9-]{0,15}$")
+    # Auth calls a whole run may spend (the app's throttle:auth is 5/min per IP).
+    auth_calls_per_minute: int = Field(5, ge=1)
+    invoice: InvoiceFlow = InvoiceFlow()
+    efaktura: Efaktura = Efaktura()
+    banking: Banking = Banking()
+    payment: Payment = Payment()
+
+
+def default_schema_dir(project_root: Path) -> Path:
+    return (project_root.parent / "shared" / "schemas" / "ubl-2.1").resolve()

@@ -1,0 +1,181 @@
+"""The release verdict at the end of a run: severities, exit code, terminal block, summary.json."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..config import Environment
+from ..redact import Redactor
+from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
+from ..verdict.catalog import Rule
+from . import stash
+
+FLAKY_KEY = "network_retries"
+
+
+def rule_for(item_name: str, env: Environment, marker: pytest.Mark | None) -> Rule:
+    """Severity by precedence: the environment's ``[severity]``, the test's marker, the default."""
+    rule = default_rule(item_name)
+    if marker is not None and marker.args:
+        rule = Rule(item_name, marker.args[0], marker.kwargs.get("scenario", rule.scenario))
+    for pattern, severity in env.severity.items():
+        if matches(pattern, item_name):
+            return Rule(item_name, severity, rule.scenario)
+    return rule
+
+
+def register_checks(
+    config: pytest.Config, kept: list[pytest.Item], dropped: list[pytest.Item]
+) -> None:
+    """Record every check the selection kept or the environment's capabilities dropped."""
+    env = config.stash[stash.ENVIRONMENT]
+    results = config.stash.setdefault(stash.RESULTS, {})
+    for item in [*kept, *dropped]:
+        rule = rule_for(item.name, env, item.get_closest_marker("severity"))
+        results[item.nodeid] = CheckResult(item.nodeid, item.name, rule.severity, rule.scenario)
+        item.user_properties += [("severity", rule.severity), ("scenario", rule.scenario)]
+
+
+class VerdictRecorder:
+    """Registered for verification runs only: follows every report, decides at the end.
+
+    A plugin object (like pytest's terminal reporter) because report hooks receive no config."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        config.stash[stash.RUN_STARTED] = time.monotonic()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        results = self.config.stash.setdefault(stash.RESULTS, {})
+        props = dict(report.user_properties)
+        result = results.get(report.nodeid)
+        if result is None:  # under xdist the controller learns checks from reports only
+            name = report.nodeid.rsplit("::", 1)[-1]
+            rule = default_rule(name)
+            severity = props.get("severity", rule.severity)
+            scenario = props.get("scenario", rule.scenario)
+            result = CheckResult(report.nodeid, name, severity, scenario)  # type: ignore[arg-type]
+            results[report.nodeid] = result
+        _update(result, report, props)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # tryfirst: the verdict must exist before pytest-html writes the report.
+        config = self.config
+        if hasattr(config, "workerinput") or exitstatus in ABORTED or config.option.collectonly:
+            return
+        env = config.stash[stash.ENVIRONMENT]
+        results = list(config.stash.get(stash.RESULTS, {}).values())
+        verdict = decide(results, flaky_is_failure=env.retries.flaky_is_failure)
+        config.stash[stash.VERDICT] = verdict
+        session.exitstatus = verdict.exit_code
+        if not config.option.facturino_no_reports:
+            write_summary(config, env, results, verdict)
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
+        if report.when == "call" and report.passed and dict(report.user_properties).get(FLAKY_KEY):
+            return "flaky", "R", ("FLAKY", {"yellow": True})
+        return None
+
+
+ABORTED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+
+
+def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any]) -> None:
+    result.duration += report.duration
+    result.properties.update(
+        {k: str(v) for k, v in props.items() if k not in ("severity", "scenario")}
+    )
+    result.retries = max(result.retries, int(props.get(FLAKY_KEY, 0) or 0))
+    if report.failed:
+        result.outcome = "failed" if report.when == "call" else "error"
+        result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
+    elif report.skipped and result.outcome not in ("failed", "error"):
+        result.outcome = "skipped"
+        result.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+    elif report.when == "call" and result.outcome not in ("failed", "error"):
+        result.outcome = "passed"
+
+
+def rollback_values(env: Environment) -> RollbackValues:
+    r = env.rollback
+    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url)
+
+
+def summary(
+    config: pytest.Config, env: Environment, results: list[CheckResult], verdict: Verdict
+) -> dict[str, Any]:
+    from ..verdict import steps
+
+    redact = config.stash[stash.REDACTOR]
+    scenario = verdict.scenario
+    return {
+        "verdict": verdict.name,
+        "exit_code": verdict.exit_code,
+        "reason": redact(verdict.reason),
+        "environment": env.name,
+        "target": redact(env.target.url),
+        "scenario": None
+        if scenario is None
+        else {
+            "name": scenario,
+            "title": TITLES[scenario],
+            "steps": steps(scenario, rollback_values(env)),
+        },
+        "counts": verdict.counts,
+        "duration_s": round(time.monotonic() - config.stash[stash.RUN_STARTED], 3),
+        "checks": [_check_entry(r, redact) for r in results],
+        "probe_latency_ms": config.stash.get(stash.PROBE_LATENCY, {}),
+    }
+
+
+def _check_entry(r: CheckResult, redact: Redactor) -> dict[str, Any]:
+    return {
+        "id": r.nodeid,
+        "name": r.name,
+        "severity": r.severity,
+        "outcome": r.outcome,
+        "flaky": r.flaky,
+        "retries": r.retries,
+        "duration_s": round(r.duration, 4),
+        "message": redact(r.message),
+        "figures": {k: redact(v) for k, v in r.properties.items()},
+    }
+
+
+def reports_dir(config: pytest.Config) -> Path:
+    reports = Path(config.option.facturino_reports_dir)
+    return reports if reports.is_absolute() else config.invocation_params.dir / reports
+
+
+def write_summary(
+    config: pytest.Config, env: Environment, results: list[CheckResult], verdict: Verdict
+) -> None:
+    path = reports_dir(config) / "summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary(config, env, results, verdict), indent=2) + "\n")
+
+
+def verdict_lines(config: pytest.Config) -> list[str]:
+    """The block printed last: the verdict, why, and the runbook's commands for a rollback."""
+    from ..verdict import steps
+
+    verdict = config.stash.get(stash.VERDICT, None)
+    if verdict is None:
+        return []
+    env = config.stash[stash.ENVIRONMENT]
+    ran = {s: c["ran"] for s, c in verdict.counts.items()}
+    lines = [
+        f"VERDICT: {verdict.name} (exit {verdict.exit_code}) - {verdict.reason}",
+        f"checks run by severity: critical {ran['critical']}, major {ran['major']}, "
+        f"warning {ran['warning']}",
+    ]
+    if verdict.scenario is not None:
+        lines.append(f"runbook {TITLES[verdict.scenario]}:")
+        lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
+    return lines

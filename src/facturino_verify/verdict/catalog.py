@@ -1,0 +1,89 @@
+"""Every check's default severity and the runbook scenario its failure calls for.
+
+Severities (issue: the release verdict): ``critical`` — a failure means roll back; ``major`` — it
+blocks the release, no rollback needed; ``warning`` — reported, never blocks. Defaults follow the
+runbook; an environment overrides them in ``[severity]``.
+
+Patterns are test names (with parameters) where ``*`` is the only wildcard.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+Severity = Literal["critical", "major", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "major", "warning")
+Scenario = Literal["bad_deployment", "migration_failure", "critical_bug"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    severity: Severity
+    scenario: Scenario = "bad_deployment"
+
+
+# First match wins, so specific patterns come before broad ones.
+RULES: tuple[Rule, ...] = (
+    # Migration failures: restore the backup and roll the migration back (scenario 2).
+    Rule("test_newest_expected_migration_has_run", "critical", "migration_failure"),
+    Rule("test_no_migration_is_pending", "critical", "migration_failure"),
+    # Exposures that need the app taken down now, then reverted (scenario 3).
+    Rule("test_app_key_is_not_the_public_example", "critical", "critical_bug"),
+    Rule("test_installer_*", "critical", "critical_bug"),
+    Rule("test_partner_data_is_not_mocked*", "critical", "critical_bug"),
+    Rule("test_unique_hash_*", "critical", "critical_bug"),
+    # The application itself is broken: redeploy the last good release (scenario 1).
+    Rule("test_up_*", "critical"),
+    Rule("test_health_returns_200", "critical"),
+    Rule("test_health_status_is_healthy", "critical"),
+    Rule("test_health_check_passes[database]", "critical"),
+    Rule("test_health_check_passes[redis]", "critical"),
+    Rule("test_health_check_passes[storage]", "critical"),
+    Rule("test_health_check_passes[queues]", "major"),
+    Rule("test_health_check_passes[backup]", "major"),
+    Rule("test_health_check_passes[signer]", "major"),
+    Rule("test_health_check_passes[*]", "warning"),
+    Rule("test_health_reports_expected_environment", "critical"),
+    Rule("test_database_*", "critical"),
+    Rule("test_redis_answers_ping", "critical"),
+    Rule("test_redis_cache_round_trip*", "critical"),
+    Rule("test_login_*", "critical"),
+    Rule("test_*login*", "critical"),
+    Rule("test_no_debug_headers*", "critical"),
+    Rule("test_json_error_carries_no_exception_trace", "critical"),
+    Rule("test_debug_endpoint_is_not_served*", "critical"),
+    Rule("test_session_cookie_has_expected_name", "critical"),
+    # Security posture and operations: block the release, fix forward.
+    Rule("test_session_cookie_*", "major"),
+    Rule("test_xsrf_cookie_*", "major"),
+    Rule("test_security_header_*", "major"),
+    Rule("test_hsts_*", "major"),
+    Rule("test_http_redirects_to_https", "major"),
+    Rule("test_certificate_is_valid_for_host", "critical"),
+    Rule("test_certificate_does_not_expire_soon", "major"),
+    Rule("test_metrics_*", "major"),
+    Rule("test_feature_flags_*", "major"),
+    Rule("test_no_job_reserved_*", "major"),
+    Rule("test_pending_jobs_*", "major"),
+    Rule("test_failed_jobs_*", "major"),
+    Rule("test_redis_queue_depth_*", "major"),
+)
+DEFAULT_SEVERITY: Severity = "major"
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+
+
+def matches(pattern: str, name: str) -> bool:
+    """``*`` is the only wildcard; brackets are literal (unlike fnmatch)."""
+    return _regex(pattern).fullmatch(name) is not None
+
+
+def default_rule(name: str) -> Rule:
+    return next((r for r in RULES if matches(r.pattern, name)), Rule(name, DEFAULT_SEVERITY))

@@ -1,0 +1,92 @@
+"""From per-check results to one release verdict: GO, DEGRADED, BLOCKED, ROLLBACK or
+INCONCLUSIVE (nothing that matters was checked). Pure: no pytest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .catalog import SEVERITIES, Scenario, Severity
+
+VerdictName = Literal["GO", "DEGRADED", "BLOCKED", "ROLLBACK", "INCONCLUSIVE"]
+# Documented in the README; pytest's own codes (2 interrupted, 3 internal, 4 usage) are kept.
+EXIT_CODES: dict[VerdictName, int] = {
+    "GO": 0,
+    "DEGRADED": 10,
+    "BLOCKED": 11,
+    "ROLLBACK": 12,
+    "INCONCLUSIVE": 13,
+}
+# When several scenarios apply, the most urgent one leads.
+SCENARIO_PRIORITY: tuple[Scenario, ...] = ("critical_bug", "migration_failure", "bad_deployment")
+RAN = ("passed", "failed", "error")
+
+
+@dataclass
+class CheckResult:
+    nodeid: str
+    name: str
+    severity: Severity
+    scenario: Scenario
+    outcome: str = "deselected"  # passed / failed / error / skipped / deselected
+    duration: float = 0.0
+    retries: int = 0
+    message: str = ""
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def flaky(self) -> bool:
+        """Passed, but only after a network retry."""
+        return self.outcome == "passed" and self.retries > 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: VerdictName
+    reason: str
+    scenario: Scenario | None
+    counts: dict[str, dict[str, int]]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.name]
+
+
+def counts_by_severity(results: Iterable[CheckResult]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {
+        s: {"ran": 0, "passed": 0, "failed": 0, "flaky": 0, "skipped": 0, "deselected": 0}
+        for s in SEVERITIES
+    }
+    for r in results:
+        bucket = counts[r.severity]
+        outcome = "failed" if r.outcome == "error" else r.outcome
+        bucket[outcome] = bucket.get(outcome, 0) + 1
+        bucket["ran"] += r.outcome in RAN
+        bucket["flaky"] += r.flaky
+    return counts
+
+
+def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Verdict:
+    counts = counts_by_severity(results)
+    failing = [
+        r for r in results if r.outcome in ("failed", "error") or (flaky_is_failure and r.flaky)
+    ]
+    if not any(r.outcome in RAN for r in results):
+        return Verdict("INCONCLUSIVE", "no check ran: nothing was verified", None, counts)
+    critical = [r for r in results if r.severity == "critical"]
+    if critical and not any(r.outcome in RAN for r in critical):
+        why = "every critical check was skipped or deselected: the release is not verified"
+        return Verdict("INCONCLUSIVE", why, None, counts)
+    for severity, name in (("critical", "ROLLBACK"), ("major", "BLOCKED"), ("warning", "DEGRADED")):
+        hit = [r for r in failing if r.severity == severity]
+        if hit:
+            scenario = _scenario(hit) if name == "ROLLBACK" else None
+            reason = f"{len(hit)} {severity} check(s) failed: " + ", ".join(r.name for r in hit[:5])
+            return Verdict(name, reason, scenario, counts)  # type: ignore[arg-type]
+    return Verdict("GO", "every selected check passed", None, counts)
+
+
+def _scenario(failing: list[CheckResult]) -> Scenario:
+    present = {r.scenario for r in failing}
+    return next(s for s in SCENARIO_PRIORITY if s in present)
