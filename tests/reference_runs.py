@@ -46,7 +46,11 @@ def reference(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
 
 
 def run_suite(
-    home: Path, marker: str = "smoke", *extra: str, overrides: dict[str, str] | None = None
+    home: Path,
+    marker: str = "smoke",
+    *extra: str,
+    overrides: dict[str, str] | None = None,
+    reports_dir: Path | None = None,
 ) -> SuiteRun:
     """``pytest -m MARKER --env-file=HOME/environment.toml`` as one process; JUnit outcomes."""
     junit = home / "suite-junit.xml"
@@ -55,7 +59,7 @@ def run_suite(
         "-m",
         marker,
         f"--env-file={home / 'environment.toml'}",
-        "--no-reports",
+        f"--reports-dir={reports_dir}" if reports_dir else "--no-reports",
         f"--junitxml={junit}",
         "-q",
         "-p",

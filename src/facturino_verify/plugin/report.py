@@ -10,7 +10,11 @@ import pytest
 
 from ..checks import CheckFailed
 from . import stash
+from .html_report import rollback_steps_for, stakeholder_view
 from .verdict import FLAKY_KEY, verdict_lines
+
+# The runbook's response-time target: "average response time should be <200ms".
+BUDGET_MS = 200.0
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -65,10 +69,20 @@ def pytest_html_results_summary(
     if stash.ENVIRONMENT not in config.stash:
         return
     env, redact = config.stash[stash.ENVIRONMENT], config.stash[stash.REDACTOR]
-    prefix.append(
-        f"<p><b>Environment:</b> {html.escape(env.name)} — "
-        f"<b>Target:</b> {html.escape(redact(env.target.url))}</p>"
-    )
+    verdict = config.stash.get(stash.VERDICT, None)
+    if verdict is not None:
+        results = list(config.stash.get(stash.RESULTS, {}).values())
+        latency: dict[str, float] = config.stash.get(stash.PROBE_LATENCY, {})
+        view = stakeholder_view(
+            verdict,
+            results,
+            env.name,
+            redact(env.target.url),
+            latency,
+            BUDGET_MS,
+            rollback_steps_for(verdict, env),
+        )
+        prefix.extend(redact(fragment) for fragment in view)
     deselected = config.stash.get(stash.DESELECTED, [])
     if deselected:
         rows = "".join(f"<li>{html.escape(n)}: {html.escape(r)}</li>" for n, r in deselected)
@@ -110,7 +124,10 @@ def pytest_runtest_makereport(
         # The claim comes first: pytest's short summary shows the first line.
         path, line, _ = item.location
         report.longrepr = f"{call.excinfo.value}\n  at {path}:{(line or 0) + 1} ({item.name})"
-    if report.longrepr is not None:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason) must stay a tuple
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, redact(reason))
+    elif report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     report.sections = [(title, redact(text)) for title, text in report.sections]
     return report

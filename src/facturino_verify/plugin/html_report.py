@@ -1,0 +1,143 @@
+"""The stakeholder view at the top of report.html: verdict banner, the runbook's verification
+table with evidence, the health checks, and measured latency against the budget."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from ..verdict import TITLES, CheckResult, Verdict, steps
+from ..verdict.table import FilledRow, fill
+from .verdict import rollback_values
+
+COLOURS = {
+    "GO": "#1a7f37",
+    "DEGRADED": "#9a6700",
+    "BLOCKED": "#bc4c00",
+    "ROLLBACK": "#cf222e",
+    "INCONCLUSIVE": "#57606a",
+}
+RESULT_COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "FLAKY": "#9a6700", "NOT RUN": "#57606a"}
+# pytest-html puts its environment table first; show the verdict and the table first instead.
+LAYOUT_CSS = """<style>
+body{display:flex;flex-direction:column}
+#title{order:0}.summary{order:1}#environment-header,#environment{order:2}#results-table{order:3}
+.summary__data>h2{display:none}
+.fv-banner{padding:14px 18px;border-radius:6px;color:#fff;margin:8px 0 16px}
+.fv-banner h2{margin:0 0 6px;font-size:26px}.fv-banner pre{background:rgba(0,0,0,.2);
+padding:8px;border-radius:4px;white-space:pre-wrap;color:#fff}
+table.fv{border-collapse:collapse;margin:8px 0 18px;min-width:60%}
+table.fv td,table.fv th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+.fv-result{font-weight:bold;color:#fff;padding:1px 6px;border-radius:3px}
+.fv-evidence img{max-width:240px;border:1px solid #d0d7de}
+</style>"""
+E = html.escape
+
+
+def stakeholder_view(
+    verdict: Verdict,
+    results: list[CheckResult],
+    env_name: str,
+    target: str,
+    latency_ms: Mapping[str, float],
+    budget_ms: float,
+    rollback_steps: list[str],
+) -> list[str]:
+    """HTML fragments, in reading order."""
+    return [
+        LAYOUT_CSS,
+        banner(verdict, env_name, target, rollback_steps),
+        verification_table(fill(results)),
+        health_table(results),
+        latency_chart(latency_ms, budget_ms),
+    ]
+
+
+def banner(verdict: Verdict, env_name: str, target: str, rollback_steps: list[str]) -> str:
+    ran = {s: c["ran"] for s, c in verdict.counts.items()}
+    failed = {s: c["failed"] for s, c in verdict.counts.items()}
+    scenario = ""
+    if verdict.scenario is not None:
+        commands = E("\n".join(rollback_steps))
+        scenario = f"<p><b>Runbook {E(TITLES[verdict.scenario])}</b></p><pre>{commands}</pre>"
+    return (
+        f'<div class="fv-banner" style="background:{COLOURS[verdict.name]}">'
+        f"<h2>Release verdict: {verdict.name}</h2>"
+        f"<p><b>Environment:</b> {E(env_name)} — <b>Target:</b> {E(target)}</p>"
+        f"<p>{E(verdict.reason)}</p>"
+        f"<p>Checks run: critical {ran['critical']} (failed {failed['critical']}), "
+        f"major {ran['major']} (failed {failed['major']}), "
+        f"warning {ran['warning']} (failed {failed['warning']})</p>{scenario}</div>"
+    )
+
+
+def verification_table(rows: list[FilledRow]) -> str:
+    body = "".join(
+        f"<tr><td>{E(r.row.feature)}</td><td>{E(r.row.test)}</td><td>{E(r.row.expected)}</td>"
+        f'<td><span class="fv-result" style="background:{RESULT_COLOURS[r.result]}">'
+        f"{r.result}</span></td><td class='fv-evidence'>{evidence(r.checks)}</td></tr>"
+        for r in rows
+    )
+    head = "<tr><th>Feature</th><th>Test</th><th>Expected</th><th>Result</th><th>Evidence</th></tr>"
+    return f"<h2>Post-deployment verification</h2><table class='fv'>{head}{body}</table>"
+
+
+def evidence(checks: list[CheckResult]) -> str:
+    """What each check recorded (``evidence*``, ``screenshot``, ``pdf`` properties) or its
+    failure, plus how many checks ran."""
+    parts = []
+    for check in checks:
+        for key, value in check.properties.items():
+            if key == "screenshot":
+                parts.append(f'<a href="{E(value)}"><img src="{E(value)}" alt="screenshot"></a>')
+            elif key == "pdf":
+                parts.append(f'<a href="{E(value)}">PDF</a>')
+            elif key.startswith("evidence"):
+                parts.append(E(value))
+        if check.outcome in ("failed", "error") and check.message:
+            parts.append(f"<b>{E(check.name)}</b>: {E(check.message)}")
+    ran = sum(c.outcome in ("passed", "failed", "error") for c in checks)
+    parts.append(f"{ran} of {len(checks)} checks ran")
+    return "<br>".join(parts)
+
+
+def health_table(results: list[CheckResult]) -> str:
+    rows = [r for r in results if r.name.startswith("test_health_check_passes[")]
+    if not rows:
+        return ""
+    cells = "".join(
+        f"<tr><td>{E(r.name.split('[', 1)[1].rstrip(']'))}</td><td>{E(r.outcome)}</td></tr>"
+        for r in rows
+    )
+    return f"<h2>Health checks (/health)</h2><table class='fv'>{cells}</table>"
+
+
+def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
+    """Inline SVG: one bar per measured endpoint, the budget as a red line."""
+    if not latency_ms:
+        return ""
+    items = sorted(latency_ms.items(), key=lambda kv: -kv[1])[:20]
+    scale = 360 / max(budget_ms * 1.25, *(v for _, v in items))
+    bar_h, width = 16, 620
+    height = bar_h * len(items) + 30
+    budget_x = 200 + budget_ms * scale
+    bars = "".join(
+        f'<text x="195" y="{i * bar_h + 12}" text-anchor="end" font-size="11">{E(name)}</text>'
+        f'<rect x="200" y="{i * bar_h + 2}" width="{max(v * scale, 1):.1f}" height="{bar_h - 4}" '
+        f'fill="{"#cf222e" if v > budget_ms else "#2f81f7"}"/>'
+        f'<text x="{204 + v * scale:.1f}" y="{i * bar_h + 12}" font-size="10">{v:.1f} ms</text>'
+        for i, (name, v) in enumerate(items)
+    )
+    line = (
+        f'<line x1="{budget_x:.1f}" y1="0" x2="{budget_x:.1f}" y2="{height - 14}" '
+        f'stroke="#cf222e" stroke-dasharray="4"/><text x="{budget_x + 3:.1f}" '
+        f'y="{height - 2}" font-size="10" fill="#cf222e">budget {budget_ms:.0f} ms</text>'
+    )
+    svg = f'<svg width="{width}" height="{height}" role="img">{bars}{line}</svg>'
+    return f"<h2>Measured latency (server response time per probe)</h2>{svg}"
+
+
+def rollback_steps_for(verdict: Verdict, env: object) -> list[str]:
+    if verdict.scenario is None:
+        return []
+    return steps(verdict.scenario, rollback_values(env))  # type: ignore[arg-type]
