@@ -24,17 +24,25 @@ setup:  ## system packages (where apt exists), the venv, the project in editable
 	@$(PY) -c "import facturino_verify, facturino_reference" && echo "setup: ready ($(VENV))"
 
 demo:  ## reference deployment up, the smoke gate against it, reports written, deployment down
+	@# First a broken release (debug_mode), to show what a ROLLBACK looks like...
+	@$(BIN)/facturino-reference up --fault debug_mode >/dev/null
+	@$(BIN)/pytest -m smoke --env local -q --reports-dir reports/rollback-demo >/dev/null || true
+	@$(BIN)/facturino-reference down >/dev/null
+	@$(PY) tools/report_screenshot.py reports/rollback-demo/report.html reports/report-top-rollback.png
+	@# ...then the healthy reference deployment: the run that matters.
 	@$(BIN)/facturino-reference up
 	@status=0; $(BIN)/pytest -m smoke --env local || status=$$?; \
 	  $(BIN)/facturino-reference down; \
+	  $(PY) tools/report_screenshot.py reports/report.html reports/report-top-go.png; \
 	  echo "HTML report: $$(pwd)/reports/report.html   JUnit: $$(pwd)/reports/junit.xml"; \
+	  echo "Summary: $$(pwd)/reports/summary.json   ROLLBACK example: $$(pwd)/reports/rollback-demo/report.html"; \
 	  exit $$status
 
 test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)
 	$(BIN)/pytest tests -q -n 2
 
 lint:
-	$(BIN)/ruff check src tests tests_smoke conftest.py benchmarks
+	$(BIN)/ruff check src tests tests_smoke conftest.py benchmarks tools
 	$(BIN)/mypy
 
 smoke:  ## the smoke gate against ENV (default local)

@@ -134,7 +134,10 @@ def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
         f'y="{height - 2}" font-size="10" fill="#cf222e">budget {budget_ms:.0f} ms</text>'
     )
     svg = f'<svg width="{width}" height="{height}" role="img">{bars}{line}</svg>'
-    return f"<h2>Measured latency (server response time per probe)</h2>{svg}"
+    return (
+        "<h2>Observed latency per probe</h2><p>Client-side time of each smoke probe, all sent "
+        "at once (so it includes queueing); the perf suite measures the budget itself.</p>" + svg
+    )
 
 
 def rollback_steps_for(verdict: Verdict, env: object) -> list[str]:
