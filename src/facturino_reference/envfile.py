@@ -64,6 +64,9 @@ password = "${{FACTURINO_LOCAL_PARTNER_PASSWORD:-reference-partner-secret}}"
 expect = "auth_required"
 token = "${{FACTURINO_LOCAL_METRICS_TOKEN:-reference-metrics-token}}"
 
+[run]
+budget_seconds = 20
+
 [allow]
 writes = true
 browser = true

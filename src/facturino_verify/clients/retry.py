@@ -34,11 +34,17 @@ def with_retries(
 ) -> T:
     """Run ``action``; on a retryable error wait and try again while attempts and time remain."""
     for attempt in range(policy.attempts + 1):
+        started = time.monotonic()
         try:
             return action()
         except RETRYABLE as error:
             pause = policy.backoff_seconds * (2**attempt)
-            out_of_time = policy.deadline is not None and time.monotonic() + pause > policy.deadline
+            # A retry that may last as long as this attempt did must end within the budget
+            # (a hanging target makes every attempt wait out its whole timeout).
+            took = time.monotonic() - started
+            out_of_time = policy.deadline is not None and (
+                time.monotonic() + pause + took > policy.deadline
+            )
             if attempt == policy.attempts or out_of_time:
                 raise
             on_retry(error)

@@ -111,13 +111,15 @@ class Probes:
         policy: RetryPolicy | None = None,
     ) -> None:
         self.deployment = deployment
-        self._prefetch = Prefetch(workers=deployment.env.target.concurrency)
         self._policy = policy or RetryPolicy(attempts=0)
         self._specs = {
             **http_probes(deployment),
             **service_probes(deployment),
             **account_probes(deployment, accounts),
         }
+        # One thread per probe: against a hanging target every probe waits out its timeout at
+        # the same time, so the run costs one timeout (per attempt), not one per wave of threads.
+        self._prefetch = Prefetch(workers=max(deployment.env.target.concurrency, len(self._specs)))
         self.retries: dict[str, int] = {}
         self.latency_ms: dict[str, float] = {}
         self._used: set[str] = set()

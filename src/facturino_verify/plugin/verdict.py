@@ -16,6 +16,7 @@ from ..verdict.catalog import Rule
 from . import stash
 
 FLAKY_KEY = "network_retries"
+UNREACHABLE_CLAIM = "the deployment answers (probe"
 
 
 def rule_for(item_name: str, env: Environment, marker: pytest.Mark | None) -> Rule:
@@ -95,6 +96,9 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
     if report.failed:
         result.outcome = "failed" if report.when == "call" else "error"
         result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
+        if result.message.startswith(UNREACHABLE_CLAIM):
+            # Whatever the check is about, an unreachable app calls for redeploying.
+            result.scenario = "bad_deployment"
     elif report.skipped and result.outcome not in ("failed", "error"):
         result.outcome = "skipped"
         result.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
