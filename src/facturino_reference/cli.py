@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--home", dest="home", help=_HOME_HELP)
     up.add_argument(
+        "--users",
+        dest="users",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="simulated users making RATE read-only requests/s (default: none; "
+        "error_burst starts them at 10/s)",
+    )
+    up.add_argument(
         "--port-base",
         dest="port_base",
         type=int,
@@ -79,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _up(args: argparse.Namespace) -> None:
     started = time.monotonic()
-    deployment = Deployment(args.home, args.port_base, args.faults)
+    deployment = Deployment(args.home, args.port_base, args.faults, users=args.users)
     state = deployment.up()
     faults = ", ".join(k if v is None else f"{k}={v}" for k, v in state.faults.items())
     print(f"Facturino reference deployment ready in {time.monotonic() - started:.1f}s")

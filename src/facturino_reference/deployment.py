@@ -12,7 +12,16 @@ from types import TracebackType
 
 import psycopg
 
-from facturino_reference import assets, backup, dbfaults, postgres, redisproc, seed, tls
+from facturino_reference import (
+    assets,
+    backup,
+    dbfaults,
+    perffaults,
+    postgres,
+    redisproc,
+    seed,
+    tls,
+)
 from facturino_reference.appenv import Secrets, base_env, new_app_key, write_env_file
 from facturino_reference.envfile import write_environment_file
 from facturino_reference.errors import DeploymentError
@@ -31,6 +40,7 @@ from facturino_reference.teardown import child_fingerprint, down_home, status_of
 from facturino_reference.web.crypto import parse_app_key
 
 DEFAULT_PORT_BASE = 18000
+DEFAULT_USER_RATE = 10.0  # requests/s of the simulated users (users.py)
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -69,8 +79,10 @@ def free_port_base(start: int = 28000, stop: int = 32000, step: int = 500) -> in
 class Deployment:
     """One reference deployment: `Deployment(home, port_base, faults).up()` ... `.down()`.
 
-    `faults` is `{"name": value-or-None}` or an iterable of `"name[=value]"` strings. Also a
-    context manager: `with Deployment(...) as dep:` runs `up()` and always `down()`.
+    `faults` is `{"name": value-or-None}` or an iterable of `"name[=value]"` strings. `users`
+    starts simulated users making that many requests per second (users.py; `error_burst`
+    starts them at the default rate). Also a context manager: `with Deployment(...) as dep:`
+    runs `up()` and always `down()`.
     """
 
     def __init__(
@@ -78,6 +90,7 @@ class Deployment:
         home: str | Path | None = None,
         port_base: int = DEFAULT_PORT_BASE,
         faults: Mapping[str, str | None] | Iterable[str] = (),
+        users: float = 0.0,
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
         if not 0 < port_base <= 65535 - 443:
@@ -86,6 +99,7 @@ class Deployment:
         self.ports = ports_for(port_base)
         self.faults = dict(faults) if isinstance(faults, Mapping) else parse_fault_args(faults)
         parse_fault_args(self.faults)  # validates names given as a mapping, too
+        self.users = users or (DEFAULT_USER_RATE if "error_burst" in self.faults else 0.0)
 
     @property
     def home(self) -> Path:
@@ -168,7 +182,11 @@ class Deployment:
         )
         state.save(self.layout.state_file)
         self._start_database(state, creds)
-        self._spawn(state, "worker")
+        perffaults.apply_cache(env, self.faults)
+        if "queue_worker_dead" in self.faults:
+            state.stopped.append("worker")
+        else:
+            self._spawn(state, "worker")
         archive = backup.write_backup(
             self.layout.backup_dir(env["APP_NAME"]), self.ports["postgres"], creds.db_password
         )
@@ -176,6 +194,8 @@ class Deployment:
             backup.age_backup(archive, days=3)
         self._apply_outages(state)
         self._wait_web(state)
+        if self.users > 0 and state.web_mode == "serve":
+            self._spawn(state, "users", "--rate", str(self.users))
         write_environment_file(self.layout, self.port_base, self.ports)
         state.ready = True
         state.save(self.layout.state_file)
@@ -228,12 +248,14 @@ class Deployment:
             }
             self.layout.maintenance_file.write_text(json.dumps(payload))
         assets.build(self.layout, include_js="login_assets_missing" not in self.faults)
+        perffaults.write_version_file(self.layout.root, self.faults)
 
-    def _spawn(self, state: State, module: str) -> None:
+    def _spawn(self, state: State, module: str, *args: str) -> None:
         env = dict(os.environ)
         # Works whether or not the package is installed (e.g. run from a source checkout).
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_PARENT, env.get("PYTHONPATH")]))
         argv = [sys.executable, "-m", f"facturino_reference.{module}", "--home", str(self.home)]
+        argv += args
         log = self.layout.logs / f"{module}.log"
         state.pids[module] = spawn_detached(argv, log, env=env, cwd=self.home)
         state.save(self.layout.state_file)
@@ -254,6 +276,7 @@ class Deployment:
             seed.record_migrations(conn)
             seed.seed(conn, creds)
             dbfaults.apply(conn, self.faults)
+            perffaults.apply_db(conn, self.faults)
 
     def _apply_outages(self, state: State) -> None:
         if "db_down" in self.faults:

@@ -21,12 +21,17 @@ PUBLIC_EXAMPLE_APP_KEY = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 
 @dataclass(frozen=True)
 class Fault:
-    """One named fault: what it does and which smoke checks it must trip."""
+    """One named fault: what it does and which smoke checks it must trip.
+
+    A fault with a `default` takes a value (`NAME=VALUE`, a whole number); `{value}` in its
+    `env` values is replaced by the given value or the default.
+    """
 
     name: str
     description: str
     trips: tuple[str, ...]
     env: Mapping[str, str] = field(default_factory=dict)
+    default: str | None = None
 
 
 # `trips` are patterns of smoke test ids (tests_smoke/, `pytest -m smoke`) in which `*` is the
@@ -66,6 +71,63 @@ _HTTPS_VERIFIED = (
     "test_certificate_is_valid_for_host",
 )
 _COOKIES = ("test_session_cookie_*", "test_xsrf_cookie_*", "test_app_key_*")
+
+# Performance and monitoring faults (tests/test_fault_matrix_perf.py proves what they break in
+# the perf and monitoring suites; `trips` are still the smoke tests). Effects outside `.env`:
+# deployment.py (worker, users, version.md) and perffaults.py (rows, the queue pause key).
+PERF_FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "slow_dashboard",
+        "the dashboard's statistics query takes VALUE ms longer (default 250; the planner lost "
+        "the index it needs): /admin/dashboard and /api/v1/dashboard slow down by that much",
+        (),
+        {"DASHBOARD_STATS_DELAY_MS": "{value}"},
+        default="250",
+    ),
+    Fault(
+        "slow_tls",
+        "the TLS terminator in front of the app answers each new connection's ClientHello "
+        "VALUE ms late (default 800): every TLS handshake is slow, requests on an open "
+        "connection are not",
+        (),
+        {"TLS_HANDSHAKE_DELAY_MS": "{value}"},
+        default="800",
+    ),
+    Fault(
+        "error_burst",
+        "the build lacks version.md, so GET /api/v1/app/version answers 500; the simulated "
+        "users (started with this fault) request it on every page view: well over 5 % of all "
+        "requests answer 5xx",
+        (),
+    ),
+    Fault(
+        "queue_backlog",
+        "`queue:pause database:default` left on and VALUE jobs (default 1500) waiting on "
+        "`default` since 15 minutes: the backlog is over every threshold and does not drain",
+        ("test_pending_jobs_below_threshold",),
+        default="1500",
+    ),
+    Fault(
+        "queue_worker_dead",
+        "the queue worker process is not running and 5 jobs were dispatched after it died: "
+        "nothing drains (the rows are young, nothing is reserved, /health stays healthy)",
+        (),
+    ),
+    Fault(
+        "metrics_broken",
+        "/metrics reads banking figures from telescope_entries (absent in production): "
+        "500 text/plain '# Error collecting metrics' with # Message/# File/# Class lines",
+        ("test_metrics_exposition_has_expected_families",),
+        {"METRICS_BANKING_SOURCE": "telescope_entries"},
+    ),
+    Fault(
+        "metrics_malformed",
+        "/metrics formats numbers for the mk locale (decimal comma, e.g. 1234,50): the "
+        "exposition no longer parses (prometheus-client and Prometheus reject it)",
+        ("test_metrics_exposition_has_expected_families",),
+        {"METRICS_NUMBER_FORMAT": "mk"},
+    ),
+)
 
 FAULTS: tuple[Fault, ...] = (
     Fault(
@@ -255,6 +317,7 @@ FAULTS: tuple[Fault, ...] = (
             "test_health_status_is_healthy",
         ),
     ),
+    *PERF_FAULTS,
 )
 
 FAULTS_BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}
@@ -277,8 +340,20 @@ def parse_fault_args(raw: Iterable[str]) -> dict[str, str | None]:
         name = name.strip()
         if name not in FAULTS_BY_NAME:
             raise DeploymentError(unknown_fault_message(name))
+        if sep:
+            _check_value(FAULTS_BY_NAME[name], value)
         parsed[name] = value if sep else None
     return parsed
+
+
+def _check_value(fault: Fault, value: str) -> None:
+    if fault.default is None:
+        raise DeploymentError(f"fault '{fault.name}' takes no value (got '{fault.name}={value}')")
+    if not value.isdigit():
+        raise DeploymentError(
+            f"fault '{fault.name}' takes a whole number (e.g. {fault.name}={fault.default}), "
+            f"got '{value}'"
+        )
 
 
 def unknown_fault_message(name: str) -> str:
@@ -293,5 +368,12 @@ def env_overrides(active: Mapping[str, str | None]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for fault in FAULTS:
         if fault.name in active:
-            merged.update(fault.env)
+            value = fault_value(fault.name, active)
+            merged.update({k: v.replace("{value}", value) for k, v in fault.env.items()})
     return merged
+
+
+def fault_value(name: str, active: Mapping[str, str | None]) -> str:
+    """The value an active fault was given, or its default ("" for faults without one)."""
+    given = active.get(name)
+    return given if given else FAULTS_BY_NAME[name].default or ""

@@ -17,6 +17,7 @@ from typing import Any
 
 import uvicorn
 
+from facturino_reference import tlsfront
 from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
 from facturino_reference.state import State
@@ -62,10 +63,16 @@ def _configs(config: AppConfig) -> list[uvicorn.Config]:
         "timeout_graceful_shutdown": 0.3,
         "proxy_headers": False,
     }
+    # The `slow_tls` fault puts a slow terminator on the HTTPS port; uvicorn then listens behind it.
+    https_bind: dict[str, Any] = (
+        {"uds": str(tlsfront.backend_socket(config))}
+        if tlsfront.handshake_delay(config)
+        else {"port": https_port}
+    )
     return [
         uvicorn.Config(
             app,
-            port=https_port,
+            **https_bind,
             ssl_certfile=str(layout.server_pem),
             ssl_keyfile=str(layout.server_key),
             lifespan="on",
@@ -77,15 +84,21 @@ def _configs(config: AppConfig) -> list[uvicorn.Config]:
 
 async def serve(config: AppConfig) -> None:
     servers = [_Server(cfg) for cfg in _configs(config)]
+    relay_stop = asyncio.Event()
 
     def stop() -> None:
+        relay_stop.set()
         for server in servers:
             server.should_exit = True
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
-    await asyncio.gather(*(server.serve() for server in servers))
+    tasks = [server.serve() for server in servers]
+    if delay := tlsfront.handshake_delay(config):
+        port, backend = config.int("HTTPS_PORT"), tlsfront.backend_socket(config)
+        tasks.append(tlsfront.relay(port, backend, delay, relay_stop))
+    await asyncio.gather(*tasks)
 
 
 async def hang(ports: list[int]) -> None:

@@ -25,6 +25,7 @@ import psycopg
 
 from facturino_reference.appenv import AppConfig
 from facturino_reference.jobs import MAX_TRIES, QUEUES, payload_kind, payload_uuid
+from facturino_reference.queuepause import PauseFlags
 
 POLL_INTERVAL = 0.2
 Conn = psycopg.Connection[Any]
@@ -54,14 +55,14 @@ def _log(message: str) -> None:
     print(f"{stamp} {message}", flush=True)
 
 
-def reserve(conn: Conn) -> Job | None:
+def reserve(conn: Conn, queues: tuple[str, ...] = QUEUES) -> Job | None:
     now = int(time.time())
     with conn.transaction():
         row = conn.execute(
             "SELECT id, queue, payload, attempts FROM jobs WHERE queue = ANY(%s) "
             "AND reserved_at IS NULL AND available_at <= %s ORDER BY id LIMIT 1 "
             "FOR UPDATE SKIP LOCKED",
-            (list(QUEUES), now),
+            (list(queues), now),
         ).fetchone()
         if row is None:
             return None
@@ -113,9 +114,9 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             )
 
 
-def work_once(conn: Conn) -> bool:
-    """Process at most one job; True if there was one."""
-    job = reserve(conn)
+def work_once(conn: Conn, queues: tuple[str, ...] = QUEUES) -> bool:
+    """Process at most one job of `queues`; True if there was one."""
+    job = reserve(conn, queues)
     if job is None:
         return False
     _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING")
@@ -133,6 +134,7 @@ def work_once(conn: Conn) -> bool:
 class Worker:
     def __init__(self, config: AppConfig) -> None:
         self.conninfo = config.db_conninfo()
+        self.pauses = PauseFlags(config)  # `queue:pause` flags: paused queues are skipped
         self.stopping = False
 
     def stop(self, _sig: int, _frame: FrameType | None) -> None:
@@ -154,7 +156,7 @@ class Worker:
 
     def _poll(self, conn: Conn) -> None:
         while not self.stopping:
-            if not work_once(conn):
+            if not work_once(conn, self.pauses.active(QUEUES)):
                 time.sleep(POLL_INTERVAL)
 
 

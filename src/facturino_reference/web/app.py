@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from facturino_reference.appenv import AppConfig
-from facturino_reference.web import auth, bootstrap, health, metrics, pages, partner
+from facturino_reference.web import auth, bootstrap, dashboard, health, metrics, pages, partner
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError, render_http_error
 from facturino_reference.web.guards import auth_limit, authenticated, feature, guest, throttle
@@ -39,6 +39,7 @@ def _web_routes() -> list[Route]:
         Route("/login", login_shell),
         Route("/forgot-password", web(guest(pages.forgot_password))),
         Route("/admin", web(pages.install_required(pages.admin))),
+        Route("/admin/dashboard", web(pages.install_required(dashboard.page))),
         Route("/admin/{path:path}", web(pages.install_required(pages.admin))),
         Route("/installation", web(pages.redirect_if_installed(pages.installation))),
         Route("/sanctum/csrf-cookie", web(auth.csrf_cookie)),
@@ -61,6 +62,7 @@ def _api_routes() -> list[Route]:
         ),
         Route("/api/v1/auth/check", stateful_api(throttle_auth(auth.check))),
         Route("/api/v1/bootstrap", stateful_api(bootstrap.bootstrap)),
+        Route("/api/v1/dashboard", stateful_api(dashboard.summary)),
         Route("/api/v1/partner/dashboard", stateful_api(partner.dashboard)),
         Route("/api/v1/partner/commissions", stateful_api(partner.commissions)),
         Route(

@@ -82,4 +82,7 @@ async def api_ping(request: Request) -> Response:
 
 
 async def app_version(request: Request) -> Response:
-    return json_response({"version": "2.1.1", "channel": "stable"})
+    """AppVersionController: File::get(base_path('version.md')); a build without the file
+    throws (FileNotFoundException, 500): the `error_burst` fault."""
+    version = (ctx(request).layout.root / "version.md").read_text(encoding="utf-8")
+    return json_response({"version": "".join(version.splitlines()), "channel": "stable"})

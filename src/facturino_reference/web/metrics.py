@@ -3,6 +3,12 @@
 Upstream /metrics is public when FEATURE_MONITORING is on; the runbook asks for admin auth,
 so this deployment requires `Authorization: Bearer <METRICS_TOKEN>` unless the token is
 empty (the `metrics_public` fault).
+
+Two `.env` knobs reproduce the release defects the contract describes (section 10):
+`METRICS_BANKING_SOURCE=telescope_entries` queries a table production does not have, so the
+controller answers 500 `# Error collecting metrics` (fault `metrics_broken`), and
+`METRICS_NUMBER_FORMAT=mk` formats the gauges with a decimal comma, which no Prometheus parser
+accepts (fault `metrics_malformed`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import shutil
 import time
 from typing import Any
 
+import psycopg
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -24,6 +31,21 @@ from facturino_reference.web.health import iso_offset
 from facturino_reference.web.jsonutil import json_response
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Where PrometheusController lives in the image (its error body names it, as upstream does).
+CONTROLLER_FILE = "/var/www/html/app/Http/Controllers/PrometheusController.php"
+BANKING_QUERIES = {
+    # The reference's own table.
+    "bank_transactions": (
+        "SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours') AS day, "
+        "count(*) FILTER (WHERE matched_invoice_id IS NOT NULL) AS matched, "
+        "count(*) FILTER (WHERE matched_invoice_id IS NULL) AS unmatched FROM bank_transactions"
+    ),
+    # The release's controller: Telescope is require-dev, so the table is absent in production.
+    "telescope_entries": (
+        "SELECT count(*) AS day, 0 AS matched, 0 AS unmatched FROM telescope_entries "
+        "WHERE type = 'request' AND content::text LIKE '%%banking%%'"
+    ),
+}
 
 
 def _authorized(request: Request, c: AppContext) -> bool:
@@ -49,7 +71,10 @@ async def _database_figures(c: AppContext) -> dict[str, Any]:
                 "SELECT queue, count(*) AS n FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
             )
         ).fetchall()
+        source = c.config.get("METRICS_BANKING_SOURCE", "bank_transactions")
+        banking = await (await conn.execute(BANKING_QUERIES[source])).fetchone()
         return {
+            "banking": dict(banking or {}),
             "jobs": await value("SELECT count(*) FROM jobs"),
             "failed": await value("SELECT count(*) FROM failed_jobs"),
             "customers": await value("SELECT count(*) FROM customers"),
@@ -105,6 +130,12 @@ def _business_gauges(registry: CollectorRegistry, figures: dict[str, Any]) -> No
     )
     for status in ("DRAFT", "SENT", "VIEWED", "COMPLETED"):
         invoices.labels(status).set(figures["invoices"].get(status, 0))
+    for name, key, doc in (
+        ("invoiceshelf_bank_transactions_24h", "day", "Bank transactions imported in 24 h."),
+        ("invoiceshelf_bank_transactions_matched", "matched", "Transactions matched."),
+        ("invoiceshelf_bank_transactions_unmatched", "unmatched", "Transactions unmatched."),
+    ):
+        Gauge(name, doc, registry=registry).set(figures["banking"].get(key, 0))
     pending = Gauge(
         "queue_jobs_pending", "Jobs waiting to be reserved, by queue.", ["queue"], registry=registry
     )
@@ -120,9 +151,50 @@ async def metrics(request: Request) -> Response:
         )
     db_ok = await _probe(healthchecks.database, c)
     cache_ok = await _probe(healthchecks.redis, c)
-    figures = await _database_figures(c) if db_ok else None
-    body = _gauges(c, db_ok, cache_ok, figures) + c.metrics.exposition()
+    try:
+        figures = await _database_figures(c) if db_ok else None
+    except psycopg.Error as exc:
+        return collection_error(exc)
+    gauges = _gauges(c, db_ok, cache_ok, figures)
+    if c.config.get("METRICS_NUMBER_FORMAT") == "mk":
+        gauges = decimal_comma(gauges)
+    body = gauges + avg_response_time(c) + c.metrics.exposition()
     return Response(body, 200, media_type=CONTENT_TYPE)
+
+
+def collection_error(exc: Exception) -> Response:
+    """PrometheusController's catch block: 500 text/plain that leaks the file and class."""
+    message = " ".join(str(exc).split())
+    sqlstate = getattr(exc, "sqlstate", None) or "HY000"
+    body = (
+        "# Error collecting metrics\n"
+        f"# Message: SQLSTATE[{sqlstate}]: {message}\n"
+        f"# File: {CONTROLLER_FILE}\n"
+        "# Class: Illuminate\\Database\\QueryException\n"
+    )
+    return Response(body, 500, media_type=CONTENT_TYPE)
+
+
+def decimal_comma(exposition: bytes) -> bytes:
+    """number_format() under the mk locale: `43.21` becomes `43,21` in every sample line."""
+    lines = []
+    for line in exposition.decode().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            line = f"{name} {value.replace('.', ',')}"
+        lines.append(line)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def avg_response_time(c: AppContext) -> bytes:
+    """`invoiceshelf_avg_response_time_ms`: the upstream gauge, from the served requests."""
+    registry = CollectorRegistry()
+    Gauge(
+        "invoiceshelf_avg_response_time_ms",
+        "Average response time of the requests served since start (ms).",
+        registry=registry,
+    ).set(round(c.metrics.average_seconds() * 1000, 3))
+    return bytes(generate_latest(registry))
 
 
 async def metrics_health(request: Request) -> Response:

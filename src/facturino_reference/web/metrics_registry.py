@@ -27,10 +27,17 @@ class HttpMetrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         )
+        self._served, self._seconds = 0, 0.0
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.duration.labels(method, route).observe(seconds)
+        self._served += 1
+        self._seconds += seconds
+
+    def average_seconds(self) -> float:
+        """Mean time per served request since start (0 before the first one)."""
+        return self._seconds / self._served if self._served else 0.0
 
     def exposition(self) -> bytes:
         return bytes(generate_latest(self.registry))

@@ -1,0 +1,135 @@
+"""Simulated users: a light, steady stream of real HTTPS requests, as the SPA makes them.
+
+`python -m facturino_reference.users --home DIR --rate R` runs two virtual users over kept-alive
+connections: an anonymous visitor (`/ping`, and `/api/v1/app/version`, which the SPA asks on
+every page view) and the signed-in admin (bootstrap, dashboard API and page), each at R/2
+requests per second. It gives `/metrics` and a Prometheus server real traffic to measure, so
+an error rate or a latency percentile over a short window means something. It only reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import signal
+import ssl
+import threading
+import time
+from itertools import cycle
+from pathlib import Path
+from types import FrameType
+from urllib.parse import unquote
+
+import httpx
+
+from facturino_reference.appenv import AppConfig, Secrets
+from facturino_reference.seed import ADMIN_EMAIL
+
+DEFAULT_RATE = 10.0  # requests per second over both users
+ANONYMOUS = ("/ping", "/api/v1/app/version")
+SIGNED_IN = ("/api/v1/bootstrap", "/api/v1/dashboard", "/admin/dashboard")
+LOGIN_RETRY_SECONDS = 60.0  # the `auth` limiter allows 5 calls per minute per IP
+
+
+def _log(message: str) -> None:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    print(f"{stamp} {message}", flush=True)
+
+
+class Users:
+    def __init__(self, config: AppConfig, rate: float) -> None:
+        self.base = f"https://localhost:{config.int('HTTPS_PORT')}"
+        self.verify = ssl.create_default_context(cafile=str(config.layout.ca_pem))
+        self.interval = 2.0 / rate  # two users share the rate
+        self.password = Secrets.from_environ().admin_password
+        self.stop_event = threading.Event()
+        self.statuses: collections.Counter[str] = collections.Counter()
+        self.lock = threading.Lock()
+
+    def stop(self, _sig: int, _frame: FrameType | None) -> None:
+        self.stop_event.set()
+
+    def _client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base,
+            verify=self.verify,
+            timeout=10.0,
+            headers={"Accept": "application/json", "Referer": self.base + "/"},
+        )
+
+    def _count(self, status: str) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+
+    def _get(self, client: httpx.Client, path: str) -> None:
+        headers = {}
+        if "XSRF-TOKEN" in client.cookies:
+            headers["X-XSRF-TOKEN"] = unquote(client.cookies["XSRF-TOKEN"])
+        try:
+            status = str(client.get(path, headers=headers).status_code)
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        self._count(status)
+
+    def _login(self, client: httpx.Client) -> bool:
+        try:
+            client.get("/sanctum/csrf-cookie")
+            token = unquote(client.cookies.get("XSRF-TOKEN") or "")
+            answer = client.post(
+                "/api/v1/auth/login",
+                json={"email": ADMIN_EMAIL, "password": self.password, "remember": False},
+                headers={"X-XSRF-TOKEN": token},
+            )
+        except httpx.HTTPError as exc:
+            _log(f"login failed: {type(exc).__name__}")
+            return False
+        if answer.status_code != 200:
+            _log(f"login answered {answer.status_code}; browsing anonymously for a while")
+        return answer.status_code == 200
+
+    def _browse(self, paths: tuple[str, ...], signed_in: bool) -> None:
+        with self._client() as client:
+            logged_in, next_login = False, 0.0
+            tick = time.monotonic()
+            for path in cycle(paths):
+                if self.stop_event.is_set():
+                    return
+                if signed_in and not logged_in and time.monotonic() >= next_login:
+                    logged_in = self._login(client)
+                    next_login = time.monotonic() + LOGIN_RETRY_SECONDS
+                if not signed_in or logged_in:
+                    self._get(client, path)
+                # Steady pace; a slow answer delays the next request, it never causes a burst.
+                tick = max(tick + self.interval, time.monotonic())
+                self.stop_event.wait(max(0.0, tick - time.monotonic()))
+
+    def run(self) -> None:
+        threads = [
+            threading.Thread(target=self._browse, args=(ANONYMOUS, False), daemon=True),
+            threading.Thread(target=self._browse, args=(SIGNED_IN, True), daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        while not self.stop_event.wait(10.0):
+            with self.lock:
+                _log(f"responses so far: {dict(sorted(self.statuses.items()))}")
+        for thread in threads:
+            thread.join(timeout=11.0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="facturino_reference.users")
+    parser.add_argument("--home", required=True, type=Path)
+    parser.add_argument("--rate", type=float, default=DEFAULT_RATE)
+    args = parser.parse_args(argv)
+    users = Users(AppConfig.load(args.home), max(args.rate, 0.1))
+    signal.signal(signal.SIGTERM, users.stop)
+    signal.signal(signal.SIGINT, users.stop)
+    _log(f"simulated users browsing {users.base} at {args.rate:g} requests/s")
+    users.run()
+    _log("users stopped")
+
+
+if __name__ == "__main__":
+    main()
