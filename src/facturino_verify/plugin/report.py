@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
 from ..checks import CheckFailed
+from ..redact import Redactor
 from . import stash
 from .html_report import rollback_steps_for, stakeholder_view
 from .verdict import FLAKY_KEY, verdict_lines
@@ -130,4 +132,31 @@ def pytest_runtest_makereport(
     elif report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     report.sections = [(title, redact(text)) for title, text in report.sections]
+    # Recorded properties go to JUnit, summary.json and the HTML evidence column.
+    report.user_properties = [
+        (key, redact(value) if isinstance(value, str) else value)
+        for key, value in report.user_properties
+    ]
     return report
+
+
+class _RedactingFilter(logging.Filter):
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._redact(record.getMessage()), None
+        return True
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Live logs (``log_cli``) and log files bypass the reports: mask secrets at the handlers."""
+    redact = session.config.stash.get(stash.REDACTOR, None)
+    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    if redact is None or logging_plugin is None:
+        return
+    for name in ("log_cli_handler", "log_file_handler", "caplog_handler", "report_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if isinstance(handler, logging.Handler):
+            handler.addFilter(_RedactingFilter(redact))

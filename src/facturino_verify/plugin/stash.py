@@ -20,3 +20,4 @@ RESULTS = pytest.StashKey[dict[str, CheckResult]]()
 VERDICT = pytest.StashKey[Verdict]()
 RUN_STARTED = pytest.StashKey[float]()  # time.monotonic() at configure: the run's time budget
 PROBE_LATENCY = pytest.StashKey[dict[str, float]]()  # probe name → ms, for the report's chart
+PUSH_PROBLEM = pytest.StashKey[str]()  # why the Pushgateway push failed ("" = it worked)

@@ -14,6 +14,7 @@ from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
 from ..verdict.catalog import Rule
 from . import stash
+from .pushgateway import push, verdict_registry
 
 FLAKY_KEY = "network_retries"
 UNREACHABLE_CLAIM = "the deployment answers (probe"
@@ -75,6 +76,11 @@ class VerdictRecorder:
         verdict = decide(results, flaky_is_failure=env.retries.flaky_is_failure)
         config.stash[stash.VERDICT] = verdict
         session.exitstatus = verdict.exit_code
+        if env.report.pushgateway_url:
+            duration = time.monotonic() - config.stash[stash.RUN_STARTED]
+            registry = verdict_registry(verdict, env.name, duration)
+            problem = push(env.report.pushgateway_url, env.report.job, registry, env.name)
+            config.stash[stash.PUSH_PROBLEM] = problem or ""
         if not config.option.facturino_no_reports:
             write_summary(config, env, results, verdict)
 
@@ -135,7 +141,15 @@ def summary(
         "duration_s": round(time.monotonic() - config.stash[stash.RUN_STARTED], 3),
         "checks": [_check_entry(r, redact) for r in results],
         "probe_latency_ms": config.stash.get(stash.PROBE_LATENCY, {}),
+        "pushgateway": _push_state(config, env),
     }
+
+
+def _push_state(config: pytest.Config, env: Environment) -> str:
+    if not env.report.pushgateway_url:
+        return "not configured"
+    problem = config.stash.get(stash.PUSH_PROBLEM, "")
+    return f"push failed: {problem}" if problem else "pushed"
 
 
 def _check_entry(r: CheckResult, redact: Redactor) -> dict[str, Any]:
@@ -179,6 +193,8 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         f"checks run by severity: critical {ran['critical']}, major {ran['major']}, "
         f"warning {ran['warning']}",
     ]
+    if config.stash.get(stash.PUSH_PROBLEM, ""):
+        lines.append(f"pushgateway: push failed ({config.stash[stash.PUSH_PROBLEM]})")
     if verdict.scenario is not None:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
         lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
