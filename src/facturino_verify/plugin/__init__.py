@@ -16,8 +16,6 @@ from .fixtures import (
     probes,
     redis_client,
 )
-from .history import record_figure, record_state, run_history
-from .ops import now_utc, ops
 from .options import pytest_addoption
 from .report import (
     pytest_html_report_title,
@@ -30,16 +28,10 @@ from .report import (
     pytest_unconfigure,
 )
 
-# The feature flows' hooks and fixtures, as plugins of their own (their hooks share names with
-# this module's: pytest_configure, pytest_terminal_summary, ...).
-pytest_plugins = ["facturino_verify.plugin.features", "facturino_verify.plugin.flows"]
-
 __all__ = [
     "admin_session",
     "deployment",
     "environment",
-    "now_utc",
-    "ops",
     "partner_session",
     "postgres",
     "probes",
@@ -54,8 +46,5 @@ __all__ = [
     "pytest_sessionstart",
     "pytest_terminal_summary",
     "pytest_unconfigure",
-    "record_figure",
-    "record_state",
     "redis_client",
-    "run_history",
 ]
