@@ -79,3 +79,68 @@ PARTNER_MOCKED = (
     "partner data is mocked: set FEATURE_PARTNER_MOCKED_DATA=false (IMPORTANT in production) "
     "and redeploy"
 )
+# Feature flows (runbook "Feature Testing"; contract §4-§9).
+AUTH_FLOW = (
+    "the SPA login flow is broken: check SESSION_DOMAIN, SANCTUM_STATEFUL_DOMAINS (must list the "
+    "app host) and the HTTPS cookie settings (a 419 is a CSRF/cookie mismatch, a 401 after a "
+    "200 login means the session did not persist); `railway logs --follow` shows the cause"
+)
+LOGIN_REJECTED = (
+    "valid credentials are rejected: check the test account (`php artisan tinker`: the user "
+    "exists, is_active, password), the users table after the release's migrations, and the "
+    "auth rate limit (429: wait a minute)"
+)
+INVOICE = (
+    "invoice creation failed: check `railway logs` for validation or SQL errors, the company's "
+    "plan limit (402 invoice_limit_reached) and pending migrations"
+)
+PDF = (
+    "PDF generation is broken: check PDF_DRIVER (dompdf/gotenberg), storage permissions "
+    "(`railway run chmod -R 775 storage bootstrap/cache`) and `railway logs` for the renderer"
+)
+CLEANUP = (
+    "test data was left behind: delete the listed rows through the API (POST /api/v1/"
+    "{invoices,items,customers}/delete) or by hand; they all carry the run tag"
+)
+EFAKTURA_EXPORT = (
+    "the e-Faktura export failed: check `railway logs` for 'XML export failed' and the "
+    "MkUblMapper/num-num/ubl-invoice dependency of this release"
+)
+EFAKTURA_UBL = (
+    "the UBL document is wrong: this release's MkUblMapper produces XML that differs from the "
+    "invoice or from UBL 2.1; roll back (`railway rollback <deployment-id>`) and fix the mapper"
+)
+EFAKTURA_SIGNER_MISSING = (
+    "the server signing key is not configured: set MK_XML_PRIVATE_KEY_PATH, "
+    "MK_XML_CERTIFICATE_PATH and MK_XML_PASSPHRASE (the export silently falls back to unsigned)"
+)
+EFAKTURA_SIGNATURE = (
+    "the XML signature is not valid: the document was changed after signing, or the signer uses "
+    "other algorithms than exc-c14n/RSA-SHA256/SHA-256; check MkXmlSigner and the key pair"
+)
+EFAKTURA_CERTIFICATE = (
+    "the signing certificate is expiring or not issued by the expected CA: renew it and replace "
+    "storage/certificates/certificate.pem and private.key (MK_XML_* paths), then redeploy"
+)
+BANKING = (
+    "banking is not answering: check the Business tier of the company, bank_tokens for the "
+    "account, and `railway logs` for PSD2 client errors"
+)
+BANK_SYNC = (
+    "the bank sync did not complete: check the queue worker (`supervisorctl status`, "
+    "`railway run php artisan queue:work --once --queue=banking`), `php artisan queue:failed` "
+    "for SyncBankTransactions and the bank's token (bank_tokens.expires_at)"
+)
+WEBHOOKS = (
+    "webhook routing differs from the contract: check routes/webhooks.php is loaded after web.php "
+    "(POST /webhooks/paddle must reach WebhookController::paddle), STRIPE_WEBHOOK_SECRET and "
+    "CPAY_SECRET_KEY; an endpoint accepting unsigned payloads is a security incident"
+)
+PAYMENT = (
+    "the subscription/checkout API failed: check the STRIPE_* keys and price ids of this "
+    "environment and `railway logs` for Stripe API errors"
+)
+PARTNER = (
+    "the partner portal disagrees with its data: check PartnerDashboardController against "
+    "affiliate_events/payouts, FEATURE_PARTNER_MOCKED_DATA=false, and the partner-scope middleware"
+)

@@ -57,9 +57,7 @@ class FacturinoApi:
         return self._call("POST", f"/api/v1/{kind}/delete", json={"ids": ids})
 
     def export_xml(self, invoice_id: int, fmt: str) -> httpx.Response:
-        return self._call(
-            "POST", f"/api/v1/invoices/{invoice_id}/export-xml", json={"format": fmt}
-        )
+        return self._call("POST", f"/api/v1/invoices/{invoice_id}/export-xml", json={"format": fmt})
 
     # Banking (§7)
     def banking_status(self) -> httpx.Response:

@@ -24,6 +24,7 @@ class Watermark:
 @dataclass(frozen=True)
 class QueuedJob:
     id: int
+    queue: str
     display_name: str
     reserved: bool
 
@@ -47,13 +48,23 @@ def failed_jobs_since(pg: PostgresClient, mark: Watermark) -> list[tuple[int, st
     return [(int(i), str(q), str(e)) for i, q, e in rows]
 
 
-def jobs_on_queue(pg: PostgresClient, queue: str, after_id: int = 0) -> list[QueuedJob]:
+def new_jobs(pg: PostgresClient, after_id: int) -> list[QueuedJob]:
+    """Jobs rows newer than ``after_id``, any queue, with the job class Laravel recorded."""
     rows = pg.rows(
-        "SELECT id, coalesce(payload::json->>'displayName', ''), reserved_at IS NOT NULL "
-        "FROM jobs WHERE queue = %s AND id > %s ORDER BY id",
-        (queue, after_id),
+        "SELECT id, queue, coalesce(payload::json->>'displayName', ''), reserved_at IS NOT NULL "
+        "FROM jobs WHERE id > %s ORDER BY id",
+        (after_id,),
     )
-    return [QueuedJob(int(i), str(name), bool(reserved)) for i, name, reserved in rows]
+    return [QueuedJob(int(i), str(q), str(name), bool(r)) for i, q, name, r in rows]
+
+
+def jobs_sequence_value(pg: PostgresClient) -> int:
+    """The last id handed out for ``jobs`` (rows inserted and already deleted included)."""
+    ((sequence,),) = pg.rows("SELECT pg_get_serial_sequence('jobs', 'id')")
+    if sequence is None:
+        return 0
+    ((last, called),) = pg.rows(f"SELECT last_value, is_called FROM {sequence}")
+    return int(last) if called else int(last) - 1
 
 
 def jobs_mark(pg: PostgresClient) -> Watermark:
@@ -83,9 +94,10 @@ class PartnerLedger:
     """What the database says a partner has earned (contract §9's sources)."""
 
     partner_id: int
-    events: list[dict[str, Any]]  # affiliate_events not clawed back, newest first
+    events: list[dict[str, Any]]  # all its affiliate_events, newest first
     pending_payouts: list[dict[str, Any]]  # payouts with status 'pending', earliest first
     active_clients: int
+    this_month: str  # the database's current month, YYYY-MM (affiliate_events.month_ref)
 
 
 def partner_ledger(pg: PostgresClient, email: str) -> PartnerLedger | None:
@@ -97,8 +109,8 @@ def partner_ledger(pg: PostgresClient, email: str) -> PartnerLedger | None:
         return None
     partner_id = int(found[0][0])
     events = pg.rows(
-        "SELECT e.id, e.amount, e.paid_at, e.month_ref, e.created_at, e.event_type "
-        "FROM affiliate_events e WHERE e.affiliate_partner_id = %s AND NOT e.is_clawed_back "
+        "SELECT e.id, e.amount, e.paid_at, e.month_ref, e.created_at, e.event_type, "
+        "e.is_clawed_back FROM affiliate_events e WHERE e.affiliate_partner_id = %s "
         "ORDER BY e.created_at DESC, e.id DESC",
         (partner_id,),
     )
@@ -111,12 +123,14 @@ def partner_ledger(pg: PostgresClient, email: str) -> PartnerLedger | None:
         "SELECT count(*) FROM partner_company_links WHERE partner_id = %s AND is_active",
         (partner_id,),
     )
-    keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type")
+    ((month,),) = pg.rows("SELECT to_char(now(), 'YYYY-MM')")
+    keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type", "is_clawed_back")
     return PartnerLedger(
         partner_id,
         [dict(zip(keys, (_plain(v) for v in row), strict=True)) for row in events],
         [{"amount": _plain(a), "date": d} for a, d in payouts],
         int(clients),
+        str(month),
     )
 
 

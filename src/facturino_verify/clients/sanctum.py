@@ -9,7 +9,8 @@ from urllib.parse import unquote
 
 import httpx
 
-from .errors import AuthFailure, ProtocolFailure
+from .budget import AuthBudgetExhausted
+from .errors import AuthFailure, ProtocolFailure, TargetError
 from .http import HttpClient, mapped_errors
 
 
@@ -30,6 +31,7 @@ class SanctumSession:
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
         self._on_auth_call = on_auth_call
+        self._failure: TargetError | None = None
         self.user: dict[str, Any] = {}
         # The csrf-cookie and login responses (with their requests), for checks of the flow.
         self.login_exchange: list[httpx.Response] = []
@@ -45,8 +47,17 @@ class SanctumSession:
 
     def client(self) -> httpx.Client:
         with self._lock:
+            # A refused login is not retried: every user of the session sees the same answer,
+            # and the run does not spend more of the 5 auth calls/min on it. (Network errors
+            # are left to the callers' retries.)
+            if self._failure is not None:
+                raise self._failure
             if self._client is None:
-                self._client = self._login()
+                try:
+                    self._client = self._login()
+                except (AuthFailure, AuthBudgetExhausted) as error:
+                    self._failure = error
+                    raise
             return self._client
 
     def _login(self) -> httpx.Client:

@@ -34,7 +34,7 @@ class Browser(_Section):
     # SPKI of the CA and of the server certificate after Python verified it against that CA.
     # "ignore": ignore every certificate error (only for targets with verify_tls = false).
     tls: Literal["pin", "ignore"] = "pin"
-    timeout_ms: int = Field(10_000, gt=0)
+    timeout_ms: int = Field(5_000, gt=0)
     headless: bool = True
 
 

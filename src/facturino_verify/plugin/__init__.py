@@ -28,6 +28,10 @@ from .report import (
     pytest_unconfigure,
 )
 
+# The feature flows' hooks and fixtures, as plugins of their own (their hooks share names with
+# this module's: pytest_configure, pytest_terminal_summary, ...).
+pytest_plugins = ["facturino_verify.plugin.features", "facturino_verify.plugin.flows"]
+
 __all__ = [
     "admin_session",
     "deployment",

@@ -1,0 +1,148 @@
+"""Invoice flow checks: created records, the public PDF, the unguessable hash (contract §5)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+
+from . import remedies
+from .base import fail, shorten
+from .http import described, expect_status, json_body
+
+INVOICE_MODEL = "App\\Models\\Invoice"  # PHP's Invoice::class, the Hashids salt prefix
+
+
+def created(response: httpx.Response, what: str, remedy: str = remedies.INVOICE) -> dict[str, Any]:
+    """``{"data": {...}}`` with an id from a create call; a duplicate warning is a failure
+    (nothing was created)."""
+    __tracebackhide__ = True
+    claim = f"POST creates the {what}"
+    expect_status(response, (200, 201), claim, remedy)
+    body = json_body(response, claim, remedy)
+    if isinstance(body, dict) and body.get("is_duplicate_warning"):
+        fail(claim, "data.id (created)", f"duplicate warning: {shorten(str(body))}", remedy)
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        fail(claim, "{'data': {'id': <int>, ...}}", shorten(str(body)), remedy)
+    return data
+
+
+def expect_draft_invoice(data: dict[str, Any], number: str) -> None:
+    __tracebackhide__ = True
+    expectations = {
+        "invoice_number": number,
+        "status": "DRAFT",
+    }
+    for key, want in expectations.items():
+        if data.get(key) != want:
+            fail(f"the created invoice has {key} {want!r}", want, data.get(key), remedies.INVOICE)
+    unique_hash = data.get("unique_hash")
+    if not isinstance(unique_hash, str) or len(unique_hash) < 20:
+        fail(
+            "the created invoice has a unique_hash of 20+ characters",
+            "a Hashids string, length >= 20",
+            repr(unique_hash),
+            remedies.INVOICE,
+        )
+
+
+def _hashids(salt: str, min_length: int, alphabet: str) -> Any:
+    from hashids import Hashids
+
+    return Hashids(salt=salt, min_length=min_length, alphabet=alphabet)
+
+
+def public_key_hash(invoice_id: int, app_key: str, min_length: int, alphabet: str) -> str:
+    """The ``unique_hash`` a deployment running with ``app_key`` gives invoice ``invoice_id``."""
+    return str(_hashids(INVOICE_MODEL + app_key, min_length, alphabet).encode(invoice_id))
+
+
+def expect_hash_not_from_public_key(
+    unique_hash: str, invoice_id: int, app_key: str, min_length: int, alphabet: str
+) -> None:
+    """With the public example APP_KEY every PDF URL is enumerable (contract §21)."""
+    __tracebackhide__ = True
+    if unique_hash == public_key_hash(invoice_id, app_key, min_length, alphabet):
+        fail(
+            "the invoice's unique_hash is not derivable from the public example APP_KEY",
+            "a hash that the example key's Hashids does not produce",
+            f"unique_hash {unique_hash} = Hashids('{INVOICE_MODEL}' + example key)"
+            f".encode({invoice_id}): every public PDF URL can be enumerated",
+            remedies.APP_KEY,
+        )
+
+
+def money_renderings(minor: int) -> list[str]:
+    """Ways an amount in minor units can be printed: 1851900 → 18519.00, 18,519.00, 18.519,00…"""
+    units, cents = divmod(abs(minor), 100)
+    groups = f"{units:,}"
+    forms = set()
+    for thousands in (",", ".", " ", "\u00a0", ""):
+        whole = groups.replace(",", thousands)
+        for decimal in (".", ","):
+            if decimal == thousands:
+                continue
+            forms.add(f"{whole}{decimal}{cents:02d}")
+        if cents == 0 and thousands not in (".", ","):
+            forms.add(whole)
+    return sorted(forms, key=len, reverse=True)
+
+
+def pdf_text(content: bytes) -> str:
+    """All text of a PDF (pypdf); raises ValueError when it is not a readable PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, OSError, KeyError, TypeError) as error:
+        raise ValueError(str(error) or type(error).__name__) from None
+
+
+def expect_invoice_pdf(
+    response: httpx.Response, number: str, customer: str, total_minor: int
+) -> str:
+    """200, application/pdf, ``%PDF-``, parses, shows number, customer and total."""
+    __tracebackhide__ = True
+    claim = "the public PDF URL serves the invoice as a PDF"
+    expect_status(response, 200, claim, remedies.PDF)
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if media != "application/pdf":
+        fail(claim, "Content-Type: application/pdf", described(response), remedies.PDF)
+    if not response.content.startswith(b"%PDF-"):
+        fail(claim, "a body starting with %PDF-", repr(response.content[:40]), remedies.PDF)
+    try:
+        text = pdf_text(response.content)
+    except ValueError as error:
+        fail("the invoice PDF parses (pypdf)", "a readable PDF", str(error), remedies.PDF)
+    flat = " ".join(text.split())
+    for label, wanted in (("invoice number", [number]), ("customer", [customer])):
+        _expect_any_in(flat, wanted, f"the PDF shows the {label}")
+    _expect_any_in(flat, money_renderings(total_minor), "the PDF shows the invoice total")
+    return flat
+
+
+def _expect_any_in(text: str, candidates: Iterable[str], claim: str) -> None:
+    __tracebackhide__ = True
+    wanted = list(candidates)
+    if not any(c in text for c in wanted):
+        fail(claim, " or ".join(repr(c) for c in wanted[:4]), shorten(text, 200), remedies.PDF)
+
+
+def expect_gone(response: httpx.Response, what: str) -> None:
+    """After the delete: 404 (the delete is hard, there is no soft-deleted remnant)."""
+    __tracebackhide__ = True
+    expect_status(response, 404, f"{what} is gone after the cleanup (404)", remedies.CLEANUP)
+
+
+def expect_deleted(response: httpx.Response, what: str) -> None:
+    __tracebackhide__ = True
+    claim = f"POST /api/v1/{what}/delete succeeds"
+    expect_status(response, 200, claim, remedies.CLEANUP)
+    body = json_body(response, claim, remedies.CLEANUP)
+    if not isinstance(body, dict) or body.get("success") is not True:
+        fail(claim, "{'success': true}", shorten(str(body)), remedies.CLEANUP)

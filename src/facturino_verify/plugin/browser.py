@@ -1,0 +1,168 @@
+"""Chromium for the ``browser`` tests: which binary, how it trusts the deployment, logged-in
+contexts without spending logins, and no secret left in a kept trace.
+
+The pytest-playwright fixtures stay the layering (``browser`` → ``new_context`` → ``page``); the
+suites' conftest overrides its session fixtures ``browser_type_launch_args`` and
+``browser_context_args`` with :func:`launch_args` and :func:`context_args`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import shutil
+import socket
+import ssl
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ..clients.sanctum import SanctumSession
+from ..config import Environment
+from ..config.features import CHROMIUM_CANDIDATES
+
+
+def chromium_executable(env: Environment, which: Callable[[str], str | None] = shutil.which) -> str:
+    """``[browser] executable_path`` (a path or a name on PATH), else the first Debian Chromium
+    found; a clear usage error when neither exists (``playwright install`` is not an option
+    here: there is no CDN access)."""
+    configured = env.browser.executable_path
+    if configured is not None:
+        path = configured if configured.is_absolute() else Path(which(str(configured)) or "")
+        if path.is_file():
+            return str(path)
+        raise pytest.UsageError(
+            f"[browser] executable_path: {configured} does not exist "
+            f"(install Debian's chromium, or point it at a Chromium binary)"
+        )
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    raise pytest.UsageError(
+        "no Chromium found for the browser tests: install it (apt-get install chromium) or set "
+        f"[browser] executable_path; looked at {', '.join(CHROMIUM_CANDIDATES)}"
+    )
+
+
+def spki_hash(cert: x509.Certificate) -> str:
+    """base64(SHA-256(SubjectPublicKeyInfo)), Chromium's pin format."""
+    der = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def verified_server_certificate(env: Environment) -> x509.Certificate:
+    """The certificate the target presents, after Python verified it against [target]'s CA."""
+    t = env.target
+    context = ssl.create_default_context(cafile=str(t.ca_file) if t.ca_file else None)
+    with (
+        socket.create_connection((t.host, t.port), timeout=t.connect_timeout) as raw,
+        context.wrap_socket(raw, server_hostname=t.host) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
+    if der is None:
+        raise ssl.SSLError("the server presented no certificate")
+    return x509.load_der_x509_certificate(der)
+
+
+def tls_pins(env: Environment) -> list[str]:
+    """SPKI pins making Chromium trust exactly what [target] trusts.
+
+    Chromium on Linux does not read a CA file; ``--ignore-certificate-errors-spki-list`` accepts
+    chains containing one of the pinned keys. The pins are the configured CA's key and the
+    server certificate's key *after* Python verified that certificate (host name included)
+    against the same CA, so the browser trusts nothing the HTTP checks would refuse. With no
+    ``ca_file`` the system trust applies and nothing is pinned. A server that fails the
+    verification is left unpinned: the browser then fails with the TLS error too.
+    """
+    t = env.target
+    if t.ca_file is None or not t.verify_tls or env.browser.tls != "pin":
+        return []
+    pins = [spki_hash(c) for c in x509.load_pem_x509_certificates(t.ca_file.read_bytes())]
+    # Unreachable or untrusted: left unpinned, the tests report it as the browser sees it.
+    with contextlib.suppress(OSError, ssl.SSLError, ValueError):
+        pins.append(spki_hash(verified_server_certificate(env)))
+    return pins
+
+
+def launch_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments plus the configured Chromium and the TLS pins."""
+    args = dict(base)
+    args["executable_path"] = chromium_executable(env)
+    args["headless"] = env.browser.headless and base.get("headless", True)
+    pins = tls_pins(env)
+    if pins:
+        args["args"] = [
+            *base.get("args", []),
+            f"--ignore-certificate-errors-spki-list={','.join(pins)}",
+        ]
+    return args
+
+
+def context_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
+    """Every context starts at the target, with the configured timeouts; certificate errors
+    are ignored only where the environment does not verify TLS at all."""
+    args = {**base, "base_url": env.target.url}
+    if env.browser.tls == "ignore" or not env.target.verify_tls:
+        args["ignore_https_errors"] = True
+    return args
+
+
+def session_cookies(session: SanctumSession, base_url: str) -> list[dict[str, Any]]:
+    """The shared session's cookies in Playwright's form, so a browser context is logged in
+    without another login (the app allows 5 auth calls per minute)."""
+    cookies = []
+    for cookie in session.client().cookies.jar:
+        same_site = cookie.get_nonstandard_attr("SameSite") or cookie.get_nonstandard_attr(
+            "samesite"
+        )
+        entry: dict[str, Any] = {
+            "name": cookie.name,
+            "value": cookie.value or "",
+            "url": base_url,
+            "secure": bool(cookie.secure),
+            "httpOnly": cookie.has_nonstandard_attr("HttpOnly")
+            or cookie.has_nonstandard_attr("httponly"),
+        }
+        if isinstance(same_site, str) and same_site.capitalize() in ("Lax", "Strict", "None"):
+            entry["sameSite"] = same_site.capitalize()
+        cookies.append(entry)
+    return cookies
+
+
+def scrub_archive(path: Path, secrets: list[str]) -> bool:
+    """Rewrite a kept trace (a zip) without any secret: raw, JSON-escaped and URL-encoded forms
+    are masked in every entry. True when something was masked."""
+    forms: set[bytes] = set()
+    for secret in (s for s in secrets if s):
+        forms |= {
+            secret.encode(),
+            secret.encode("unicode_escape"),
+            quote(secret, safe="").encode(),
+            quote(secret).encode(),
+        }
+    if not forms or not path.is_file():
+        return False
+    changed = False
+    scrubbed = path.with_suffix(".scrubbed")
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(scrubbed, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            for form in sorted(forms, key=len, reverse=True):
+                if form in data:
+                    data = data.replace(form, b"***")
+                    changed = True
+            out.writestr(info, data)
+    scrubbed.replace(path)
+    return changed
