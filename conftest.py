@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-SUITES = ("tests_smoke", "tests_features", "tests_perf")
+SUITES = ("tests_smoke", "tests_features", "tests_perf", "tests_ops")
 
 
 def _targets_a_suite(config: pytest.Config) -> bool:

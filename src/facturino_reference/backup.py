@@ -14,7 +14,7 @@ from facturino_reference.errors import DeploymentError
 from facturino_reference.postgres import PG_BIN
 
 
-def dump_database(port: int, password: str) -> bytes:
+def dump_database(port: int, password: str, extra: list[str] | None = None) -> bytes:
     env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5"}
     result = subprocess.run(
         [
@@ -28,6 +28,7 @@ def dump_database(port: int, password: str) -> bytes:
             "-d",
             "facturino",
             "--no-owner",
+            *(extra or []),
         ],
         capture_output=True,
         env=env,
@@ -54,3 +55,43 @@ def age_backup(path: Path, days: float) -> None:
     """Make the archive look `days` old (what a dead scheduler leaves behind)."""
     stamp = time.time() - days * 86400
     os.utime(path, (stamp, stamp))
+
+
+# --- `php artisan backup:run --only-db` with its failure modes (the ops faults) -------------
+
+DUMP_ENTRY = "db-dumps/postgresql-facturino.sql.gz"
+VARIANTS = ("good", "empty", "corrupt", "partial")
+
+
+def spatie_name(when: dt.datetime) -> str:
+    """Spatie's archive name: the backup's start time on the app's clock (UTC here)."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S") + ".zip"
+
+
+def _damaged(packed: bytes) -> bytes:
+    """A gzip stream whose deflate data was overwritten in the middle (as a bad disk or an
+    interrupted copy leaves it): the zip entry is intact, the dump inside does not inflate."""
+    middle = len(packed) // 2
+    return (
+        packed[:middle]
+        + bytes(b ^ 0xFF for b in packed[middle : middle + 64])
+        + packed[middle + 64 :]
+    )
+
+
+def dump_for(variant: str, port: int, password: str, partial_args: list[str]) -> bytes | None:
+    if variant == "empty":
+        return None  # the dump step produced nothing; spatie still zipped the (empty) manifest
+    extra = partial_args if variant == "partial" else []
+    packed = gzip.compress(dump_database(port, password, extra), compresslevel=1)
+    return _damaged(packed) if variant == "corrupt" else packed
+
+
+def write_archive(target: Path, packed: bytes | None, when: dt.datetime) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        if packed is not None:
+            archive.writestr(DUMP_ENTRY, packed)
+    stamp = when.timestamp()
+    os.utime(target, (stamp, stamp))
+    return target

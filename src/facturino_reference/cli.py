@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from facturino_reference import opscli
 from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import FAULTS
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="show what runs")
     status.add_argument("--home", dest="home", help=_HOME_HELP)
     status.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+    opscli.add_commands(sub, up, _HOME_HELP)
     return parser
 
 
@@ -126,6 +128,9 @@ def _faults(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in opscli.COMMANDS:
+        return opscli.run(args)
+    opscli.before(args)
     commands: dict[str, Callable[[argparse.Namespace], None]] = {
         "up": _up,
         "down": _down,

@@ -14,8 +14,8 @@ import psycopg
 
 from facturino_reference import (
     assets,
-    backup,
     dbfaults,
+    opsfaults,
     perffaults,
     postgres,
     redisproc,
@@ -187,11 +187,9 @@ class Deployment:
             state.stopped.append("worker")
         else:
             self._spawn(state, "worker")
-        archive = backup.write_backup(
-            self.layout.backup_dir(env["APP_NAME"]), self.ports["postgres"], creds.db_password
-        )
-        if "health_degraded" in self.faults:
-            backup.age_backup(archive, days=3)
+        # The shell entry, the bucket (when asked), the last scheduled backup, ops faults.
+        opsfaults.after_start(self.layout, self.port_base, state.pids, env, self.faults)
+        state.save(self.layout.state_file)
         self._apply_outages(state)
         self._wait_web(state)
         if self.users > 0 and state.web_mode == "serve":
@@ -223,6 +221,7 @@ class Deployment:
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the postgres user must traverse it to reach pgdata
         self.layout.marker.write_text("facturino-reference deployment home\n")
+        opsfaults.prepare_storage(self.layout, self.faults)  # before anything is written there
         for directory in (
             self.layout.logs,
             self.layout.public_disk,
@@ -276,6 +275,7 @@ class Deployment:
             seed.record_migrations(conn)
             seed.seed(conn, creds)
             dbfaults.apply(conn, self.faults)
+            opsfaults.apply_db(conn, self.faults)
             perffaults.apply_db(conn, self.faults)
 
     def _apply_outages(self, state: State) -> None:

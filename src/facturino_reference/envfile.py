@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+from facturino_reference.appenv import read_env_file
 from facturino_reference.paths import HomeLayout
 
 _TEMPLATE = """\
@@ -67,10 +68,39 @@ token = "${{FACTURINO_LOCAL_METRICS_TOKEN:-reference-metrics-token}}"
 [run]
 budget_seconds = 20
 
+[shell]
+prefix = ["{home}/bin/app-shell"]
+
+[backups]
+folder = "{backups}"
+{bucket}
 [allow]
 writes = true
 browser = true
+shell = true
+queue_work = true
 """
+# Written only when the deployment runs its S3-compatible bucket (`up --with-bucket`).
+_BUCKET = """
+[backups.bucket]
+bucket = "{bucket}"
+endpoint = "{endpoint}"
+region = "{region}"
+access_key_id = "{key}"
+secret_access_key = "${{FACTURINO_LOCAL_S3_SECRET:-reference-backup-secret}}"
+"""
+
+
+def _bucket_section(layout: HomeLayout) -> str:
+    env = read_env_file(layout.app_env) if layout.app_env.exists() else {}
+    if not env.get("R2_BACKUP_BUCKET"):
+        return ""
+    return _BUCKET.format(
+        bucket=env["R2_BACKUP_BUCKET"],
+        endpoint=env["R2_BACKUP_ENDPOINT"],
+        region=env.get("R2_BACKUP_REGION", "auto"),
+        key=env["R2_BACKUP_KEY"],
+    )
 
 
 def manifest_path() -> str:
@@ -84,6 +114,8 @@ def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int])
         base=base,
         ca_file=layout.ca_pem,
         manifest=manifest_path(),
+        backups=layout.backups,
+        bucket=_bucket_section(layout),
         **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

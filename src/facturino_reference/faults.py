@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from facturino_reference.errors import DeploymentError
+from facturino_reference.faults_ops import OPS_FAULT_SPECS
 
 # The committed `.env.example` key (contract, preamble): public, so "critically misconfigured".
 PUBLIC_EXAMPLE_APP_KEY = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
@@ -318,6 +319,7 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     *PERF_FAULTS,
+    *(Fault(*spec) for spec in OPS_FAULT_SPECS),
 )
 
 FAULTS_BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}

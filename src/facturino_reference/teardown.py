@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from facturino_reference import postgres, redisproc
+from facturino_reference import bucket, opsfaults, postgres, redisproc
 from facturino_reference.errors import DeploymentError
 from facturino_reference.paths import MARKER_NAME, HomeLayout
 from facturino_reference.procs import Target, is_ours, stop_many
@@ -25,6 +25,8 @@ def targets(layout: HomeLayout, state: State) -> list[Target]:
             found.append(Target(state.pids[module], child_fingerprint(module, layout.root)))
     if "redis" in state.pids:
         found.append(redisproc.stop_target(state.ports["redis"], state.pids["redis"]))
+    if "bucket" in state.pids:
+        found.append(bucket.stop_target(bucket.port_for(state.port_base), state.pids["bucket"]))
     # postmaster.pid also covers a crash between `pg_ctl start` and saving the state.
     pg_pid = state.pids.get("postgres") or postgres.postmaster_pid(layout)
     if pg_pid:
@@ -62,6 +64,7 @@ def down_home(home: Path) -> bool:
         pg_pid = postgres.postmaster_pid(layout)
         if pg_pid:
             stop_many([postgres.stop_target(layout, pg_pid)], timeout=10.0)
+    opsfaults.unmount_all(home)  # the disk_full fault's storage volume
     shutil.rmtree(home)
     return running
 

@@ -144,3 +144,32 @@ PARTNER = (
     "the partner portal disagrees with its data: check PartnerDashboardController against "
     "affiliate_events/payouts, FEATURE_PARTNER_MOCKED_DATA=false, and the partner-scope middleware"
 )
+# Scheduled operations checks (runbook "Manual Health Checks", daily and weekly).
+BACKUP_CONTENT = (
+    "the newest backup is not a usable database backup: run `railway run php artisan backup:run "
+    "--only-db` and read its output; check config/backup.php (source.databases), the dump binary "
+    "in the image (pg_dump/mysqldump) and storage/logs/scheduler.log"
+)
+RESTORE = (
+    "the newest backup does not restore: take a fresh one now "
+    "(`php artisan backup:run --only-db`), check that pg_dump's major version matches the "
+    "server and that the disk did not fill during the backup; until a backup restores, "
+    "rollback scenario 2 has nothing to restore from"
+)
+QUEUE_BACKLOG = (
+    "queue backlog: check that both workers run (`supervisorctl status`), look at "
+    "`railway run php artisan queue:monitor database:default,...`, restart them with "
+    "`railway run php artisan queue:restart`"
+)
+ERROR_RATE = (
+    "5xx responses above the alert level (runbook HighErrorRate): read `railway logs --tail 100` "
+    "for the failing route; if the last release caused it, " + REDEPLOY
+)
+DISK = (
+    "disk almost full (`railway run df -h`): clear storage/logs and old backups "
+    "(`php artisan backup:clean`), or grow the volume before uploads and backups fail"
+)
+SHELL = (
+    "the shell command did not run: check [shell] prefix (railway CLI logged in and linked, ssh "
+    "key, container name) and that the command exists in the image"
+)

@@ -24,10 +24,13 @@ SECRET_KEYS = {
     ("metrics", "token"),
     ("metrics", "password"),
     ("accounts", "*", "password"),
+    ("backups", "bucket", "secret_access_key"),
 }
 RELATIVE_PATHS = (
     ("target", "ca_file"),
     ("database", "migrations_manifest"),
+    ("backups", "folder"),
+    ("backups", "pg_bin"),
     ("features", "efaktura", "ubl_schema_dir"),
     ("features", "efaktura", "trust_anchor"),
 )

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .features import Browser, Features
+from .ops import Backups, Queue, Shell
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
@@ -208,12 +209,17 @@ class Thresholds(Section):
     pending_jobs_max: int = Field(100, ge=0)
     failed_jobs_last_hour_max: int = Field(100, ge=0)
     reserved_job_max_age_seconds: int = Field(600, ge=0)
+    # Daily/weekly: the runbook's HighErrorRate alert (5 %) and the docs' disk alert (90 %).
+    error_rate_5xx_max: float = Field(0.05, ge=0, le=1)
+    disk_usage_percent_max: float = Field(90.0, gt=0, le=100)
 
 
 class Allow(Section):
     writes: bool = False
     browser: bool = True
     shell: bool = False
+    # `php artisan queue:work --once` processes one real job: only where that is acceptable.
+    queue_work: bool = False
 
 
 class Retries(Section):
@@ -261,6 +267,9 @@ class Environment(Section):
     expect: Expect = Expect()
     thresholds: Thresholds = Thresholds()
     allow: Allow = Allow()
+    shell: Shell = Shell()
+    backups: Backups = Backups()
+    queue: Queue = Queue()
     browser: Browser = Browser()
     features: Features = Features()
     # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.

@@ -16,6 +16,8 @@ from .fixtures import (
     probes,
     redis_client,
 )
+from .history import record_figure, record_state, run_history
+from .ops import now_utc, ops
 from .options import pytest_addoption
 from .report import (
     pytest_html_report_title,
@@ -36,6 +38,8 @@ __all__ = [
     "admin_session",
     "deployment",
     "environment",
+    "now_utc",
+    "ops",
     "partner_session",
     "postgres",
     "probes",
@@ -50,5 +54,8 @@ __all__ = [
     "pytest_sessionstart",
     "pytest_terminal_summary",
     "pytest_unconfigure",
+    "record_figure",
+    "record_state",
     "redis_client",
+    "run_history",
 ]

@@ -17,7 +17,19 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
     refused = {
         "writes": None if env.allow.writes else f"environment '{name}' does not allow writes",
         "browser": None if env.allow.browser else f"environment '{name}' does not allow a browser",
-        "shell": None if env.allow.shell else f"environment '{name}' grants no shell",
+        "shell": _shell_refusal(env),
+        "queue_work": _shell_refusal(env)
+        or (
+            None
+            if env.allow.queue_work
+            else f"environment '{name}' does not allow `queue:work --once` ([allow] queue_work)"
+        ),
+        "backup_folder": None
+        if env.backups.folder
+        else f"environment '{name}' names no backup folder ([backups] folder)",
+        "backup_bucket": None
+        if env.backups.bucket
+        else f"environment '{name}' names no backup bucket ([backups.bucket])",
         "db": None if env.database else f"environment '{name}' has no [database] section",
         "redis": None if env.redis else f"environment '{name}' has no [redis] section",
         "admin_account": None
@@ -31,6 +43,15 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         else f"environment '{name}' has no [metrics] token or username",
     }
     return {cap: why for cap, why in refused.items() if why is not None}
+
+
+def _shell_refusal(env: Environment) -> str | None:
+    """Shell checks need both the permission and a way in (the command prefix)."""
+    if not env.allow.shell:
+        return f"environment '{env.name}' grants no shell ([allow] shell)"
+    if not env.shell.prefix:
+        return f"environment '{env.name}' names no command prefix ([shell] prefix)"
+    return None
 
 
 @pytest.hookimpl(trylast=True)

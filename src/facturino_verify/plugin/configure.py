@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from ..config import ConfigError, Environment, environment_path, load_environment
 from ..redact import Redactor
 from . import stash
+from .history import HistoryRecorder
 from .options import register_markers
 from .verdict import VerdictRecorder
 
@@ -63,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[stash.REDACTOR] = Redactor(secret_values(env))
     config.stash[stash.DESELECTED] = []
     config.pluginmanager.register(VerdictRecorder(config), "facturino-verify-verdict")
+    config.pluginmanager.register(HistoryRecorder(config), "facturino-verify-history")
     _default_reports(config)
 
 

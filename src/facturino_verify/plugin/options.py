@@ -17,7 +17,11 @@ CAPABILITY_MARKERS = {
     "browser": "drives Chromium; needs [allow] browser = true",
     "db": "reads the database; needs a [database] section",
     "redis": "talks to Redis; needs a [redis] section",
-    "shell": "runs commands in the deployment; needs [allow] shell = true",
+    "shell": "runs read-only commands in the deployment; needs [allow] shell and [shell] prefix",
+    "queue_work": "runs `php artisan queue:work --once` (processes a job); needs a shell and "
+    "[allow] queue_work = true",
+    "backup_folder": "reads backups from a local or mounted folder; needs [backups] folder",
+    "backup_bucket": "reads backups from an S3-compatible bucket; needs [backups.bucket]",
     "admin_account": "logs in as the admin test account; needs [accounts.admin]",
     "partner_account": "logs in as the partner test account; needs [accounts.partner]",
     "metrics_auth": "reads /metrics with credentials; needs [metrics] token or username",
@@ -46,6 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         default="reports",
         help="where report.html and junit.xml are written (default: reports)",
+    )
+    group.addoption(
+        "--history-file",
+        dest="facturino_history_file",
+        metavar="PATH",
+        default=None,
+        help="where daily/weekly runs append their figures (default: "
+        "REPORTS_DIR/history-ENV.jsonl; none with --no-reports)",
     )
     group.addoption(
         "--no-reports",

@@ -1,0 +1,71 @@
+"""The faults of the scheduled operations checks (daily/weekly), as plain data: `faults.py`
+turns them into `Fault`s; `opsfaults.py` gives them their effects (archives, rows, a full disk).
+`trips` are the smoke tests each one fails; tests/test_fault_matrix_ops.py proves what each
+one fails in the daily and weekly suites.
+"""
+
+from __future__ import annotations
+
+_HEALTH_503 = ("test_health_returns_200", "test_health_status_is_healthy")
+# name, description, smoke tests it trips, .env overrides (faults.py builds Fault objects).
+OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
+    (
+        "backup_stale",
+        "the scheduler died 30 h ago: the newest backup (folder and bucket) was taken then, and "
+        "12 customers signed up since (the backup lags the live data); /health still passes "
+        "(it tolerates 48 h)",
+        (),
+        {},
+    ),
+    (
+        "backup_empty",
+        "the dump step produced nothing: the newest archive is a zip without db-dumps/",
+        (),
+        {},
+    ),
+    (
+        "backup_corrupt",
+        "the newest archive's db-dumps/postgresql-facturino.sql.gz is damaged mid-stream "
+        "(64 bytes overwritten): the zip and its size look fine, the dump does not restore",
+        (),
+        {},
+    ),
+    (
+        "backup_partial",
+        "the dumper's table list is wrong: `settings` is not dumped and invoices (with every "
+        "row that references one) are dumped without data; the dump restores",
+        (),
+        {},
+    ),
+    (
+        "no_backups",
+        "no backup was ever written: the folder and the bucket are empty, backup:list prints "
+        "'No backups found.' (/health's backup check passes when there is no zip at all)",
+        (),
+        {},
+    ),
+    (
+        "disk_full",
+        "storage/ is a 32 MiB volume (tmpfs; needs root) that a runaway storage/logs/"
+        "laravel.log filled to 97 %: /health storage=false (under 10 % free), "
+        "invoiceshelf_disk_usage_percent 97, `df -h` 97 %",
+        (*_HEALTH_503, "test_health_check_passes[storage]"),
+        {},
+    ),
+    (
+        "failed_jobs_growing",
+        "40 jobs failed in the last 24 h (none in the last hour) against 5 in the 24 h before: "
+        "below the 24 h threshold, but growing",
+        (),
+        {},
+    ),
+    (
+        "queue_over_max",
+        "the e-invoice API is down: 150 SubmitEInvoiceJob rows were released with a 1 h backoff "
+        "and wait on `einvoice` (queue:monitor ALERT). VALUE `redis`: the 150 sit in the Redis "
+        "queue (facturino_queues:einvoice:delayed) instead, from a producer on the redis "
+        "connection",
+        (),
+        {},
+    ),
+)

@@ -1,0 +1,223 @@
+"""The scheduled-operations side of a deployment: the backups `backup:run --only-db` leaves (in
+the backup folder and, when asked, the S3-compatible bucket), and the faults the daily/weekly
+checks must catch. Each fault is real state: archives, rows, a full file system.
+
+`trips` are smoke tests (as for every fault); the daily/weekly checks each fault fails are
+proven in tests/test_fault_matrix_ops.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+from facturino_reference import artisan, backup, bucket
+from facturino_reference.appenv import read_env_file
+from facturino_reference.errors import DeploymentError
+from facturino_reference.jobs import make_payload
+from facturino_reference.paths import HomeLayout
+
+Conn = psycopg.Connection[Any]
+STALE_HOURS = 30
+DISK_BYTES = 32 * 1024 * 1024
+DISK_FILL = 0.97
+
+
+# --- storage volume (disk_full) ---------------------------------------------------------------
+def prepare_storage(layout: HomeLayout, faults: Mapping[str, str | None]) -> None:
+    """`disk_full`: storage/ becomes a small volume of its own (a tmpfs mount), like a Railway
+    volume or a bind mount; filled at the end of `up` by :func:`fill_storage`."""
+    if "disk_full" not in faults:
+        return
+    if os.geteuid() != 0:
+        raise DeploymentError("the disk_full fault mounts a small tmpfs on storage/: needs root")
+    layout.storage.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            f"size={DISK_BYTES},mode=0755",
+            "tmpfs",
+            str(layout.storage),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise DeploymentError(f"disk_full: mounting a tmpfs on storage/ failed: {done.stderr}")
+
+
+def fill_storage(layout: HomeLayout, faults: Mapping[str, str | None]) -> None:
+    if "disk_full" not in faults:
+        return
+    usage = shutil.disk_usage(layout.storage)
+    logs = layout.storage / "logs"
+    logs.mkdir(exist_ok=True)
+    needed = int(usage.total * DISK_FILL) - usage.used
+    with (logs / "laravel.log").open("ab") as log:
+        line = b"[2026-08-21 03:00:00] production.ERROR: cURL error 28 (retrying)\n"
+        log.write(line * max(0, needed // len(line)))
+
+
+def unmount_all(home: Path) -> None:
+    """Unmount whatever a fault mounted inside `home` (before the home is deleted)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return
+    root = str(home.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) > 1 and (parts[1] == root or parts[1].startswith(root + "/")):
+            subprocess.run(["umount", "-l", parts[1]], capture_output=True, check=False)
+
+
+# --- rows -------------------------------------------------------------------------------------
+def apply_db(conn: Conn, faults: Mapping[str, str | None]) -> None:
+    if "failed_jobs_growing" in faults:
+        _failed_jobs(conn, [(3600 + 2000 * i) for i in range(40)])  # 1 h .. 23 h ago
+        _failed_jobs(conn, [(90000 + 10000 * i) for i in range(5)])  # 25 h .. 36 h ago
+    if "queue_over_max" in faults and faults["queue_over_max"] != "redis":
+        now = int(time.time())
+        rows = [("einvoice", _einvoice_payload(), 1, now + 3600, now - 60 - i) for i in range(150)]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, "
+                "created_at) VALUES (%s, %s, %s, NULL, %s, %s)",
+                rows,
+            )
+
+
+def _einvoice_payload() -> str:
+    return make_payload("SubmitEInvoiceJob")
+
+
+def _failed_jobs(conn: Conn, ages_seconds: list[int]) -> None:
+    exception = (
+        "Illuminate\\Http\\Client\\ConnectionException: cURL error 28: Operation timed out "
+        "after 30001 milliseconds (ujp.gov.mk)"
+    )
+    rows = [(str(uuid.uuid4()), _einvoice_payload(), exception, age) for age in ages_seconds]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
+            "VALUES (%s, 'database', 'einvoice', %s, %s, "
+            "(now() at time zone 'UTC') - make_interval(secs => %s))",
+            rows,
+        )
+
+
+def apply_redis(env: Mapping[str, str], faults: Mapping[str, str | None]) -> None:
+    """`queue_over_max=redis`: Laravel's RedisQueue keeps released jobs in `:delayed`."""
+    if faults.get("queue_over_max", "") != "redis" or "queue_over_max" not in faults:
+        return
+    client = redis.Redis(
+        host=env["REDIS_HOST"],
+        port=int(env["REDIS_PORT"]),
+        password=env.get("REDIS_PASSWORD") or None,
+        db=int(env["REDIS_QUEUE_DB"]),
+        socket_timeout=2.0,
+    )
+    due = time.time() + 3600
+    with client:
+        key = f"{env['REDIS_PREFIX']}queues:einvoice:delayed"
+        client.zadd(key, {_einvoice_payload(): due for _ in range(150)})
+
+
+# --- backups ----------------------------------------------------------------------------------
+def start_bucket(layout: HomeLayout, port_base: int, pids: dict[str, int]) -> None:
+    """The local S3-compatible bucket, when asked; its R2 settings join the app's .env."""
+    if not bucket.wanted():
+        return
+    port = bucket.port_for(port_base)
+    pids["bucket"] = bucket.start(layout, port)
+    with layout.app_env.open("a", encoding="utf-8") as env_file:
+        env_file.writelines(f"{k}={v}\n" for k, v in bucket.env_entries(port).items())
+
+
+def take_backups(layout: HomeLayout, faults: Mapping[str, str | None]) -> None:
+    """The scheduler's last `backup:run --only-db`, shaped by the active faults."""
+    if "no_backups" in faults:
+        return
+    env = read_env_file(layout.app_env)
+    now = dt.datetime.now(dt.UTC)
+    when = now - dt.timedelta(hours=STALE_HOURS) if "backup_stale" in faults else now
+    if "health_degraded" in faults:
+        when = now - dt.timedelta(days=3)
+    variant = next((v for v in ("empty", "corrupt", "partial") if f"backup_{v}" in faults), "good")
+    port, password = int(env["DB_PORT"]), env["DB_PASSWORD"]
+    partial = _partial_args(env) if variant == "partial" else []
+    packed = backup.dump_for(variant, port, password, partial)
+    name = backup.spatie_name(when)
+    archive = backup.write_archive(layout.backup_dir(env["APP_NAME"]) / name, packed, when)
+    if env.get("R2_BACKUP_BUCKET"):
+        bucket.upload(env, archive, f"{env['APP_NAME']}/{name}")
+    if "backup_stale" in faults:
+        _signups_since(env)
+
+
+def _connect(env: Mapping[str, str]) -> Conn:
+    return psycopg.connect(
+        host=env["DB_HOST"],
+        port=env["DB_PORT"],
+        dbname=env["DB_DATABASE"],
+        user=env["DB_USERNAME"],
+        password=env["DB_PASSWORD"],
+        autocommit=True,
+    )
+
+
+def _partial_args(env: Mapping[str, str]) -> list[str]:
+    """`settings` left out, invoices and everything referencing them (transitively) without
+    data: a dump that restores, with holes."""
+    with _connect(env) as conn:
+        tables, frontier = {"invoices"}, ["invoices"]
+        while frontier:
+            rows = conn.execute(
+                "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
+                " AND confrelid = %s::regclass",
+                (frontier.pop(),),
+            ).fetchall()
+            for (table,) in rows:
+                if table not in tables:
+                    tables.add(table)
+                    frontier.append(table)
+    return ["--exclude-table=settings", *(f"--exclude-table-data={t}" for t in sorted(tables))]
+
+
+def _signups_since(env: Mapping[str, str]) -> None:
+    with _connect(env) as conn, conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO customers (name, email, company_id, currency_id, created_at, updated_at)"
+            " VALUES (%s, %s, 1, 1, now() - make_interval(hours => %s), now())",
+            [(f"Клиент {i}", f"client{i}@example.mk", i) for i in range(1, 13)],
+        )
+
+
+def after_start(
+    layout: HomeLayout,
+    port_base: int,
+    pids: dict[str, int],
+    env: Mapping[str, str],
+    faults: Mapping[str, str | None],
+) -> None:
+    """Once the database and Redis run: the shell entry, the bucket (when asked), the queue
+    fault in Redis, the scheduler's last backup, and the full disk."""
+    artisan.write_entry(layout)
+    start_bucket(layout, port_base, pids)
+    apply_redis(env, faults)
+    take_backups(layout, faults)
+    fill_storage(layout, faults)

@@ -1,0 +1,57 @@
+"""Daily: "Verify backups ran" (runbook Manual Health Checks; contract §15). Spatie writes
+`<APP_NAME>/<Y-m-d-H-i-s>.zip` every 6 h; each location must hold a recent, non-trivial one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from facturino_verify.checks import ops as checks
+from facturino_verify.checks.artisan import parse_backup_list
+from facturino_verify.clients import shell
+from facturino_verify.config import Environment
+from facturino_verify.plugin.ops import Ops
+
+pytestmark = pytest.mark.daily
+
+LOCATIONS = [
+    pytest.param("folder", marks=pytest.mark.backup_folder, id="folder"),
+    pytest.param("bucket", marks=pytest.mark.backup_bucket, id="bucket"),
+    pytest.param("shell", marks=pytest.mark.shell, id="backup:list"),
+]
+ARCHIVES = LOCATIONS[:2]
+
+
+def newest(ops: Ops, where: str) -> checks.Backup:
+    if where != "shell":
+        return ops.newest(where)
+    result = ops.shell(shell.backup_list(ops.artisan))
+    rows = parse_backup_list(result.stdout)
+    listed = checks.from_listing(rows, ops.env.backups.timezone, ops.shown(result))
+    return checks.newest_backup(listed, "`php artisan backup:list`")
+
+
+@pytest.mark.parametrize("where", LOCATIONS)
+def test_newest_backup_is_recent(
+    ops: Ops,
+    where: str,
+    environment: Environment,
+    now_utc: dt.datetime,
+    record_figure: Callable[[str, float], None],
+) -> None:
+    age = checks.expect_recent(newest(ops, where), environment.backups.max_age_hours, now_utc)
+    record_figure(f"backup_age_hours ({where})", age)
+
+
+@pytest.mark.parametrize("where", LOCATIONS)
+def test_newest_backup_is_larger_than_minimum(
+    ops: Ops, where: str, environment: Environment
+) -> None:
+    checks.expect_large_enough(newest(ops, where), environment.backups.min_size_bytes)
+
+
+@pytest.mark.parametrize("where", ARCHIVES)
+def test_newest_backup_contains_database_dump(ops: Ops, where: str) -> None:
+    checks.dump_entry(ops.archive(where), f"the backup {where}")

@@ -1,0 +1,55 @@
+"""Weekly: "Test backup restore procedure" as evidence. The newest backup is downloaded, its
+dump restored into a throwaway PostgreSQL started for the drill (never the production server,
+removed afterwards) and compared with the live database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from facturino_verify.checks import restore as checks
+from facturino_verify.config import Environment
+from facturino_verify.plugin.ops import Drill, Ops
+
+pytestmark = pytest.mark.weekly
+
+
+@pytest.fixture(scope="session")
+def drill(ops: Ops, restore_source: str) -> Drill:
+    """The restore drill, run once per session from ``restore_source``."""
+    return ops.drill()
+
+
+def test_newest_backup_restores_into_throwaway_postgres(
+    drill: Drill, record_figure: Callable[[str, float], None]
+) -> None:
+    record_figure("restore_drill_seconds", drill.seconds)
+    checks.expect_restored(drill.problem, drill.source)
+
+
+def test_restored_backup_has_core_tables(drill: Drill, environment: Environment) -> None:
+    checks.expect_core_tables(drill.restored().restored_counts, environment.backups.core_tables)
+
+
+@pytest.mark.db
+def test_restored_row_counts_match_live_database(
+    drill: Drill, ops: Ops, environment: Environment
+) -> None:
+    restored = drill.restored().restored_counts
+    checks.expect_row_counts(ops.live_counts(), restored, environment.backups.row_count_tolerance)
+
+
+def test_restored_backup_has_newest_migration(drill: Drill, environment: Environment) -> None:
+    newest = environment.database.newest_migration if environment.database else None
+    if newest is None:
+        pytest.fail(
+            "set [database] newest_migration: the release's newest migration", pytrace=False
+        )
+    checks.expect_migration_restored(drill.restored().restored_migrations, newest)
+
+
+@pytest.mark.db
+def test_restored_invoices_are_readable(drill: Drill, ops: Ops) -> None:
+    restored = drill.restored()
+    checks.expect_invoices_readable(restored.restored_invoices, ops.live_counts().get("invoices"))
