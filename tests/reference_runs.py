@@ -18,6 +18,17 @@ BIN = Path(sys.executable).parent
 REFERENCE = str(BIN / "facturino-reference")
 
 
+# Ports of one deployment relative to its base, and ports this kind of machine's own services
+# use (PostgreSQL, Redis, MariaDB, RabbitMQ, Mosquitto, NATS): a base must avoid them.
+OFFSETS = (80, 90, 200, 300, 379, 432, 443)
+TAKEN = {1883, 3306, 4222, 5432, 5672, 6379, 8080, 15672, 25672}
+
+
+def port_bases(start: int, stop: int, step: int = 450) -> list[int]:
+    """Port bases in [start, stop) whose ports miss the machine's well-known service ports."""
+    return [b for b in range(start, stop, step) if not TAKEN & {b + o for o in OFFSETS}]
+
+
 @dataclass(frozen=True)
 class SuiteRun:
     outcomes: dict[str, str]  # test name (with parameters) → passed/failed/skipped/error

@@ -11,7 +11,7 @@ import pytest
 
 from facturino_verify.verdict import EXIT_CODES
 
-from .reference_runs import SuiteRun, reference, run_suite
+from .reference_runs import SuiteRun, port_bases, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
 
@@ -184,16 +184,20 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
 # ([target] verify_tls = false): only the certificate check, which always verifies, fails.
 UNVERIFIED = {"FACTURINO_VERIFY__TARGET__VERIFY_TLS": "false"}
 UNVERIFIED_WRONG_HOST_FAILURES = {"test_certificate_is_valid_for_host"}
-# Port bases 2000-15000, 500 apart: below the ephemeral range (32768+) and clear of the
-# default deployment (18000) and of the other suites' matrices (see tests/README.md).
-PORT_BASES = {name: 2000 + 500 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
+# Port bases 2000-15000 (tests/README.md), clear of this machine's own service ports.
+CASES = ["healthy", *EXPECTED_FAILURES, "tls_wrong_host+unverified"]
+PORT_BASES = dict(zip(CASES, port_bases(2000, 15000), strict=False))
 
 
 def smoke_with(fault: str | None, overrides: dict[str, str] | None = None) -> SuiteRun:
-    name = fault or "healthy"
-    port_base = PORT_BASES[name] + (250 if overrides else 0)
+    name = (fault or "healthy") + ("+unverified" if overrides else "")
+    port_base = PORT_BASES[name]
     with reference(port_base, [fault] if fault else []) as home:
         return run_suite(home, overrides=overrides)
+
+
+def test_every_case_has_its_own_port_base() -> None:
+    assert set(PORT_BASES) == set(CASES)
 
 
 def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
