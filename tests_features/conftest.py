@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from facturino_verify.config import Environment
 from facturino_verify.plugin import browser as browser_setup
+from facturino_verify.plugin import stash
 from facturino_verify.plugin.deployment import Deployment
 from facturino_verify.plugin.features import FeatureRun
 
@@ -78,3 +79,14 @@ def visitor_page(new_context: Callable[..., BrowserContext], environment: Enviro
     context = new_context()
     context.set_default_timeout(environment.browser.timeout_ms)
     return context.new_page()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    env: Environment | None = metafunc.config.stash.get(stash.ENVIRONMENT, None)
+    if env is not None and "provider" in metafunc.fixturenames:
+        # /webhooks/stripe refuses bad signatures only when STRIPE_WEBHOOK_SECRET is set;
+        # without it the probe would store a junk event (contract §20 row 8).
+        providers = ["paddle", "cpay"]
+        if env.features.payment.stripe_webhook_secret_set:
+            providers.append("stripe")
+        metafunc.parametrize("provider", providers)

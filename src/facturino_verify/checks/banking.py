@@ -117,9 +117,19 @@ def expect_sync_started(response: httpx.Response, account_id: int) -> None:
         fail(claim, f"{{'message': '{SYNC_STARTED}'}}", shorten(str(body)), remedies.BANK_SYNC)
 
 
-def expect_job_queued(seen: list[tuple[str, str]], queue: str, job_name: str) -> None:
-    """``seen``: (queue, display name) of the new jobs rows observed after the trigger."""
+def expect_job_queued(
+    seen: list[tuple[str, str]], queue: str, job_name: str, processed_unseen: bool = False
+) -> None:
+    """``seen``: (queue, display name) of the new jobs rows observed after the trigger;
+    ``processed_unseen``: a job id was handed out but the row was gone at the first look."""
     __tracebackhide__ = True
+    if not seen and processed_unseen:
+        fail(
+            f"the sync dispatched {job_name} on queue '{queue}'",
+            f"a jobs row on '{queue}' named …{job_name}",
+            "a job was inserted and removed before the first look: its queue is unknown",
+            "run again; if it repeats, the worker runs the sync inline (no queue)",
+        )
     if not any(q == queue and job_name in name for q, name in seen):
         fail(
             f"the sync dispatched {job_name} on queue '{queue}'",

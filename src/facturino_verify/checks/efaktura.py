@@ -348,6 +348,18 @@ def signature_placement_note(doc: etree._Element, signature: etree._Element) -> 
     )
 
 
+def expect_standard_placement(note: str) -> None:
+    """The placement, where the environment counts it (``signature_placement = "fail"``)."""
+    __tracebackhide__ = True
+    fail(
+        "ds:Signature sits in ext:UBLExtensions (UBL 2.1 placement)",
+        "UBLExtensions/UBLExtension/ExtensionContent/ds:Signature",
+        note,
+        "Facturino's MkXmlSigner appends the signature to <Invoice>: receivers that validate the "
+        "signed document against UBL 2.1 reject it; move it into UBLExtensions",
+    )
+
+
 def unsigned_copy(doc: etree._Element) -> etree._Element:
     """The document without its ds:Signature (for schema validation of the signed export)."""
     copy: Any = etree.fromstring(etree.tostring(doc))

@@ -60,19 +60,62 @@ def public_key_hash(invoice_id: int, app_key: str, min_length: int, alphabet: st
     return str(_hashids(INVOICE_MODEL + app_key, min_length, alphabet).encode(invoice_id))
 
 
+# Another key of Laravel's usual form, to see whether the key reaches the hash at all.
+OTHER_KEY = "base64:" + "Zm9yLWNvbXBhcmlzb24tb25seS1ub3QtYS1yZWFsLWtleQ=="
+
+
+def hash_depends_on_key(invoice_id: int, app_key: str, min_length: int, alphabet: str) -> bool:
+    """Whether the APP_KEY changes the hash at all. Hashids only uses as many salt characters
+    as the alphabet is long, and the salt starts with the 18-character class name: with
+    Facturino's config (36-character alphabet) only "base64:"'s first letters are used, so
+    every standard key gives the same hash."""
+    return public_key_hash(invoice_id, app_key, min_length, alphabet) != public_key_hash(
+        invoice_id, OTHER_KEY, min_length, alphabet
+    )
+
+
+def key_independence_note(unique_hash: str, invoice_id: int) -> str:
+    return (
+        f"unique_hash {unique_hash} is Hashids('{INVOICE_MODEL}' + APP_KEY).encode({invoice_id}), "
+        "but Hashids uses only the salt's first characters (as many as the alphabet has) and the "
+        "salt starts with the class name: the APP_KEY never reaches the hash, so every "
+        "deployment's public PDF URLs can be enumerated from invoice ids (config/hashids.php: "
+        "put the key first in the salt). The example-key comparison cannot tell keys apart."
+    )
+
+
+def expect_hash_depends_on_key(note: str) -> None:
+    """Where the environment counts key-independent hashes as a failure."""
+    __tracebackhide__ = True
+    fail(
+        "the invoice's unique_hash depends on the deployment's APP_KEY",
+        "a Hashids salt whose significant characters include the APP_KEY",
+        note,
+        "change config/hashids.php so the salt starts with the key (and re-hash existing "
+        "invoices), or protect /invoices/pdf/{hash} with more than the hash",
+    )
+
+
 def expect_hash_not_from_public_key(
     unique_hash: str, invoice_id: int, app_key: str, min_length: int, alphabet: str
-) -> None:
-    """With the public example APP_KEY every PDF URL is enumerable (contract §21)."""
+) -> str | None:
+    """With the public example APP_KEY every PDF URL is enumerable (contract §21).
+
+    Fails when the hash is the example key's and the key does reach the hash; returns a note
+    (see :func:`key_independence_note`) when the hash is derivable but no key would change it;
+    None when the hash is not derivable at all."""
     __tracebackhide__ = True
-    if unique_hash == public_key_hash(invoice_id, app_key, min_length, alphabet):
-        fail(
-            "the invoice's unique_hash is not derivable from the public example APP_KEY",
-            "a hash that the example key's Hashids does not produce",
-            f"unique_hash {unique_hash} = Hashids('{INVOICE_MODEL}' + example key)"
-            f".encode({invoice_id}): every public PDF URL can be enumerated",
-            remedies.APP_KEY,
-        )
+    if unique_hash != public_key_hash(invoice_id, app_key, min_length, alphabet):
+        return None
+    if not hash_depends_on_key(invoice_id, app_key, min_length, alphabet):
+        return key_independence_note(unique_hash, invoice_id)
+    fail(
+        "the invoice's unique_hash is not derivable from the public example APP_KEY",
+        "a hash that the example key's Hashids does not produce",
+        f"unique_hash {unique_hash} = Hashids('{INVOICE_MODEL}' + example key)"
+        f".encode({invoice_id}): every public PDF URL can be enumerated",
+        remedies.APP_KEY,
+    )
 
 
 def money_renderings(minor: int) -> list[str]:
@@ -131,6 +174,18 @@ def _expect_any_in(text: str, candidates: Iterable[str], claim: str) -> None:
     wanted = list(candidates)
     if not any(c in text for c in wanted):
         fail(claim, " or ".join(repr(c) for c in wanted[:4]), shorten(text, 200), remedies.PDF)
+
+
+def expect_listed(url: str, page_text: str, number: str) -> None:
+    """The SPA's invoice list shows the new invoice's number."""
+    __tracebackhide__ = True
+    if number not in page_text:
+        fail(
+            "the new invoice is listed in the admin UI",
+            f"{number} on the invoices page",
+            f"{url}: {shorten(page_text, 160)}",
+            remedies.INVOICE,
+        )
 
 
 def expect_gone(response: httpx.Response, what: str) -> None:

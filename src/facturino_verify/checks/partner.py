@@ -33,7 +33,7 @@ def _money(value: Any) -> Decimal | None:
         return None
 
 
-def _body(response: httpx.Response, endpoint: str) -> dict[str, Any]:
+def partner_body(response: httpx.Response, endpoint: str) -> dict[str, Any]:
     __tracebackhide__ = True
     claim = f"GET /api/v1/partner/{endpoint} answers the partner"
     expect_status(response, 200, claim, remedies.PARTNER)
@@ -60,7 +60,7 @@ def _expect_commission_rows(rows: Any, where: str) -> None:
 
 def expect_dashboard_keys(response: httpx.Response) -> dict[str, Any]:
     __tracebackhide__ = True
-    body = _body(response, "dashboard")
+    body = partner_body(response, "dashboard")
     claim = "the partner dashboard has the contract's keys"
     missing = [k for k in DASHBOARD_TOP if k not in body]
     data = body.get("data")
@@ -83,7 +83,7 @@ def expect_dashboard_keys(response: httpx.Response) -> dict[str, Any]:
 
 def expect_commissions_keys(response: httpx.Response) -> list[dict[str, Any]]:
     __tracebackhide__ = True
-    body = _body(response, "commissions")
+    body = partner_body(response, "commissions")
     _expect_commission_rows(body.get("data"), "commissions data")
     rows: list[dict[str, Any]] = body["data"]
     return rows
@@ -168,6 +168,26 @@ def expect_commissions_match_ledger(
             f"ids {listed}",
             remedies.PARTNER,
         )
+
+
+def expect_widgets_show(url: str, shown: dict[str, str | None], data: dict[str, Any]) -> None:
+    """Each commission widget is on the page and shows the API's figure."""
+    __tracebackhide__ = True
+    for name, text in shown.items():
+        if text is None:
+            fail(
+                f"the partner dashboard shows the {name} widget",
+                "a visible widget",
+                f"{url}: not on the page",
+                remedies.PARTNER,
+            )
+        if _money(text.split()[0] if text.split() else text) != _money(data[name]):
+            fail(
+                f"the {name} widget shows the API's figure",
+                data[name],
+                text,
+                remedies.PARTNER,
+            )
 
 
 def expect_not_a_partner(response: httpx.Response) -> None:

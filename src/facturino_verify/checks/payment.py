@@ -57,6 +57,18 @@ def expect_no_webhook_stored(before: int, after: int, provider: str) -> None:
         )
 
 
+def expect_checkout_page(url: str, status: int, title: str) -> None:
+    """The checkout page opens (2xx after redirects) in a real browser."""
+    __tracebackhide__ = True
+    if not 200 <= status < 300:
+        fail(
+            "the checkout_url loads in the browser",
+            "HTTP 2xx",
+            f"{url} → HTTP {status} ({title or 'no title'})",
+            remedies.PAYMENT,
+        )
+
+
 def expect_checkout_session(response: httpx.Response) -> str:
     __tracebackhide__ = True
     claim = "POST …/subscription/checkout creates a checkout session"

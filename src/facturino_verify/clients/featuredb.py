@@ -8,9 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from .postgres import PostgresClient
+import psycopg
+
+from .postgres import PostgresClient, _mapped
+
+
+class Rows(Protocol):
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
+
+
+class HeldConnection:
+    """One open read-only connection for a burst of questions (a fast poll must not pay a new
+    connection per look); errors mapped as :class:`PostgresClient` maps them."""
+
+    def __init__(self, pg: PostgresClient, conn: psycopg.Connection[Any]) -> None:
+        self._pg, self._conn = pg, conn
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except psycopg.Error as error:
+            raise _mapped(self._pg.what, error) from None
 
 
 @dataclass(frozen=True)
@@ -34,11 +54,11 @@ def _watermark(rows: list[tuple[Any, ...]]) -> Watermark:
     return Watermark(int(count), int(max_id))
 
 
-def failed_jobs_mark(pg: PostgresClient) -> Watermark:
+def failed_jobs_mark(pg: Rows) -> Watermark:
     return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM failed_jobs"))
 
 
-def failed_jobs_since(pg: PostgresClient, mark: Watermark) -> list[tuple[int, str, str]]:
+def failed_jobs_since(pg: Rows, mark: Watermark) -> list[tuple[int, str, str]]:
     """(id, queue, first line of the exception) of every failed job newer than ``mark``."""
     rows = pg.rows(
         "SELECT id, queue, split_part(exception, E'\\n', 1) FROM failed_jobs WHERE id > %s "
@@ -48,7 +68,7 @@ def failed_jobs_since(pg: PostgresClient, mark: Watermark) -> list[tuple[int, st
     return [(int(i), str(q), str(e)) for i, q, e in rows]
 
 
-def new_jobs(pg: PostgresClient, after_id: int) -> list[QueuedJob]:
+def new_jobs(pg: Rows, after_id: int) -> list[QueuedJob]:
     """Jobs rows newer than ``after_id``, any queue, with the job class Laravel recorded."""
     rows = pg.rows(
         "SELECT id, queue, coalesce(payload::json->>'displayName', ''), reserved_at IS NOT NULL "
@@ -58,7 +78,7 @@ def new_jobs(pg: PostgresClient, after_id: int) -> list[QueuedJob]:
     return [QueuedJob(int(i), str(q), str(name), bool(r)) for i, q, name, r in rows]
 
 
-def jobs_sequence_value(pg: PostgresClient) -> int:
+def jobs_sequence_value(pg: Rows) -> int:
     """The last id handed out for ``jobs`` (rows inserted and already deleted included)."""
     ((sequence,),) = pg.rows("SELECT pg_get_serial_sequence('jobs', 'id')")
     if sequence is None:
@@ -67,15 +87,15 @@ def jobs_sequence_value(pg: PostgresClient) -> int:
     return int(last) if called else int(last) - 1
 
 
-def jobs_mark(pg: PostgresClient) -> Watermark:
+def jobs_mark(pg: Rows) -> Watermark:
     return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM jobs"))
 
 
-def job_exists(pg: PostgresClient, job_id: int) -> bool:
+def job_exists(pg: Rows, job_id: int) -> bool:
     return bool(pg.rows("SELECT 1 FROM jobs WHERE id = %s", (job_id,)))
 
 
-def psd2_transactions_mark(pg: PostgresClient, account_id: int) -> Watermark:
+def psd2_transactions_mark(pg: Rows, account_id: int) -> Watermark:
     return _watermark(
         pg.rows(
             "SELECT count(*), coalesce(max(id), 0) FROM bank_transactions "
@@ -85,7 +105,7 @@ def psd2_transactions_mark(pg: PostgresClient, account_id: int) -> Watermark:
     )
 
 
-def webhook_events_count(pg: PostgresClient) -> int:
+def webhook_events_count(pg: Rows) -> int:
     return int(pg.rows("SELECT count(*) FROM gateway_webhook_events")[0][0])
 
 
@@ -100,7 +120,7 @@ class PartnerLedger:
     this_month: str  # the database's current month, YYYY-MM (affiliate_events.month_ref)
 
 
-def partner_ledger(pg: PostgresClient, email: str) -> PartnerLedger | None:
+def partner_ledger(pg: Rows, email: str) -> PartnerLedger | None:
     found = pg.rows(
         "SELECT p.id FROM partners p JOIN users u ON u.id = p.user_id WHERE u.email = %s",
         (email,),
@@ -146,7 +166,7 @@ TAGGED_COLUMNS = {
 }
 
 
-def rows_tagged(pg: PostgresClient, tag: str) -> dict[str, list[int]]:
+def rows_tagged(pg: Rows, tag: str) -> dict[str, list[int]]:
     """Ids of rows (per table) that carry ``tag``: what a run left behind."""
     left: dict[str, list[int]] = {}
     for table, columns in TAGGED_COLUMNS.items():

@@ -46,6 +46,9 @@ class InvoiceFlow(_Section):
     quantity: int = Field(2, gt=0)
     hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
     hashids_min_length: int = Field(20, ge=0)
+    # With Facturino's config/hashids.php the APP_KEY never reaches the hash (Hashids reads only
+    # the salt's first characters, which are the class name): a note by default, or a failure.
+    hash_without_key: Literal["warn", "fail"] = "warn"
 
 
 class Efaktura(_Section):
@@ -90,6 +93,9 @@ class Features(_Section):
     """The runbook's feature flows (``tests_features/``)."""
 
     run_tag_prefix: str = Field("verify", pattern=r"^[a-z][a-z0-9-]{0,15}$")
+    # How the partner dashboard marks a commission widget ({name}: total-earnings, …); the
+    # widget's data-value (else its text) must equal the API's figure.
+    partner_widget_selector: str = '[data-widget="{name}"]'
     # Auth calls a whole run may spend (the app's throttle:auth is 5/min per IP).
     auth_calls_per_minute: int = Field(5, ge=1)
     invoice: InvoiceFlow = InvoiceFlow()

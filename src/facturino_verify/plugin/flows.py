@@ -292,29 +292,31 @@ def bank_sync(
     its queue, its disappearance, failed_jobs, and the account's psd2 transactions (polled with
     the configured deadline, never slept)."""
     cfg = environment.features.banking
-    failed_mark = featuredb.failed_jobs_mark(postgres)
-    jobs_mark = featuredb.jobs_mark(postgres)
-    sequence_before = featuredb.jobs_sequence_value(postgres)
-    psd2_before = featuredb.psd2_transactions_mark(postgres, bank_account_id)
-    trigger = admin_api.banking_sync(bank_account_id)
-    appeared = poll(
-        lambda: (
-            featuredb.new_jobs(postgres, jobs_mark.max_id),
-            featuredb.jobs_sequence_value(postgres),
-        ),
-        lambda seen: bool(seen[0]) or seen[1] > sequence_before,
-        cfg.sync_deadline_seconds,
-        min(cfg.poll_interval_seconds, 0.05),
-    )
-    jobs, sequence_after = appeared.value
-    ids = [job.id for job in jobs if job.queue == cfg.queue]
-    gone = poll(
-        lambda: [i for i in ids if featuredb.job_exists(postgres, i)],
-        lambda remaining: not remaining,
-        max(0.0, cfg.sync_deadline_seconds - appeared.seconds),
-        cfg.poll_interval_seconds,
-    )
-    psd2_after = featuredb.psd2_transactions_mark(postgres, bank_account_id)
+    with postgres.connection() as conn:
+        db = featuredb.HeldConnection(postgres, conn)
+        failed_mark = featuredb.failed_jobs_mark(db)
+        jobs_mark = featuredb.jobs_mark(db)
+        sequence_before = featuredb.jobs_sequence_value(db)
+        psd2_before = featuredb.psd2_transactions_mark(db, bank_account_id)
+        trigger = admin_api.banking_sync(bank_account_id)
+        # The first look follows the answer at once, on the open connection: the row is there
+        # from the dispatch until the worker deletes it.
+        appeared = poll(
+            lambda: (featuredb.new_jobs(db, jobs_mark.max_id), featuredb.jobs_sequence_value(db)),
+            lambda seen: bool(seen[0]) or seen[1] > sequence_before,
+            cfg.sync_deadline_seconds,
+            min(cfg.poll_interval_seconds, 0.05),
+        )
+        jobs, sequence_after = appeared.value
+        ids = [job.id for job in jobs if job.queue == cfg.queue]
+        gone = poll(
+            lambda: [i for i in ids if featuredb.job_exists(db, i)],
+            lambda remaining: not remaining,
+            max(0.0, cfg.sync_deadline_seconds - appeared.seconds),
+            cfg.poll_interval_seconds,
+        )
+        psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)
+        new_failed = featuredb.failed_jobs_since(db, failed_mark)
     return SyncObservation(
         account_id=bank_account_id,
         trigger=trigger,
@@ -322,7 +324,7 @@ def bank_sync(
         processed_unseen=not jobs and sequence_after > sequence_before,
         still_queued=bool(gone.value),
         waited_seconds=appeared.seconds + gone.seconds,
-        new_failed_jobs=featuredb.failed_jobs_since(postgres, failed_mark),
+        new_failed_jobs=new_failed,
         psd2_before=psd2_before.count,
         psd2_after=psd2_after.count,
     )
