@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import shutil
 import socket
 import ssl
@@ -145,7 +146,8 @@ def scrub_archive(path: Path, secrets: list[str]) -> bool:
     for secret in (s for s in secrets if s):
         forms |= {
             secret.encode(),
-            secret.encode("unicode_escape"),
+            json.dumps(secret)[1:-1].encode(),
+            json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
             quote(secret, safe="").encode(),
             quote(secret).encode(),
         }

@@ -1,0 +1,176 @@
+"""e-Faktura checks on documents signed here: the good one passes, each flaw fails its check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import etree
+
+from facturino_verify.checks import CheckFailed, efaktura
+from facturino_verify.clients.xmlsec import xmlsec_verify
+
+from .efaktura_samples import NUMBER, RSA_SHA1, SHA1, Pki, make_pki, sign, sign_with_xmlsec1, ubl
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "ubl-2.1"
+FACTS = efaktura.InvoiceFacts(NUMBER, "MKD", 1_851_900, 1_851_900, 0)
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def signed(pki: Pki) -> bytes:
+    return sign(ubl(), pki)
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return efaktura.load_ubl_schema(SCHEMAS)
+
+
+def _signature(content: bytes) -> etree._Element:
+    return efaktura.signature_element(efaktura.parse_xml(content, "doc"))
+
+
+def test_valid_document_passes_schema_and_content(schema: etree.XMLSchema) -> None:
+    doc = efaktura.parse_xml(ubl(), "doc")
+    efaktura.expect_schema_valid(doc, schema, "doc")
+    efaktura.expect_ubl_content(doc, FACTS)
+
+
+def test_schema_invalid_document_fails(schema: etree.XMLSchema) -> None:
+    broken = ubl().replace(b"<cbc:IssueDate>2026-11-28</cbc:IssueDate>", b"")
+    with pytest.raises(CheckFailed, match=r"validates against the OASIS UBL 2\.1"):
+        efaktura.expect_schema_valid(efaktura.parse_xml(broken, "doc"), schema, "doc")
+
+
+def test_missing_schema_folder_fails(tmp_path: Path) -> None:
+    with pytest.raises(CheckFailed, match="schemas are available"):
+        efaktura.load_ubl_schema(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("document", "claim"),
+    [
+        (ubl(number="OTHER-1"), "cbc:ID equals the invoice number"),
+        (ubl(type_code="381"), "InvoiceTypeCode is 380"),
+        (ubl(payable="18519.01"), "PayableAmount equals"),
+        (ubl().replace(b"xsd:Invoice-2", b"xsd:CreditNote-2"), "is a UBL 2.1 Invoice"),
+    ],
+)
+def test_content_that_differs_from_the_invoice_fails(document: bytes, claim: str) -> None:
+    with pytest.raises(CheckFailed, match=claim):
+        efaktura.expect_ubl_content(efaktura.parse_xml(document, "doc"), FACTS)
+
+
+def test_malformed_xml_fails() -> None:
+    with pytest.raises(CheckFailed, match="well-formed XML"):
+        efaktura.parse_xml(b"<Invoice><unclosed></Invoice>", "doc")
+
+
+def test_good_signature_passes_every_signature_check(signed: bytes, pki: Pki) -> None:
+    signature = _signature(signed)
+    efaktura.expect_signature_algorithms(signature)
+    efaktura.expect_signature_verifies(signed, pki.ca_pem)
+    cert = efaktura.embedded_certificate(signature)
+    efaktura.expect_certificate_chains_to(cert, efaktura.load_anchors(pki.ca_pem))
+    efaktura.expect_certificate_lifetime(cert, 30, NOW)
+    assert xmlsec_verify(signed, pki.ca_pem).returncode == 0
+
+
+def test_unsigned_document_behind_a_signed_name_fails() -> None:
+    with pytest.raises(CheckFailed, match="exactly one ds:Signature"):
+        _signature(ubl())
+
+
+def test_tampered_byte_fails_both_verifiers(signed: bytes, pki: Pki) -> None:
+    tampered = signed.replace(b"18519.00</cbc:PayableAmount>", b"18519.01</cbc:PayableAmount>")
+    assert tampered != signed
+    with pytest.raises(CheckFailed, match="InvalidDigest"):
+        efaktura.expect_signature_verifies(tampered, pki.ca_pem)
+    result = xmlsec_verify(tampered, pki.ca_pem)
+    with pytest.raises(CheckFailed, match="xmlsec1"):
+        efaktura.expect_xmlsec_verified(result.returncode, result.output)
+
+
+def test_weak_algorithm_fails_even_though_xmlsec1_accepts_it(pki: Pki, tmp_path: Path) -> None:
+    weak = sign_with_xmlsec1(ubl(), pki, tmp_path, RSA_SHA1, SHA1)
+    assert xmlsec_verify(weak, pki.ca_pem).returncode == 0  # why the algorithm check exists
+    with pytest.raises(CheckFailed, match="SignatureMethod is RSA-SHA256"):
+        efaktura.expect_signature_algorithms(_signature(weak))
+    with pytest.raises(CheckFailed, match="RSA_SHA1"):
+        efaktura.expect_signature_verifies(weak, pki.ca_pem)
+
+
+def test_other_canonicalization_fails(pki: Pki) -> None:
+    from signxml import XMLSigner
+
+    c14n11 = XMLSigner().sign(etree.fromstring(ubl()), key=pki.key, cert=[pki.signer])
+    with pytest.raises(CheckFailed, match="CanonicalizationMethod is exclusive C14N"):
+        efaktura.expect_signature_algorithms(efaktura.signature_element(c14n11))
+
+
+def test_certificate_from_another_ca_fails(signed: bytes, tmp_path: Path) -> None:
+    stranger = make_pki(tmp_path / "other")
+    with pytest.raises(CheckFailed, match="chains to the configured trust anchor"):
+        efaktura.expect_certificate_chains_to(
+            efaktura.embedded_certificate(_signature(signed)), [stranger.ca]
+        )
+    with pytest.raises(CheckFailed, match="verifies over the exact bytes"):
+        efaktura.expect_signature_verifies(signed, stranger.ca_pem)
+
+
+def test_certificate_expiring_within_the_window_fails(tmp_path: Path) -> None:
+    short = make_pki(tmp_path, signer_days=10)
+    cert = efaktura.embedded_certificate(_signature(sign(ubl(), short)))
+    efaktura.expect_certificate_lifetime(cert, 5, NOW)
+    with pytest.raises(CheckFailed, match="at least 30 more days"):
+        efaktura.expect_certificate_lifetime(cert, 30, NOW)
+
+
+def test_placement_as_last_child_is_noted_and_extensions_are_not(signed: bytes, pki: Pki) -> None:
+    doc = efaktura.parse_xml(signed, "doc")
+    note = efaktura.signature_placement_note(doc, efaktura.signature_element(doc))
+    assert note is not None and "last child of <Invoice>" in note
+    with pytest.raises(CheckFailed, match="UBLExtensions"):
+        efaktura.expect_standard_placement(note)
+    standard = efaktura.parse_xml(sign(ubl(), pki, in_extensions=True), "doc")
+    assert efaktura.signature_placement_note(standard, efaktura.signature_element(standard)) is None
+
+
+def test_signed_document_without_signature_is_schema_valid(
+    signed: bytes, schema: etree.XMLSchema
+) -> None:
+    doc = efaktura.parse_xml(signed, "doc")
+    assert not schema.validate(doc)  # the last-child signature breaks UBL 2.1
+    efaktura.expect_schema_valid(efaktura.unsigned_copy(doc), schema, "doc")
+
+
+def _export(filename: str, content_type: str = "application/xml") -> httpx.Response:
+    return httpx.Response(
+        200,
+        content=b"<x/>",
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+        request=httpx.Request("POST", "https://facturino.example/api/v1/invoices/1/export-xml"),
+    )
+
+
+def test_signed_filename_tells_whether_the_server_signed() -> None:
+    efaktura.expect_signed_filename(_export("invoice-X-ubl-signed.xml"))
+    with pytest.raises(CheckFailed, match=r"ubl-signed\.xml"):
+        efaktura.expect_signed_filename(_export("invoice-X-ubl.xml"))
+
+
+def test_export_must_be_xml() -> None:
+    assert efaktura.expect_xml_export(_export("a.xml"), "ubl") == b"<x/>"
+    with pytest.raises(CheckFailed, match="application/xml"):
+        efaktura.expect_xml_export(_export("a.xml", "text/html"), "ubl")

@@ -1,0 +1,155 @@
+"""The feature flows' plugin parts: auth budget, polling, run tag, browser setup, trace
+scrubbing, the invoice bodies, Playwright's artifact defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from facturino_verify.clients.budget import AuthBudget, AuthBudgetExhausted
+from facturino_verify.clients.http import HttpClient
+from facturino_verify.clients.poll import poll
+from facturino_verify.clients.sanctum import SanctumSession
+from facturino_verify.config import Environment
+from facturino_verify.plugin import browser
+from facturino_verify.plugin.features import new_run_tag
+from facturino_verify.plugin.flows import invoice_bodies
+
+from .conftest import WriteEnv
+
+
+def _env(**sections: object) -> Environment:
+    return Environment.model_validate({"target": {"url": "https://localhost:1"}, **sections})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_auth_budget_refuses_the_sixth_call_within_a_minute() -> None:
+    clock = Clock()
+    budget = AuthBudget(5, clock)
+    for n in range(5):
+        budget.spend(f"call {n}")
+    with pytest.raises(AuthBudgetExhausted, match="would be auth call 6 within 60 s"):
+        budget.spend("one more")
+    clock.now = 61.0
+    budget.spend("a minute later")
+    assert budget.purposes[-1] == "a minute later"
+
+
+def test_poll_returns_when_met_and_gives_up_at_the_deadline() -> None:
+    clock = Clock()
+    values = iter(range(100))
+    met = poll(lambda: next(values), lambda v: v >= 3, 10.0, 0.5, clock, clock.sleep)
+    assert (met.met, met.value, met.attempts) == (True, 3, 4)
+    clock = Clock()
+    missed = poll(lambda: 0, lambda v: v > 0, 2.0, 0.5, clock, clock.sleep)
+    assert not missed.met and missed.seconds == pytest.approx(2.0) and missed.attempts == 5
+
+
+def test_run_tag_is_prefixed_timestamped_and_unique() -> None:
+    when = dt.datetime(2026, 11, 28, 8, 5, tzinfo=dt.UTC)
+    first, second = new_run_tag("verify", when), new_run_tag("verify", when)
+    assert first.startswith("verify-2611280805-") and first != second
+
+
+def test_invoice_bodies_are_tagged_and_complete() -> None:
+    customer, item, invoice = invoice_bodies(
+        "verify-x", 1, 617_300, 3, "invoice1", dt.date(2026, 1, 2)
+    )
+    assert "verify-x" in customer["name"] and "verify-x" in customer["email"]
+    assert "verify-x" in item["name"] and invoice["reference_number"] == "verify-x"
+    assert invoice["allow_duplicate"] and customer["allow_duplicate"] and item["allow_duplicate"]
+    line = invoice["items"][0]
+    assert {"name", "quantity", "price", "discount_val", "tax", "total"} <= set(line)
+    assert (
+        invoice["total"] == line["total"] == 1_851_900 and invoice["invoice_number"] == "VERIFY-X"
+    )
+
+
+def test_chromium_comes_from_the_environment_or_debian(tmp_path: Path) -> None:
+    binary = tmp_path / "chrome"
+    binary.write_text("")
+    assert browser.chromium_executable(_env(browser={"executable_path": str(binary)})) == str(
+        binary
+    )
+    with pytest.raises(pytest.UsageError, match="executable_path"):
+        browser.chromium_executable(_env(browser={"executable_path": str(tmp_path / "none")}))
+    found = browser.chromium_executable(_env(), which=lambda name: None)
+    assert found in browser.CHROMIUM_CANDIDATES
+
+
+def test_named_chromium_is_looked_up_on_path(tmp_path: Path) -> None:
+    binary = tmp_path / "my-chromium"
+    binary.write_text("")
+    env = _env(browser={"executable_path": "my-chromium"})
+    assert browser.chromium_executable(env, which=lambda name: str(binary)) == str(binary)
+
+
+def test_no_pins_without_a_ca_file_and_ignore_only_without_verification() -> None:
+    assert browser.tls_pins(_env()) == []
+    assert "ignore_https_errors" not in browser.context_args(_env(), {})
+    unverified = _env(target={"url": "https://localhost:1", "verify_tls": False})
+    assert browser.context_args(unverified, {})["ignore_https_errors"] is True
+    assert browser.context_args(_env(), {})["base_url"] == "https://localhost:1"
+
+
+def test_ca_pin_is_added_even_when_the_server_is_down(tmp_path: Path, closed_port: int) -> None:
+    from .efaktura_samples import make_pki
+
+    pki = make_pki(tmp_path)
+    env = _env(target={"url": f"https://127.0.0.1:{closed_port}", "ca_file": str(pki.ca_pem)})
+    pins = browser.tls_pins(env)
+    assert pins == [browser.spki_hash(pki.ca)]
+    args = browser.launch_args(env.model_copy(update={"browser": env.browser}), {"args": ["--x"]})
+    assert args["args"] == ["--x", f"--ignore-certificate-errors-spki-list={pins[0]}"]
+
+
+def test_shared_session_cookies_become_playwright_cookies() -> None:
+    session = SanctumSession(HttpClient("https://localhost:1"), "a@b.c", "pw")
+    jar = httpx.Client()
+    jar.cookies.set("XSRF-TOKEN", "abc", domain="localhost.local")
+    session._client = jar  # a logged-in session, without a server
+    cookies = browser.session_cookies(session, "https://localhost:1")
+    assert [(c["name"], c["value"], c["url"]) for c in cookies] == [
+        ("XSRF-TOKEN", "abc", "https://localhost:1")
+    ]
+
+
+def test_kept_trace_loses_every_secret(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.zip"
+    with zipfile.ZipFile(trace, "w") as archive:
+        archive.writestr("trace.trace", '{"action":"fill","value":"s3cr\\"t!"}')
+        archive.writestr("resources/body", "password=s3cr%22t%21&email=a")
+        archive.writestr("plain", "nothing here")
+    assert browser.scrub_archive(trace, ['s3cr"t!'])
+    with zipfile.ZipFile(trace) as archive:
+        text = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"s3cr" not in text and b"***" in text and b"nothing here" in text
+    assert not browser.scrub_archive(trace, ['s3cr"t!'])
+
+
+def test_artifact_defaults_apply_to_runs_with_an_environment(
+    pytester: pytest.Pytester, write_env: WriteEnv
+) -> None:
+    path = write_env()
+    config = pytester.parseconfigure(f"--env-file={path}")
+    assert (config.option.tracing, config.option.screenshot) == (
+        "retain-on-failure",
+        "only-on-failure",
+    )
+    assert Path(config.option.output).parts[-2:] == ("reports", "artifacts")
+    explicit = pytester.parseconfigure(f"--env-file={path}", "--tracing=on", "--output=elsewhere")
+    assert (explicit.option.tracing, explicit.option.output) == ("on", "elsewhere")
