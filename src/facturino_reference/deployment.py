@@ -183,7 +183,7 @@ class Deployment:
         state.save(self.layout.state_file)
         self._start_database(state, creds)
         perffaults.apply_cache(env, self.faults)
-        if "queue_worker_dead" in self.faults:
+        if {"queue_worker_dead", *opsfaults.NO_WORKER} & set(self.faults):
             state.stopped.append("worker")
         else:
             self._spawn(state, "worker")

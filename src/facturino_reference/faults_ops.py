@@ -7,8 +7,9 @@ one fails in the daily and weekly suites.
 from __future__ import annotations
 
 _HEALTH_503 = ("test_health_returns_200", "test_health_status_is_healthy")
-# name, description, smoke tests it trips, .env overrides (faults.py builds Fault objects).
-OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = (
+# name, description, smoke tests it trips, .env overrides, default value (faults.py builds
+# Fault objects; a fault with a default takes NAME=VALUE).
+OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str], str | None], ...] = (
     (
         "backup_stale",
         "the scheduler died 30 h ago: the newest backup (folder and bucket) was taken then, and "
@@ -16,12 +17,14 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "(it tolerates 48 h)",
         (),
         {},
+        None,
     ),
     (
         "backup_empty",
         "the dump step produced nothing: the newest archive is a zip without db-dumps/",
         (),
         {},
+        None,
     ),
     (
         "backup_corrupt",
@@ -29,6 +32,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "(64 bytes overwritten): the zip and its size look fine, the dump does not restore",
         (),
         {},
+        None,
     ),
     (
         "backup_partial",
@@ -36,6 +40,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "row that references one) are dumped without data; the dump restores",
         (),
         {},
+        None,
     ),
     (
         "no_backups",
@@ -43,6 +48,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "'No backups found.' (/health's backup check passes when there is no zip at all)",
         (),
         {},
+        None,
     ),
     (
         "disk_full",
@@ -51,6 +57,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "invoiceshelf_disk_usage_percent 97, `df -h` 97 %",
         (*_HEALTH_503, "test_health_check_passes[storage]"),
         {},
+        None,
     ),
     (
         "failed_jobs_growing",
@@ -58,14 +65,31 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str]], ...] = 
         "below the 24 h threshold, but growing",
         (),
         {},
+        None,
     ),
     (
         "queue_over_max",
         "the e-invoice API is down: 150 SubmitEInvoiceJob rows were released with a 1 h backoff "
-        "and wait on `einvoice` (queue:monitor ALERT). VALUE `redis`: the 150 sit in the Redis "
-        "queue (facturino_queues:einvoice:delayed) instead, from a producer on the redis "
-        "connection",
+        "and wait on `einvoice` (queue:monitor ALERT)",
+        ("test_pending_jobs_below_threshold",),
+        {},
+        None,
+    ),
+    (
+        "redis_queue_over_max",
+        "150 released SubmitEInvoiceJob payloads wait in the Redis queue "
+        "(facturino_queues:einvoice:delayed), pushed by a producer on the redis connection "
+        "while the workers consume the database queue",
+        ("test_redis_queue_depth_below_threshold",),
+        {},
+        None,
+    ),
+    (
+        "job_class_missing",
+        "the queue worker died, and a job of a class this release no longer has "
+        "(App\\Jobs\\SendInvoiceReminder) waits on `default`: `queue:work --once` FAILs on it",
         (),
         {},
+        None,
     ),
 )

@@ -29,6 +29,8 @@ from facturino_reference.paths import HomeLayout
 
 Conn = psycopg.Connection[Any]
 STALE_HOURS = 30
+# Faults whose deployment runs without the queue worker (deployment.py does not start it).
+NO_WORKER = frozenset({"job_class_missing"})
 DISK_BYTES = 32 * 1024 * 1024
 DISK_FILL = 0.97
 
@@ -90,7 +92,9 @@ def apply_db(conn: Conn, faults: Mapping[str, str | None]) -> None:
     if "failed_jobs_growing" in faults:
         _failed_jobs(conn, [(3600 + 2000 * i) for i in range(40)])  # 1 h .. 23 h ago
         _failed_jobs(conn, [(90000 + 10000 * i) for i in range(5)])  # 25 h .. 36 h ago
-    if "queue_over_max" in faults and faults["queue_over_max"] != "redis":
+    if "job_class_missing" in faults:
+        _missing_class_job(conn)
+    if "queue_over_max" in faults:
         now = int(time.time())
         rows = [("einvoice", _einvoice_payload(), 1, now + 3600, now - 60 - i) for i in range(150)]
         with conn.cursor() as cur:
@@ -99,6 +103,17 @@ def apply_db(conn: Conn, faults: Mapping[str, str | None]) -> None:
                 "created_at) VALUES (%s, %s, %s, NULL, %s, %s)",
                 rows,
             )
+
+
+def _missing_class_job(conn: Conn) -> None:
+    """Dispatched by the previous release; this release renamed the class (the worker would
+    fail with "Class not found")."""
+    now = int(time.time())
+    conn.execute(
+        "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) "
+        "VALUES ('default', %s, 0, NULL, %s, %s)",
+        (make_payload("SendInvoiceReminder"), now - 30, now - 30),
+    )
 
 
 def _einvoice_payload() -> str:
@@ -121,8 +136,8 @@ def _failed_jobs(conn: Conn, ages_seconds: list[int]) -> None:
 
 
 def apply_redis(env: Mapping[str, str], faults: Mapping[str, str | None]) -> None:
-    """`queue_over_max=redis`: Laravel's RedisQueue keeps released jobs in `:delayed`."""
-    if faults.get("queue_over_max", "") != "redis" or "queue_over_max" not in faults:
+    """`redis_queue_over_max`: Laravel's RedisQueue keeps released jobs in `:delayed`."""
+    if "redis_queue_over_max" not in faults:
         return
     client = redis.Redis(
         host=env["REDIS_HOST"],

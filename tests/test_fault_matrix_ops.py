@@ -1,0 +1,163 @@
+"""The operations fault matrix: every daily and weekly check is proven able to fail.
+
+The daily and weekly suites run together (``-m "daily or weekly"``) as one process against a
+private reference deployment that has its S3-compatible bucket, its shell entry and a history
+file of its own; once healthy (everything passes, nothing skipped) and once per fault, where the
+failing set must be exactly the expected one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from .reference_runs import REFERENCE, SuiteRun, run_suite
+
+pytestmark = pytest.mark.fault_matrix
+
+LOCATIONS = ("folder", "bucket", "backup:list")
+RECENT = {f"test_newest_backup_is_recent[{w}]" for w in LOCATIONS}
+LARGE = {f"test_newest_backup_is_larger_than_minimum[{w}]" for w in LOCATIONS}
+DUMP = {f"test_newest_backup_contains_database_dump[{w}]" for w in ("folder", "bucket")}
+DRILL_RESTORES = "test_newest_backup_restores_into_throwaway_postgres[bucket]"
+CORE_TABLES = "test_restored_backup_has_core_tables[bucket]"
+ROW_COUNTS = "test_restored_row_counts_match_live_database[bucket]"
+DRILL_MIGRATION = "test_restored_backup_has_newest_migration[bucket]"
+INVOICES = "test_restored_invoices_are_readable[bucket]"
+DRILL = {DRILL_RESTORES, CORE_TABLES, ROW_COUNTS, DRILL_MIGRATION, INVOICES}
+DEPTH = {f"test_queue_depth_within_maximum[{s}]" for s in ("database", "redis")}
+OLDEST = {f"test_oldest_due_job_is_younger_than_maximum[{s}]" for s in ("database", "redis")}
+MONITOR = "test_queue_monitor_reports_every_queue_ok"
+WORK_ONCE = "test_queue_work_once_processes_a_job_without_error"
+FAILED_24H = "test_failed_jobs_last_24h_below_threshold"
+GROWING = "test_failed_jobs_are_not_growing"
+ERRORS_5XX = "test_5xx_share_of_requests_below_threshold"
+MIGRATE_STATUS = {
+    "test_migrate_status_shows_no_pending_migration",
+    "test_migrate_status_shows_newest_migration_ran",
+}
+DISK = {"test_disk_usage_below_threshold_per_metrics", "test_disk_usage_below_threshold_per_df"}
+EVERY_CHECK = (
+    RECENT
+    | LARGE
+    | DUMP
+    | DRILL
+    | DEPTH
+    | OLDEST
+    | {MONITOR, WORK_ONCE, FAILED_24H, GROWING, ERRORS_5XX}
+    | MIGRATE_STATUS
+    | DISK
+)
+
+EXPECTED_FAILURES: dict[str, set[str]] = {
+    # Taken 30 h ago; the 12 customers who signed up since are not in it.
+    "backup_stale": RECENT | {ROW_COUNTS},
+    "backup_empty": LARGE | DUMP | DRILL,
+    "backup_corrupt": DRILL,
+    "backup_partial": {CORE_TABLES, ROW_COUNTS, INVOICES},
+    "no_backups": RECENT | LARGE | DUMP | DRILL,
+    "disk_full": DISK,
+    "failed_jobs_growing": {GROWING},
+    "failed_jobs_spike": {FAILED_24H, GROWING},
+    "queue_over_max": {"test_queue_depth_within_maximum[database]", MONITOR},
+    "redis_queue_over_max": {"test_queue_depth_within_maximum[redis]"},
+    "queue_stuck": {"test_oldest_due_job_is_younger_than_maximum[database]"},
+    "migrations_pending": MIGRATE_STATUS | {DRILL_MIGRATION},
+    "error_burst": {ERRORS_5XX},
+    "job_class_missing": {WORK_ONCE},
+}
+# 250 apart inside the ops range 22000-27999 (tests/README.md): the seven ports of one base
+# never meet those of the next.
+PORT_BASES = {name: 22000 + 250 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
+TREND_BASE, NO_PREFIX_BASE = 26000, 26250
+
+
+@contextmanager
+def reference_with_bucket(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
+    """A reference deployment with its S3-compatible bucket; always torn down."""
+    home = Path(tempfile.mkdtemp(prefix="facturino-ref-ops-"))
+    command = [REFERENCE, "up", "--with-bucket", "--home", str(home), "--port-base", str(port_base)]
+    for fault in faults:
+        command += ["--fault", fault]
+    started = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        if started.returncode != 0:
+            raise RuntimeError(f"reference up failed: {started.stdout}{started.stderr}")
+        yield home
+    finally:
+        subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
+
+
+def ops_run(home: Path, *extra: str) -> SuiteRun:
+    history = f"--history-file={home / 'history.jsonl'}"
+    return run_suite(home, "daily or weekly", history, *extra)
+
+
+def failing(run: SuiteRun) -> set[str]:
+    return run.named("failed") | run.named("error")
+
+
+def test_healthy_reference_deployment_passes_every_ops_check() -> None:
+    with reference_with_bucket(PORT_BASES["healthy"]) as home:
+        run = ops_run(home)
+        recorded = (home / "history.jsonl").read_text().splitlines()
+    assert run.exit_code == 0, run.output[-3000:]
+    assert failing(run) == set()
+    assert run.named("skipped") == set(), "a skipped check proves nothing"
+    assert set(run.outcomes) == EVERY_CHECK, (
+        f"unknown to the matrix: {sorted(set(run.outcomes) - EVERY_CHECK)}; "
+        f"not run: {sorted(EVERY_CHECK - set(run.outcomes))}"
+    )
+    figures = json.loads(recorded[-1])["figures"]
+    assert figures["restore_drill_seconds"] > 0
+    assert {"failed_jobs_24h", "disk_usage_percent", "http_5xx_ratio_percent"} <= set(figures)
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED_FAILURES))
+def test_ops_fault_fails_exactly_its_checks(fault: str) -> None:
+    with reference_with_bucket(PORT_BASES[fault], [fault]) as home:
+        run = ops_run(home)
+    expected = EXPECTED_FAILURES[fault]
+    assert run.exit_code != 0, run.output[-3000:]
+    assert failing(run) == expected, (
+        f"missed (should fail): {sorted(expected - failing(run))}; "
+        f"cross-talk (should pass): {sorted(failing(run) - expected)}\n{run.output[-2000:]}"
+    )
+    assert run.named("skipped") == set()
+
+
+def test_failed_jobs_trend_compares_with_the_previous_run_when_one_was_recorded() -> None:
+    """Without a recorded run the baseline is the 24 h before (5 → 40: growing); a run recorded
+    yesterday with 38 makes 40 an acceptable change (+2 ≤ 10)."""
+    with reference_with_bucket(TREND_BASE, ["failed_jobs_growing"]) as home:
+        first = ops_run(home, "-k", GROWING)
+        yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        record = {"at": yesterday.isoformat(), "figures": {"failed_jobs_24h": 38}}
+        (home / "history.jsonl").write_text(json.dumps(record) + "\n")
+        second = ops_run(home, "-k", GROWING)
+    assert failing(first) == {GROWING}
+    assert second.named("passed") == {GROWING}, second.output[-2000:]
+
+
+def test_every_ops_check_is_tripped_by_a_specific_fault() -> None:
+    functions = {name.split("[")[0] for name in EVERY_CHECK}
+    proven = {name.split("[")[0] for failures in EXPECTED_FAILURES.values() for name in failures}
+    assert sorted(functions - proven) == []
+
+
+def test_shell_checks_are_deselected_with_the_reason_without_a_prefix() -> None:
+    """[allow] shell without a [shell] prefix: the shell checks are listed as deselected."""
+    with reference_with_bucket(NO_PREFIX_BASE) as home:
+        run = ops_run(home, "-k", "migrate_status")
+        overrides = {"FACTURINO_VERIFY__SHELL__PREFIX": "[]"}
+        bare = run_suite(home, "daily", "-k", "migrate_status", overrides=overrides)
+    assert run.named("passed") == MIGRATE_STATUS
+    assert bare.outcomes == {}
+    assert "names no command prefix ([shell] prefix)" in bare.output
