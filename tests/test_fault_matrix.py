@@ -176,6 +176,10 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "no_https_redirect": {"test_http_redirects_to_https"},
     "login_assets_missing": {"test_login_page_js_bundle_is_served"},
     "health_degraded": HEALTH_ENDPOINT | {"test_health_check_passes[backup]"},
+    # More than [thresholds] pending_jobs_max jobs waiting (issue 4's fault; the worker is paused).
+    "queue_backlog": {"test_pending_jobs_below_threshold"},
+    # /metrics answers 500 "# Error collecting metrics" (the contract's expected real defect).
+    "metrics_broken": {"test_metrics_exposition_has_expected_families"},
     # A certificate for another host: every verified HTTPS request fails the handshake.
     # (The lifetime check still reads the certificate, unverified, and passes.)
     "tls_wrong_host": HTTPS_APP - {"test_certificate_does_not_expire_soon"},
