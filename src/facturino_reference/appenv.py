@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,9 +120,51 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
         "SECURITY_HSTS": "true",
         "HTTP_REDIRECT_HTTPS": "true",
         "HEALTH_DIAGNOSTICS": "ok",
+        **_feature_env(ports),
     }
     for flag in FEATURE_FLAGS:
         env[f"FEATURE_{flag.upper()}"] = "true" if flag in PRODUCTION_FLAGS_ON else "false"
+    return env
+
+
+SUBSCRIPTION_TIERS: tuple[str, ...] = ("starter", "standard", "business", "max")
+
+
+def _feature_env(ports: dict[str, int]) -> dict[str, str]:
+    """Invoices/PDF, e-Faktura signing, payments and banking (contract sections 5-8)."""
+    sandbox = f"http://127.0.0.1:{ports['psd2']}"
+    env = {
+        "SESSION_DOMAIN": "null",
+        "NLB_API_URL": f"{sandbox}/nlb/v1",
+        "STOPANSKA_API_URL": f"{sandbox}/stopanska/v1",
+        "PDF_DRIVER": "dompdf",
+        "GOTENBERG_URL": "http://127.0.0.1:3000",
+        # config/mk.php: the server-level XML signer (paths relative to the app's root).
+        "MK_XML_PRIVATE_KEY_PATH": "storage/certificates/private.key",
+        "MK_XML_CERTIFICATE_PATH": "storage/certificates/certificate.pem",
+        "MK_XML_PASSPHRASE": "",
+        "STRIPE_KEY": "pk_test_reference",
+        "STRIPE_SECRET": "sk_test_reference_" + secrets.token_hex(12),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
+        "CPAY_MERCHANT_ID": "reference-merchant",
+        "CPAY_SECRET_KEY": secrets.token_hex(16),
+        "CPAY_PAYMENT_URL": f"{sandbox}/cpay/payment",
+        "PADDLE_SANDBOX": "true",
+        # Reference-only knobs (see faults.py and the package README): the XML export's
+        # algorithms, file naming, element order and output filter; the sync job's backoff
+        # (upstream 60,300 s; seconds here so a failing job settles within a test's deadline);
+        # the size of the `strict` limiter.
+        "MK_XML_SIGNATURE_METHOD": "rsa-sha256",
+        "MK_XML_DIGEST_METHOD": "sha256",
+        "MK_XML_EXPORT_NAMING": "result",
+        "MK_XML_OUTPUT_FILTER": "none",
+        "MK_UBL_ELEMENT_ORDER": "ubl-2.1",
+        "BANK_SYNC_BACKOFF": "1,2",
+        "STRICT_RATE_LIMIT": os.environ.get("FACTURINO_REFERENCE_STRICT_RATE_LIMIT", "10"),
+    }
+    for tier in SUBSCRIPTION_TIERS:
+        for interval in ("monthly", "yearly"):
+            env[f"STRIPE_PRICE_{tier.upper()}_{interval.upper()}"] = f"price_ref_{tier}_{interval}"
     return env
 
 
@@ -131,12 +174,17 @@ def write_env_file(path: Path, env: dict[str, str]) -> None:
     path.chmod(0o600)  # it holds the DB/Redis passwords and the APP_KEY
 
 
+_NESTED = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
 def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; `${OTHER}` in a value is replaced by OTHER's value defined above it
+    (phpdotenv's nested variables)."""
     env: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             key, _, value = line.partition("=")
-            env[key.strip()] = value
+            env[key.strip()] = _NESTED.sub(lambda m: env.get(m.group(1), ""), value)
     return env
 
 
@@ -158,6 +206,20 @@ class AppConfig:
 
     def get(self, key: str, default: str = "") -> str:
         return self.env.get(key, default)
+
+    def nullable(self, key: str) -> str | None:
+        """env() semantics: unset, empty or the literal `null` are null."""
+        value = self.env.get(key, "")
+        return None if value in {"", "null", "(null)"} else value
+
+    def path(self, key: str) -> Path:
+        """A path setting; relative values are relative to the app's root (base_path())."""
+        value = Path(self.get(key))
+        return value if value.is_absolute() else self.layout.root / value
+
+    @property
+    def app_url(self) -> str:
+        return self.get("APP_URL").rstrip("/")
 
     def flag(self, key: str) -> bool:
         return _flag(self.env.get(key, "false"))

@@ -15,6 +15,7 @@ import psycopg
 from facturino_reference import (
     assets,
     dbfaults,
+    featurefaults,
     opsfaults,
     perffaults,
     postgres,
@@ -22,7 +23,13 @@ from facturino_reference import (
     seed,
     tls,
 )
-from facturino_reference.appenv import Secrets, base_env, new_app_key, write_env_file
+from facturino_reference.appenv import (
+    Secrets,
+    base_env,
+    new_app_key,
+    read_env_file,
+    write_env_file,
+)
 from facturino_reference.envfile import write_environment_file
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import env_overrides, parse_fault_args
@@ -40,6 +47,12 @@ from facturino_reference.teardown import child_fingerprint, down_home, status_of
 from facturino_reference.web.crypto import parse_app_key
 
 DEFAULT_PORT_BASE = 18000
+# routes/webhooks.php as the build ships it (the app registers these routes when it is there).
+WEBHOOK_ROUTES = """<?php
+Route::post('/webhooks/paddle', [WebhookController::class, 'paddle']);
+Route::post('/webhooks/stripe', [WebhookController::class, 'stripe']);
+Route::post('/webhooks/cpay', [WebhookController::class, 'cpay']);
+"""
 DEFAULT_USER_RATE = 10.0  # requests/s of the simulated users (users.py)
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
@@ -168,22 +181,29 @@ class Deployment:
         return state
 
     def _start_all(self, state: State, env: dict[str, str], creds: Secrets) -> None:
-        tls.write_tls(
+        ca = tls.write_tls(
             self.layout,
             server_days=3 if "tls_expiring" in self.faults else 90,
             server_host="app.facturino.mk" if "tls_wrong_host" in self.faults else None,
         )
-        tls.write_signer(self.layout)
+        tls.write_signer(
+            self.layout,
+            ca,
+            days=5 if "signer_cert_expiring" in self.faults else 365,
+            with_key=not {"xml_unsigned", "xml_signer_key_missing"} & set(self.faults),
+        )
         self._write_app_files()
         if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first
             self._spawn(state, "server")
+        bank = ["--bank-failing"] if "bank_sync_fails" in self.faults else []
+        self._spawn(state, "sandbox", *bank)  # the PSD2 bank and other third parties
         state.pids["redis"] = redisproc.start(
             self.layout, self.ports["redis"], creds.redis_password
         )
         state.save(self.layout.state_file)
         self._start_database(state, creds)
         perffaults.apply_cache(env, self.faults)
-        if {"queue_worker_dead", *opsfaults.NO_WORKER} & set(self.faults):
+        if {"queue_worker_dead", "bank_worker_dead", *opsfaults.NO_WORKER} & set(self.faults):
             state.stopped.append("worker")
         else:
             self._spawn(state, "worker")
@@ -192,6 +212,7 @@ class Deployment:
         state.save(self.layout.state_file)
         self._apply_outages(state)
         self._wait_web(state)
+        self._wait_sandbox(state)
         if self.users > 0 and state.web_mode == "serve":
             self._spawn(state, "users", "--rate", str(self.users))
         write_environment_file(self.layout, self.port_base, self.ports)
@@ -247,6 +268,9 @@ class Deployment:
             }
             self.layout.maintenance_file.write_text(json.dumps(payload))
         assets.build(self.layout, include_js="login_assets_missing" not in self.faults)
+        if "webhook_unrouted" not in self.faults:  # a build that lost routes/webhooks.php
+            self.layout.route_files.mkdir(parents=True, exist_ok=True)
+            self.layout.webhook_routes.write_text(WEBHOOK_ROUTES, encoding="utf-8")
         perffaults.write_version_file(self.layout.root, self.faults)
 
     def _spawn(self, state: State, module: str, *args: str) -> None:
@@ -273,10 +297,12 @@ class Deployment:
         ) as conn:
             seed.apply_schema(conn)
             seed.record_migrations(conn)
-            seed.seed(conn, creds)
+            seed.seed(conn, creds, state.app_key)
             dbfaults.apply(conn, self.faults)
             opsfaults.apply_db(conn, self.faults)
             perffaults.apply_db(conn, self.faults)
+            env = read_env_file(self.layout.app_env)
+            featurefaults.apply(conn, self.layout, env, self.faults)
 
     def _apply_outages(self, state: State) -> None:
         if "db_down" in self.faults:
@@ -298,6 +324,15 @@ class Deployment:
             raise DeploymentError(
                 f"the web server did not start on ports {ports[0]}/{ports[1]}: "
                 f"{tail or 'no output'} (see {self.layout.logs}/server.log)"
+            )
+
+    def _wait_sandbox(self, state: State) -> None:
+        pid, port = state.pids["sandbox"], self.ports["psd2"]
+        fingerprint = child_fingerprint("sandbox", self.home)
+        if not wait_for_ports([port], 10.0, lambda: is_ours(pid, fingerprint)):
+            tail = log_tail(self.layout.logs / "sandbox.log")
+            raise DeploymentError(
+                f"the sandbox services did not start on port {port}: {tail or 'no output'}"
             )
 
     def _abort(self, state: State) -> None:

@@ -102,6 +102,20 @@ class HomeLayout:
         return self.storage / "certificates" / "private.key"
 
     @property
+    def media(self) -> Path:
+        """spatie/medialibrary's local disk: generated PDFs under `<media id>/<file name>`."""
+        return self.storage_app / "media"
+
+    @property
+    def route_files(self) -> Path:
+        """`routes/`: route files of the build that are loaded at boot (webhooks.php)."""
+        return self.root / "routes"
+
+    @property
+    def webhook_routes(self) -> Path:
+        return self.route_files / "webhooks.php"
+
+    @property
     def backups(self) -> Path:
         return self.root / "backups"
 

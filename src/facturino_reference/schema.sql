@@ -201,6 +201,7 @@ CREATE TABLE invoices (
     creator_id integer REFERENCES users (id) ON DELETE SET NULL,
     created_at timestamp(0), updated_at timestamp(0)
 );
+CREATE INDEX invoices_unique_hash_index ON invoices (unique_hash);
 
 CREATE TABLE invoice_items (
     id serial PRIMARY KEY,
@@ -219,6 +220,28 @@ CREATE TABLE invoice_items (
     company_id integer REFERENCES companies (id) ON DELETE CASCADE,
     created_at timestamp(0), updated_at timestamp(0)
 );
+
+-- spatie/laravel-medialibrary: generated PDFs (GenerateInvoicePdfJob) are media of the model.
+CREATE TABLE media (
+    id bigserial PRIMARY KEY,
+    model_type varchar(255) NOT NULL,
+    model_id bigint NOT NULL,
+    uuid uuid,
+    collection_name varchar(255) NOT NULL,
+    name varchar(255) NOT NULL,
+    file_name varchar(255) NOT NULL,
+    mime_type varchar(255),
+    disk varchar(255) NOT NULL,
+    conversions_disk varchar(255),
+    size bigint NOT NULL,
+    manipulations json NOT NULL DEFAULT '[]',
+    custom_properties json NOT NULL DEFAULT '{}',
+    generated_conversions json NOT NULL DEFAULT '{}',
+    responsive_images json NOT NULL DEFAULT '[]',
+    order_column integer,
+    created_at timestamp(0), updated_at timestamp(0)
+);
+CREATE INDEX media_model_type_model_id_index ON media (model_type, model_id);
 
 CREATE TABLE partners (
     id bigserial PRIMARY KEY,

@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 
 from facturino_reference.appenv import Secrets
+from facturino_reference.hashid import invoice_hash
 from facturino_reference.passwords import hash_password
 
 Conn = psycopg.Connection[Any]
@@ -45,9 +46,9 @@ def _hash() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
-def seed(conn: Conn, creds: Secrets) -> None:
+def seed(conn: Conn, creds: Secrets, app_key: str) -> None:
     _seed_core(conn, creds)
-    _seed_business(conn)
+    _seed_business(conn, app_key)
     _seed_partner(conn)
     _seed_banking(conn)
 
@@ -84,6 +85,9 @@ def _seed_core(conn: Conn, creds: Secrets) -> None:
             users,
         )
     conn.execute("UPDATE companies SET owner_id = 1")
+    # Company 1 already is a Stripe customer, so a checkout does not have to create one
+    # (and write companies.stripe_id) during a verification run.
+    conn.execute("UPDATE companies SET stripe_id = %s WHERE id = 1", ("cus_ref" + _hash()[:14],))
     conn.execute("INSERT INTO user_company (user_id, company_id) VALUES (1, 1)")
     conn.execute(
         "INSERT INTO settings (option, value, created_at, updated_at) VALUES "
@@ -97,7 +101,7 @@ def _seed_core(conn: Conn, creds: Secrets) -> None:
     )
 
 
-def _seed_business(conn: Conn) -> None:
+def _seed_business(conn: Conn, app_key: str) -> None:
     conn.execute(
         "INSERT INTO customers (name, email, phone, tax_id, currency_id, company_id, "
         "creator_id, created_at, updated_at) VALUES "
@@ -123,12 +127,25 @@ def _seed_business(conn: Conn) -> None:
         due = 0 if paid == "PAID" else total
         conn.execute(
             "INSERT INTO invoices (invoice_date, due_date, invoice_number, status, paid_status, "
-            "discount_val, sub_total, total, tax, due_amount, unique_hash, template_name, "
-            "sequence_number, company_id, customer_id, currency_id, creator_id, created_at, "
-            "updated_at) VALUES (current_date - %s, current_date - %s + 15, %s, %s, %s, 0, "
-            "%s, %s, 0, %s, %s, 'invoice-mk', %s, 1, %s, 1, 1, now() - make_interval("
+            "discount, discount_val, sub_total, total, tax, due_amount, unique_hash, "
+            "template_name, sequence_number, company_id, customer_id, currency_id, creator_id, "
+            "created_at, updated_at) VALUES (current_date - %s, current_date - %s + 15, %s, %s, "
+            "%s, 0, 0, %s, %s, 0, %s, %s, 'invoice-mk', %s, 1, %s, 1, 1, now() - make_interval("
             "days => %s), now())",
-            (age, age, number, status, paid, total, total, due, _hash(), seq, customer, age),
+            (
+                age,
+                age,
+                number,
+                status,
+                paid,
+                total,
+                total,
+                due,
+                invoice_hash(app_key, seq),
+                seq,
+                customer,
+                age,
+            ),
         )
         conn.execute(
             "INSERT INTO invoice_items (invoice_id, name, quantity, price, total, company_id, "
@@ -189,9 +206,17 @@ def _seed_partner(conn: Conn) -> None:
 def _seed_banking(conn: Conn) -> None:
     conn.execute(
         "INSERT INTO bank_accounts (company_id, bank_code, bank_name, account_number, iban, "
-        "current_balance, is_active, is_primary, created_at, updated_at) VALUES (1, 'nlb', "
-        "'NLB Банка', '210-0000000001-23', 'MK07210000000000123', 152300.00, true, true, "
-        "now(), now())"
+        "current_balance, is_active, is_primary, last_sync_at, created_at, updated_at) VALUES "
+        "(1, 'nlb', 'NLB Банка', '210-0000000001-23', 'MK07210000000000123', 152300.00, true, "
+        "true, (now() at time zone 'UTC') - interval '2 hours', now() - interval '300 days', "
+        "(now() at time zone 'UTC') - interval '2 hours')"
+    )
+    # The PSD2 consent (OAuth tokens) the sync job needs for (company, bank_code).
+    conn.execute(
+        "INSERT INTO bank_tokens (company_id, bank_code, access_token, refresh_token, "
+        "expires_at, created_at, updated_at) VALUES (1, 'nlb', %s, %s, "
+        "(now() at time zone 'UTC') + interval '80 days', now(), now())",
+        ("psd2-" + secrets.token_urlsafe(24), "psd2-refresh-" + secrets.token_urlsafe(24)),
     )
     conn.execute(
         "INSERT INTO bank_transactions (bank_account_id, company_id, transaction_reference, "

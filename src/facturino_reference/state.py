@@ -8,12 +8,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-PORT_OFFSETS: dict[str, int] = {"https": 443, "http": 80, "postgres": 432, "redis": 379}
+PORT_OFFSETS: dict[str, int] = {
+    "https": 443,
+    "http": 80,
+    "postgres": 432,
+    "redis": 379,
+    "psd2": 300,  # the sandbox of third-party services (PSD2 bank simulator), sandbox.py
+}
 PORT_LABELS: dict[str, str] = {
     "https": "HTTPS",
     "http": "HTTP",
     "postgres": "PostgreSQL",
     "redis": "Redis",
+    "psd2": "PSD2 bank simulator",
 }
 
 

@@ -112,21 +112,47 @@ def make_server_cert(
     return key, cert
 
 
-def make_signer_cert(days: int = 365) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    """Self-signed RSA certificate for XML signing (MkXmlSigner signs RSA-SHA256)."""
+def make_signer_cert(
+    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, days: int = 365
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """RSA certificate for XML signing (MkXmlSigner signs RSA-SHA256), issued by the local CA.
+
+    KeyUsage digitalSignature + nonRepudiation, as a QES-style signing certificate carries;
+    verifiers that build the chain to ca.pem (signxml, xmlsec1 --trusted-pem) accept it.
+    """
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
     cert = (
-        _builder("Facturino e-Faktura signer (reference)", _name("Facturino signer"), days)
+        _builder("Facturino e-Faktura signer (reference)", ca_cert.subject, days)
         .public_key(key.public_key())
-        .sign(key, hashes.SHA256())
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
     )
     return key, cert
 
 
-def write_tls(layout: HomeLayout, server_days: int, server_host: str | None = None) -> None:
+def write_tls(
+    layout: HomeLayout, server_days: int, server_host: str | None = None
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """Write tls/ca.pem, tls/server.pem, tls/server.key: valid `server_days` days, for
     localhost/127.0.0.1, or only for `server_host` when given (a certificate for another
-    host name, still signed by the trusted local CA)."""
+    host name, still signed by the trusted local CA). Returns the CA (its key is kept in
+    memory only, for issuing the XML signer's certificate)."""
     layout.tls.mkdir(parents=True, exist_ok=True)
     ca_key, ca_cert = make_ca()
     names = (x509.DNSName(server_host),) if server_host else LOCAL_NAMES
@@ -135,13 +161,25 @@ def write_tls(layout: HomeLayout, server_days: int, server_host: str | None = No
     # The chain lets clients that only trust ca.pem build the path without AIA fetching.
     layout.server_pem.write_bytes(_pem(cert) + _pem(ca_cert))
     _write_key(layout.server_key, key)
+    return ca_key, ca_cert
 
 
-def write_signer(layout: HomeLayout, days: int = 365) -> None:
+def write_signer(
+    layout: HomeLayout,
+    ca: tuple[ec.EllipticCurvePrivateKey, x509.Certificate],
+    days: int = 365,
+    with_key: bool = True,
+) -> None:
+    """storage/certificates/certificate.pem and private.key (MK_XML_* defaults).
+
+    `with_key=False`: the certificate is deployed but the private key is not (the key file
+    is missing on the server, so MkXmlSigner cannot sign).
+    """
     layout.signer_cert.parent.mkdir(parents=True, exist_ok=True)
-    key, cert = make_signer_cert(days)
+    key, cert = make_signer_cert(*ca, days=days)
     layout.signer_cert.write_bytes(_pem(cert))
-    _write_key(layout.signer_key, key)
+    if with_key:
+        _write_key(layout.signer_key, key)
 
 
 def expires_in_days(pem_path: Path) -> float:

@@ -24,7 +24,15 @@ from typing import Any
 import psycopg
 
 from facturino_reference.appenv import AppConfig
-from facturino_reference.jobs import MAX_TRIES, QUEUES, payload_kind, payload_uuid
+from facturino_reference.banksync import sync_company
+from facturino_reference.jobs import (
+    MAX_TRIES,
+    QUEUES,
+    payload_backoff,
+    payload_data,
+    payload_kind,
+    payload_uuid,
+)
 from facturino_reference.queuepause import PauseFlags
 
 POLL_INTERVAL = 0.2
@@ -43,11 +51,33 @@ class Job:
     attempts: int
 
 
-def _probe(job: Job) -> None:
+@dataclass
+class JobContext:
+    """What a job's handle() can use: the worker's connection and the app's configuration."""
+
+    conn: Conn
+    config: AppConfig | None
+
+
+def _probe(job: Job, context: JobContext) -> None:
     """A harmless no-op: proves that a job goes from pending to done."""
 
 
-HANDLERS: dict[str, Callable[[Job], None]] = {"probe": _probe}
+def _sync_bank_transactions(job: Job, context: JobContext) -> None:
+    """SyncBankTransactions(company, days): calls the bank's PSD2 API (banksync.py)."""
+    if context.config is None:
+        raise RuntimeError("SyncBankTransactions needs the app configuration")
+    data = payload_data(job.payload)
+    result = sync_company(
+        context.conn, context.config, int(data["company_id"]), int(data.get("days", 7))
+    )
+    _log(f"bank sync company {data['company_id']}: {result.imported} new transaction(s)")
+
+
+HANDLERS: dict[str, Callable[[Job, JobContext], None]] = {
+    "probe": _probe,
+    "sync_bank_transactions": _sync_bank_transactions,
+}
 
 
 def _log(message: str) -> None:
@@ -73,12 +103,12 @@ def reserve(conn: Conn, queues: tuple[str, ...] = QUEUES) -> Job | None:
     return Job(row[0], row[1], row[2], row[3] + 1)
 
 
-def run(job: Job) -> None:
+def run(job: Job, context: JobContext) -> None:
     kind = payload_kind(job.payload)
     handler = HANDLERS.get(kind)
     if handler is None:
         raise UnknownJobError(f"Unknown job kind {kind!r} on queue {job.queue}")
-    handler(job)
+    handler(job, context)
 
 
 def _max_tries(payload: str) -> int:
@@ -108,20 +138,23 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             )
             conn.execute("DELETE FROM jobs WHERE id = %s", (job.id,))
         else:
+            delay = payload_backoff(job.payload, job.attempts)  # the job's `backoff`
             conn.execute(
                 "UPDATE jobs SET reserved_at = NULL, available_at = %s WHERE id = %s",
-                (int(time.time()), job.id),
+                (int(time.time()) + delay, job.id),
             )
 
 
-def work_once(conn: Conn, queues: tuple[str, ...] = QUEUES) -> bool:
+def work_once(
+    conn: Conn, queues: tuple[str, ...] = QUEUES, config: AppConfig | None = None
+) -> bool:
     """Process at most one job of `queues`; True if there was one."""
     job = reserve(conn, queues)
     if job is None:
         return False
     _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING")
     try:
-        run(job)
+        run(job, JobContext(conn, config))
     except Exception as exc:  # a failing job must not stop the worker
         settle(conn, job, exc)
         _log(f"{job.queue} job {job.id} FAIL ({exc})")
@@ -133,6 +166,7 @@ def work_once(conn: Conn, queues: tuple[str, ...] = QUEUES) -> bool:
 
 class Worker:
     def __init__(self, config: AppConfig) -> None:
+        self.config = config
         self.conninfo = config.db_conninfo()
         self.pauses = PauseFlags(config)  # `queue:pause` flags: paused queues are skipped
         self.stopping = False
@@ -156,7 +190,7 @@ class Worker:
 
     def _poll(self, conn: Conn) -> None:
         while not self.stopping:
-            if not work_once(conn, self.pauses.active(QUEUES)):
+            if not work_once(conn, self.pauses.active(QUEUES), self.config):
                 time.sleep(POLL_INTERVAL)
 
 

@@ -17,6 +17,7 @@ from facturino_reference.appenv import AppConfig
 from facturino_reference.web import auth, bootstrap, dashboard, health, metrics, pages, partner
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError, render_http_error
+from facturino_reference.web.feature_routes import feature_routes
 from facturino_reference.web.guards import auth_limit, authenticated, feature, guest, throttle
 from facturino_reference.web.kernel import Kernel
 from facturino_reference.web.nginx import front
@@ -108,7 +109,7 @@ def build_laravel(config: AppConfig) -> Starlette:
         await context.close()
 
     app = Starlette(
-        routes=_web_routes() + _api_routes(),
+        routes=_web_routes() + _api_routes() + feature_routes(config),
         middleware=[Middleware(Kernel)],
         exception_handlers={HTTPException: _http_exception, HttpError: _http_exception},
         lifespan=lifespan,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from facturino_reference.assets import read_manifest
+from facturino_reference.web import adminui
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import BadMethodCallException, HttpError
 from facturino_reference.web.guards import current_user
@@ -55,12 +58,16 @@ async def _title(c: AppContext) -> str:
     return str(custom) if custom else DEFAULT_TITLE
 
 
-async def shell(request: Request, page: str = "login") -> Response:
+_GUEST_PAGES = {"login", "forgot", "installation"}
+
+
+async def shell(request: Request, page: str = "login", **extra: Any) -> Response:
     """resources/views/app.blade.php with the login form rendered server-side."""
     c = ctx(request)
     session = current_session(request)
-    user = await current_user(request) if page == "dashboard" else None
+    user = await current_user(request) if page not in _GUEST_PAGES else None
     html = c.templates.get_template("app.html").render(
+        **extra,
         lang=c.config.get("APP_LOCALE", "en"),
         title=await _title(c),
         csrf_token=session.token if session else "",
@@ -85,7 +92,14 @@ async def admin(request: Request) -> Response:
     whatever they accept (it is not the API's auth middleware, so never a 401)."""
     if await current_user(request) is None:
         return _redirect(request, "/login")
-    return await shell(request, "dashboard")
+    path = request.url.path.rstrip("/")
+    if path == "/admin/partner/dashboard":
+        partner = await adminui.partner_context(request)
+        if isinstance(partner, Response):
+            return partner
+        return await shell(request, "partner-dashboard", **partner)
+    page = "invoices" if path == "/admin/invoices" else "dashboard"
+    return await shell(request, page, **await adminui.page_context(request, page))
 
 
 async def installation(request: Request) -> Response:

@@ -4,18 +4,20 @@ Figures, for the partner linked to the session's user (`partners.user_id`):
 active_clients = active partner_company_links; total_earnings = sum of its affiliate_events
 not clawed back; pending_payout = those with paid_at NULL; monthly_commissions = those of
 the current month_ref; processed_invoices = 0 (hard-coded at HEAD); nextPayout = the
-earliest pending payout.
+earliest pending payout. The headline figures are cached for 5 minutes (partnerstats.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from psycopg.rows import DictRow
 from starlette.requests import Request
 from starlette.responses import Response
 
+from facturino_reference import partnerstats
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError
 from facturino_reference.web.guards import require_user
@@ -31,7 +33,7 @@ _EVENTS = (
 )
 
 
-async def _partner(request: Request) -> tuple[AppContext, DictRow]:
+async def partner_of(request: Request) -> tuple[AppContext, DictRow]:
     """partner-scope middleware: the user must have an active partner record."""
     user = await require_user(request)
     c = ctx(request)
@@ -43,16 +45,42 @@ async def _partner(request: Request) -> tuple[AppContext, DictRow]:
     return c, partner
 
 
-async def _sum(c: AppContext, partner_id: int, where: str, params: tuple[Any, ...] = ()) -> float:
-    value = await c.db.scalar(
-        "SELECT coalesce(sum(amount), 0) FROM affiliate_events WHERE affiliate_partner_id = %s "
-        "AND NOT is_clawed_back " + where,
-        (partner_id, *params),
+async def figures(c: AppContext, partner_id: int) -> dict[str, Any]:
+    """The headline figures: from the cache store when fresh, else queried and cached."""
+    key = partnerstats.cache_key(c.config.cache_prefix, partner_id)
+    cached = await c.cache.get(key)
+    if cached is not None:
+        data: dict[str, Any] = json.loads(cached)
+        return data
+    async with c.db.connection() as conn:
+        cursor = await conn.execute(
+            partnerstats.FIGURES_SQL, {"partner": partner_id, "clawed": False}
+        )
+        row = await cursor.fetchone()
+    assert row is not None
+    data = partnerstats.as_figures(row)
+    await c.cache.set(key, json.dumps(data), ex=partnerstats.CACHE_TTL)
+    return data
+
+
+async def next_payout(c: AppContext, partner_id: int) -> dict[str, Any] | None:
+    payout = await c.db.fetchone(
+        "SELECT amount, payout_date FROM payouts WHERE partner_id = %s AND status = 'pending' "
+        "ORDER BY payout_date LIMIT 1",
+        (partner_id,),
     )
-    return float(value)
+    return (
+        None
+        if payout is None
+        else {"amount": float(payout["amount"]), "date": payout["payout_date"]}
+    )
 
 
-async def _history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
+async def recent_commissions(c: AppContext, partner_id: int) -> list[DictRow]:
+    return await c.db.fetchall(_EVENTS, (partner_id,))
+
+
+async def history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
     rows = await c.db.fetchall(
         "SELECT to_char(date_trunc('month', created_at), 'YYYY-MM') AS ym, sum(amount) AS total "
         "FROM affiliate_events WHERE affiliate_partner_id = %s AND NOT is_clawed_back "
@@ -71,39 +99,22 @@ async def _history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
 
 
 async def dashboard(request: Request) -> Response:
-    c, partner = await _partner(request)
+    c, partner = await partner_of(request)
     if c.config.flag("FEATURE_PARTNER_MOCKED_DATA"):
         return json_response(_mocked_dashboard())
     pid = partner["id"]
-    this_month = dt.date.today().strftime("%Y-%m")
-    clients = await c.db.scalar(
-        "SELECT count(*) FROM partner_company_links WHERE partner_id = %s AND is_active", (pid,)
-    )
-    payout = await c.db.fetchone(
-        "SELECT amount, payout_date FROM payouts WHERE partner_id = %s AND status = 'pending' "
-        "ORDER BY payout_date LIMIT 1",
-        (pid,),
-    )
     return json_response(
         {
-            "data": {
-                "active_clients": int(clients),
-                "monthly_commissions": await _sum(c, pid, "AND month_ref = %s", (this_month,)),
-                "processed_invoices": 0,
-                "total_earnings": await _sum(c, pid, ""),
-                "pending_payout": await _sum(c, pid, "AND paid_at IS NULL"),
-            },
-            "earningsHistory": await _history(c, pid),
-            "recentCommissions": await c.db.fetchall(_EVENTS, (pid,)),
-            "nextPayout": None
-            if payout is None
-            else {"amount": float(payout["amount"]), "date": payout["payout_date"]},
+            "data": await figures(c, pid),
+            "earningsHistory": await history(c, pid),
+            "recentCommissions": await recent_commissions(c, pid),
+            "nextPayout": await next_payout(c, pid),
         }
     )
 
 
 async def commissions(request: Request) -> Response:
-    c, partner = await _partner(request)
+    c, partner = await partner_of(request)
     if c.config.flag("FEATURE_PARTNER_MOCKED_DATA"):
         return json_response(
             {

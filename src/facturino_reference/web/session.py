@@ -98,6 +98,8 @@ def _cookie(c: AppContext, name: str, value: str, http_only: bool) -> str:
         f"Max-Age={minutes * 60}",
         "path=/",
     ]
+    if domain := c.config.nullable("SESSION_DOMAIN"):
+        parts.append(f"domain={domain}")
     if c.config.flag("SESSION_SECURE_COOKIE"):
         parts.append("secure")
     if http_only:
