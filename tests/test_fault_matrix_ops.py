@@ -97,7 +97,8 @@ def reference_with_bucket(port_base: int, faults: Sequence[str] = ()) -> Iterato
 
 def ops_run(home: Path, *extra: str) -> SuiteRun:
     history = f"--history-file={home / 'history.jsonl'}"
-    return run_suite(home, "daily or weekly", history, *extra)
+    # Only tests_ops/: collecting the other suites costs seconds per run and selects nothing.
+    return run_suite(home, "daily or weekly", "tests_ops", history, *extra)
 
 
 def failing(run: SuiteRun) -> set[str]:
@@ -157,7 +158,7 @@ def test_shell_checks_are_deselected_with_the_reason_without_a_prefix() -> None:
     with reference_with_bucket(NO_PREFIX_BASE) as home:
         run = ops_run(home, "-k", "migrate_status")
         overrides = {"FACTURINO_VERIFY__SHELL__PREFIX": "[]"}
-        bare = run_suite(home, "daily", "-k", "migrate_status", overrides=overrides)
+        bare = run_suite(home, "daily", "tests_ops", "-k", "migrate_status", overrides=overrides)
     assert run.named("passed") == MIGRATE_STATUS
     assert bare.outcomes == {}
     assert "names no command prefix ([shell] prefix)" in bare.output
