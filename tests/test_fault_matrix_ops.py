@@ -3,7 +3,8 @@
 The daily and weekly suites run together (``-m "daily or weekly"``) as one process against a
 private reference deployment that has its S3-compatible bucket, its shell entry and a history
 file of its own; once healthy (everything passes, nothing skipped) and once per fault, where the
-failing set must be exactly the expected one.
+failing set must be exactly the expected one. (Deselection without a shell prefix is proven
+cheaply through pytester in test_ops_capabilities.py.)
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
 # 250 apart inside the ops range 22000-27999 (tests/README.md): the seven ports of one base
 # never meet those of the next.
 PORT_BASES = {name: 22000 + 250 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
-TREND_BASE, NO_PREFIX_BASE = 26000, 26250
+TREND_BASE = 26000
 
 
 @contextmanager
@@ -151,14 +152,3 @@ def test_every_ops_check_is_tripped_by_a_specific_fault() -> None:
     functions = {name.split("[")[0] for name in EVERY_CHECK}
     proven = {name.split("[")[0] for failures in EXPECTED_FAILURES.values() for name in failures}
     assert sorted(functions - proven) == []
-
-
-def test_shell_checks_are_deselected_with_the_reason_without_a_prefix() -> None:
-    """[allow] shell without a [shell] prefix: the shell checks are listed as deselected."""
-    with reference_with_bucket(NO_PREFIX_BASE) as home:
-        run = ops_run(home, "-k", "migrate_status")
-        overrides = {"FACTURINO_VERIFY__SHELL__PREFIX": "[]"}
-        bare = run_suite(home, "daily", "tests_ops", "-k", "migrate_status", overrides=overrides)
-    assert run.named("passed") == MIGRATE_STATUS
-    assert bare.outcomes == {}
-    assert "names no command prefix ([shell] prefix)" in bare.output
