@@ -162,7 +162,9 @@ RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
 SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
 
 
-def sign_with_xmlsec1(document: bytes, pki: Pki, folder: Path, signature: str, digest: str) -> bytes:
+def sign_with_xmlsec1(
+    document: bytes, pki: Pki, folder: Path, signature: str, digest: str
+) -> bytes:
     """Any algorithm, via an xmlsec1 template (signxml refuses SHA-1 by design)."""
     text = document.decode()
     template = TEMPLATE_SIGNATURE.format(signature=signature, digest=digest)
