@@ -327,6 +327,19 @@ def _zip(tmp_path: Path, sql: bytes, damage: bool = False) -> Path:
     return archive
 
 
+def _encrypted(tmp_path: Path) -> Path:
+    """A zip whose entry carries the "encrypted" flag (as spatie's AES archives do)."""
+    archive = tmp_path / "encrypted.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("db-dumps/postgresql-facturino.sql.gz", b"\x00" * 64)
+    raw = bytearray(archive.read_bytes())
+    # zipfile cannot encrypt: set bit 0 of the flags in the local and the central header.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        raw[raw.index(signature) + offset] |= 0x1
+    archive.write_bytes(bytes(raw))
+    return archive
+
+
 def test_throwaway_postgres_restores_a_dump_and_is_removed(tmp_path: Path) -> None:
     sql = b"CREATE TABLE invoices (id int, invoice_number text);\n" + b"".join(
         b"INSERT INTO invoices VALUES (%d, 'INV-%d');\n" % (i, i) for i in range(2000)
@@ -340,6 +353,8 @@ def test_throwaway_postgres_restores_a_dump_and_is_removed(tmp_path: Path) -> No
             restore(
                 server, _zip(tmp_path, sql, damage=True), "db-dumps/postgresql-facturino.sql.gz", 60
             )
+        with pytest.raises(RestoreFailed, match="encrypted"):
+            restore(server, _encrypted(tmp_path), "db-dumps/postgresql-facturino.sql.gz", 60)
         with pytest.raises(RestoreFailed, match="psql exited 3"):
             restore(
                 server,

@@ -205,4 +205,9 @@ def _pump(archive: Path, entry: str, sink: IO[bytes], deadline: float) -> str:
         return ""  # psql stopped at an error; its exit code and stderr tell which
     except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, OSError) as error:
         return f"the dump is damaged: {type(error).__name__}: {error}"
+    except RuntimeError as error:  # zipfile: "File ... is encrypted, password required"
+        return (
+            f"the archive cannot be read: {error} (spatie encrypts with AES-256 when "
+            "BACKUP_ARCHIVE_PASSWORD is set; the drill reads unencrypted archives only)"
+        )
     return ""

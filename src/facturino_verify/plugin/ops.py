@@ -192,6 +192,11 @@ class Ops:
             drill.backup = self.newest(drill.source)
             archive = self.archive(drill.source)
             entry = checks.dump_entry(archive, drill.source)
+            if entry.rsplit("/", 1)[-1].startswith("mysql"):
+                raise DrillUnavailable(
+                    f"{entry} is a MySQL dump: the drill restores PostgreSQL dumps only "
+                    "(contract §0: the live app may run on MySQL)"
+                )
             with ThrowawayPostgres(find_pg_bin(b.pg_bin)) as server:
                 restore(server, archive, entry, b.restore_timeout)
                 self._read_back(server, drill)
