@@ -301,15 +301,21 @@ def test_shell_runs_only_allowed_commands_with_a_timeout() -> None:
 
 
 def test_history_previous_value_and_trend_chart() -> None:
+    today = dt.datetime.now(dt.UTC).replace(microsecond=0)
     runs = [
-        {"at": "2026-08-19T06:00:00+00:00", "figures": {"failed_jobs_24h": 3}},
-        {"at": "2026-08-20T06:00:00+00:00", "figures": {"failed_jobs_24h": 5, "http_p95_ms": 80}},
+        {"at": (today - dt.timedelta(days=30)).isoformat(), "figures": {"disk_usage_percent": 50}},
+        {"at": (today - dt.timedelta(days=2)).isoformat(), "figures": {"failed_jobs_24h": 3}},
+        {
+            "at": (today - dt.timedelta(days=1)).isoformat(),
+            "figures": {"failed_jobs_24h": 5, "http_p95_ms": 80},
+        },
     ]
     value, at = previous(runs, "failed_jobs_24h") or (None, None)
-    assert value == 5 and at == dt.datetime(2026, 8, 20, 6, tzinfo=dt.UTC)
-    assert previous(runs, "disk_usage_percent") is None
+    assert value == 5 and at == today - dt.timedelta(days=1)
+    assert previous(runs, "disk_usage_percent") is None  # a month old: no baseline
+    assert previous(runs, "restore_drill_seconds") is None
     chart = trend_chart(runs)
-    assert chart.count("<svg") == 2 and "failed jobs (last 24 h)</b>: latest 5" in chart
+    assert chart.count("<svg") == 3 and "failed jobs (last 24 h)</b>: latest 5" in chart
 
 
 def _zip(tmp_path: Path, sql: bytes, damage: bool = False) -> Path:

@@ -22,6 +22,7 @@ from . import stash
 FIGURE_PREFIX = "figure."
 STATE_PREFIX = "state."
 KEEP_RUNS = 400  # about a year of daily plus weekly runs
+MAX_BASELINE_AGE = dt.timedelta(days=8)  # a weekly run still finds last week's figures
 FIGURES = pytest.StashKey[dict[str, float]]()
 STATES = pytest.StashKey[dict[str, Any]]()
 PATH = pytest.StashKey[Path | None]()
@@ -68,13 +69,21 @@ def load(path: Path | None) -> list[dict[str, Any]]:
 
 
 def previous(
-    runs: Sequence[Mapping[str, Any]], key: str, section: str = "figures"
+    runs: Sequence[Mapping[str, Any]],
+    key: str,
+    section: str = "figures",
+    max_age: dt.timedelta = MAX_BASELINE_AGE,
 ) -> tuple[Any, dt.datetime] | None:
-    """The newest recorded value of ``section[key]`` and when it was recorded."""
+    """The newest recorded value of ``section[key]`` and when it was recorded; None when no
+    run recorded it within ``max_age`` (an old figure says nothing about today's trend)."""
+    oldest = dt.datetime.now(dt.UTC) - max_age
     for run in reversed(runs):
         values = run.get(section)
+        at = dt.datetime.fromisoformat(run["at"])
+        if at < oldest:
+            return None
         if isinstance(values, dict) and key in values:
-            return values[key], dt.datetime.fromisoformat(run["at"])
+            return values[key], at
     return None
 
 
