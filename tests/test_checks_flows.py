@@ -133,8 +133,9 @@ def test_facturino_alphabet_makes_the_hash_key_independent_which_is_noted() -> N
 
 
 def test_money_renderings_cover_the_usual_formats() -> None:
-    forms = invoice.money_renderings(1_851_900)
-    assert {"18,519.00", "18.519,00", "18519.00", "18 519,00", "18519"} <= set(forms)
+    forms = invoice.money_renderings(1_852_050)
+    assert {"18,520.50", "18.520,50", "18520.50", "18 520,50", "18,521", "18521"} <= set(forms)
+    assert "18520" not in forms and "246" in invoice.money_renderings(24_600)
 
 
 def _pdf(*lines: str) -> bytes:
@@ -174,10 +175,12 @@ def _pdf_response(body: bytes, content_type: str = "application/pdf") -> httpx.R
 
 
 def test_invoice_pdf_must_show_number_customer_and_total() -> None:
-    good = _pdf("Invoice VERIFY-1", "Customer verify-1", "Total 18,519.00 MKD")
-    invoice.expect_invoice_pdf(_pdf_response(good), "VERIFY-1", "Customer verify-1", 1_851_900)
+    good = _pdf("Invoice VERIFY-1", "Customer verify-1", "Total 18,520.50 MKD")
+    invoice.expect_invoice_pdf(_pdf_response(good), "VERIFY-1", "Customer verify-1", 1_852_050)
+    rounded = _pdf("Invoice VERIFY-1", "Customer verify-1", "Total 18.521 MKD")
+    invoice.expect_invoice_pdf(_pdf_response(rounded), "VERIFY-1", "Customer verify-1", 1_852_050)
     with pytest.raises(CheckFailed, match="invoice number"):
-        invoice.expect_invoice_pdf(_pdf_response(good), "VERIFY-2", "Customer verify-1", 1_851_900)
+        invoice.expect_invoice_pdf(_pdf_response(good), "VERIFY-2", "Customer verify-1", 1_852_050)
     with pytest.raises(CheckFailed, match="invoice total"):
         invoice.expect_invoice_pdf(_pdf_response(good), "VERIFY-1", "Customer verify-1", 99_900)
 

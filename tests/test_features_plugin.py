@@ -67,7 +67,7 @@ def test_run_tag_is_prefixed_timestamped_and_unique() -> None:
 
 def test_invoice_bodies_are_tagged_and_complete() -> None:
     customer, item, invoice = invoice_bodies(
-        "verify-x", 1, 617_300, 3, "invoice1", dt.date(2026, 1, 2)
+        "verify-x", 1, 617_350, 3, "invoice1", dt.date(2026, 1, 2)
     )
     assert "verify-x" in customer["name"] and "verify-x" in customer["email"]
     assert "verify-x" in item["name"] and invoice["reference_number"] == "verify-x"
@@ -75,7 +75,7 @@ def test_invoice_bodies_are_tagged_and_complete() -> None:
     line = invoice["items"][0]
     assert {"name", "quantity", "price", "discount_val", "tax", "total"} <= set(line)
     assert (
-        invoice["total"] == line["total"] == 1_851_900 and invoice["invoice_number"] == "VERIFY-X"
+        invoice["total"] == line["total"] == 1_852_050 and invoice["invoice_number"] == "VERIFY-X"
     )
 
 

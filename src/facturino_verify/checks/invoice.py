@@ -119,18 +119,18 @@ def expect_hash_not_from_public_key(
 
 
 def money_renderings(minor: int) -> list[str]:
-    """Ways an amount in minor units can be printed: 1851900 → 18519.00, 18,519.00, 18.519,00…"""
+    """Ways an amount in minor units can be printed: 1852050 → 18520.50, 18,520.50, 18.520,50…
+    and, rounded half up for a currency without decimals (MKD), 18,521 / 18.521 / 18521."""
     units, cents = divmod(abs(minor), 100)
-    groups = f"{units:,}"
+    rounded = units + (1 if cents >= 50 else 0)
     forms = set()
     for thousands in (",", ".", " ", "\u00a0", ""):
-        whole = groups.replace(",", thousands)
+        whole = f"{units:,}".replace(",", thousands)
         for decimal in (".", ","):
-            if decimal == thousands:
-                continue
-            forms.add(f"{whole}{decimal}{cents:02d}")
-        if cents == 0 and thousands not in (".", ","):
-            forms.add(whole)
+            if decimal != thousands:
+                forms.add(f"{whole}{decimal}{cents:02d}")
+        if rounded >= 1000 or thousands == "":
+            forms.add(f"{rounded:,}".replace(",", thousands))
     return sorted(forms, key=len, reverse=True)
 
 

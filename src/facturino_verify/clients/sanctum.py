@@ -67,6 +67,7 @@ class SanctumSession:
             csrf = client.get(
                 "/sanctum/csrf-cookie", headers={"Referer": self._http.base_url + "/"}
             )
+            self.login_exchange = [csrf]
             if csrf.status_code != 204 or "XSRF-TOKEN" not in client.cookies:
                 raise ProtocolFailure(
                     what,

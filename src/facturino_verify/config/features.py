@@ -42,8 +42,9 @@ class InvoiceFlow(_Section):
     """The invoice + PDF flow (writes)."""
 
     template_name: str = "invoice1"
-    item_price: int = Field(12_345, gt=0)  # minor units
-    quantity: int = Field(2, gt=0)
+    # Minor units, with cents (a renderer with MKD's precision 0 may round: both are accepted).
+    item_price: int = Field(617_350, gt=0)
+    quantity: int = Field(3, gt=0)
     hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
     hashids_min_length: int = Field(20, ge=0)
     # With Facturino's config/hashids.php the APP_KEY never reaches the hash (Hashids reads only
