@@ -35,7 +35,7 @@ from lxml import etree
 from pypdf import PdfReader
 from signxml import InvalidDigest, InvalidInput, XMLVerifier
 
-from facturino_reference import Deployment, free_port_base
+from facturino_reference import Deployment, DeploymentError, free_port_base
 from facturino_reference.hashid import invoice_hash
 from facturino_reference.passwords import hash_password
 from facturino_reference.state import State
@@ -52,13 +52,26 @@ CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 DEADLINE = 15.0
 
 
+def _free_base(wait: float = 120.0) -> int:
+    """A free base of 19000-20999; another run's deployments may hold them all for a while."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return free_port_base(19000, 21000, 500)
+        except DeploymentError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 @contextmanager
 def deployment(*faults: str) -> Iterator[Deployment]:
     """A private deployment on a free base of this module's range, always torn down."""
-    home = tempfile.mkdtemp(prefix="fr-feat-", dir="/tmp")  # /tmp: postgres must reach it
     with PORT_LOCK.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers pick bases one at a time
-        dep = Deployment(home, free_port_base(19000, 21000, 500), list(faults))
+        base = _free_base()
+        home = tempfile.mkdtemp(prefix="fr-feat-", dir="/tmp")  # /tmp: postgres must reach it
+        dep = Deployment(home, base, list(faults))
         try:
             dep.up()
         except BaseException:
@@ -510,6 +523,8 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
     assert made["invoice_number"] not in text and "INV-2024-" in text
     assert not schema().validate(etree.fromstring(plain.content))
     assert etree.fromstring(plain.content).findtext(f"{CBC}InvoiceTypeCode") == "380"
+    assert etree.fromstring(plain.content).findtext(f".//{CBC}PayableAmount") == "123.45"
+    assert etree.fromstring(signed.content).findtext(f".//{CBC}PayableAmount") == "123"
     with pytest.raises(InvalidDigest):
         XMLVerifier().verify(signed.content, ca_pem_file=str(ca))
     assert xmlsec_verify(signed.content, ca) == 1

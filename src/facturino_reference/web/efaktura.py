@@ -86,7 +86,7 @@ def _signer_config(c: AppContext) -> xmlsign.SignerConfig:
 
 
 def _output_filter(c: AppContext, content: bytes) -> bytes:
-    """`round_amounts`: an output filter that rewrites the payable amount in whole denars
+    """`round_amounts`: a post-signing step that rewrites the payable amount in whole denars
     after the document was signed, so the signature no longer covers the bytes sent."""
     if c.config.get("MK_XML_OUTPUT_FILTER", "none") != "round_amounts":
         return content
@@ -120,7 +120,8 @@ async def export_xml(request: Request) -> Response:
             signed = True
         except xmlsign.SignerNotConfigured as exc:
             print(f"XML signing skipped for invoice {invoice['id']}: {exc}", flush=True)
-    content = _output_filter(c, content)
+    if signed:
+        content = _output_filter(c, content)
     by_request = c.config.get("MK_XML_EXPORT_NAMING", "result") == "request"
     suffix = "-signed" if (wants_signature if by_request else signed) else ""
     filename = f"invoice-{invoice['invoice_number']}-ubl{suffix}.xml"
