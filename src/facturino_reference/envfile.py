@@ -74,6 +74,10 @@ prefix = ["{home}/bin/app-shell"]
 [backups]
 folder = "{backups}"
 {bucket}
+[features.efaktura]
+# The deployment's own CA issued the XML signer's certificate (storage/certificates).
+trust_anchor = "{ca_file}"
+
 [allow]
 writes = true
 browser = true
