@@ -25,7 +25,10 @@ def browser_type_launch_args(
 ) -> dict[str, Any]:
     """pytest-playwright's launch arguments + ``[browser] executable_path`` (Debian's Chromium by
     default) + SPKI pins of the target's CA and verified certificate (see plugin/browser.py)."""
-    return browser_setup.launch_args(environment, browser_type_launch_args)
+    try:
+        return browser_setup.launch_args(environment, browser_type_launch_args)
+    except pytest.UsageError as error:  # after collection: every browser test says why
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
