@@ -51,7 +51,6 @@ def one_run(port_base: int) -> dict[str, object]:
     try:
         junit = home / "junit.xml"
         env = {k: v for k, v in os.environ.items() if not k.startswith("FACTURINO_VERIFY__")}
-        env["FACTURINO_VERIFY__FEATURES__EFAKTURA__TRUST_ANCHOR"] = str(home / "tls" / "ca.pem")
         command = [
             str(BIN / "pytest"),
             "tests_features",

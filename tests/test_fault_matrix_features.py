@@ -223,8 +223,6 @@ def features_with(
     base = _port_base()
     with reference(base, faults) as home:
         env = {
-            # The reference signs with a certificate of its own local CA.
-            "FACTURINO_VERIFY__FEATURES__EFAKTURA__TRUST_ANCHOR": str(home / "tls" / "ca.pem"),
             # A dead worker must not cost the default 20 s.
             "FACTURINO_VERIFY__FEATURES__BANKING__SYNC_DEADLINE_SECONDS": "5",
             **(overrides or {}),
