@@ -32,19 +32,23 @@ def port_bases(start: int, stop: int, step: int = 450) -> list[int]:
 @dataclass(frozen=True)
 class SuiteRun:
     outcomes: dict[str, str]  # test name (with parameters) → passed/failed/skipped/error
-    seconds: float
+    seconds: float  # the whole process, interpreter start included
     exit_code: int
     output: str
+    session_seconds: float = 0.0  # pytest's own session time (JUnit), without process start-up
 
     def named(self, outcome: str) -> set[str]:
         return {name for name, seen in self.outcomes.items() if seen == outcome}
 
 
 @contextmanager
-def reference(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
-    """A reference deployment on ``port_base`` with ``faults``; always torn down."""
+def reference(
+    port_base: int, faults: Sequence[str] = (), extra: Sequence[str] = ()
+) -> Iterator[Path]:
+    """A reference deployment on ``port_base`` with ``faults`` (and more ``up`` options);
+    always torn down."""
     home = Path(tempfile.mkdtemp(prefix="facturino-ref-"))
-    command = [REFERENCE, "up", "--home", str(home), "--port-base", str(port_base)]
+    command = [REFERENCE, "up", "--home", str(home), "--port-base", str(port_base), *extra]
     for fault in faults:
         command += ["--fault", fault]
     started = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -77,12 +81,27 @@ def run_suite(
         "no:cacheprovider",
         *extra,
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTURINO_VERIFY__")}
+    # Not the xdist worker's variables either: pytest-benchmark would think it runs under xdist.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FACTURINO_VERIFY__", "PYTEST_XDIST_"))
+    }
     env.update(overrides or {})
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
-    return SuiteRun(parse_junit(junit), seconds, done.returncode, done.stdout + done.stderr)
+    return SuiteRun(
+        parse_junit(junit), seconds, done.returncode, done.stdout + done.stderr, session_time(junit)
+    )
+
+
+def session_time(path: Path) -> float:
+    if not path.exists():
+        return 0.0
+    root = ET.parse(path).getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    return float(suite.get("time", 0.0)) if suite is not None else 0.0
 
 
 def parse_junit(path: Path) -> dict[str, str]:
