@@ -88,15 +88,16 @@ def upload(env: Mapping[str, str], archive: Path, key: str) -> None:
     client(env).upload_file(str(archive), env["R2_BACKUP_BUCKET"], key)
 
 
-def _retry(action: Any, attempts: int = 20) -> None:
-    """The port opens a moment before moto serves requests."""
+def _retry(action: Any, timeout: float = 15.0) -> None:
+    """The port opens a moment before moto serves requests (longer on a loaded machine)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    for attempt in range(attempts):
+    deadline = time.monotonic() + timeout
+    while True:
         try:
             action()
             return
         except (BotoCoreError, ClientError):
-            if attempt == attempts - 1:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
