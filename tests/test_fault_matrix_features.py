@@ -9,12 +9,19 @@ documented exceptions below.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
-import re
+import tempfile
+import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+from facturino_reference import DeploymentError, free_port_base
 
 from . import db_snapshot
 from .efaktura_samples import make_pki
@@ -188,13 +195,33 @@ EXPECTATION_FAILURES = {
     SIGNXML,
     XMLSEC1,
 }
+PORT_LOCK = Path(tempfile.gettempdir()) / "facturino-verify-features-matrix-ports.lock"
 AUTH_CALLS = 5  # admin + partner sessions, browser sign-in + sign-out, wrong password
 
 
-def _port_base() -> int:
-    """21000-21999 (tests/README.md): one base per xdist worker, runs of a worker in sequence."""
-    worker = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "gw0")) or 0)
-    return 21000 + 500 * (worker % 2) + worker // 2
+def _free_base(wait: float = 180.0) -> int:
+    """A base of 21000-21999 (tests/README.md) whose ports are free now. Bases 1 apart have
+    disjoint port sets (no two offsets of a deployment differ by less than 10)."""
+    deadline = time.monotonic() + wait
+    while True:
+        for start in (21000, 21500):
+            with contextlib.suppress(DeploymentError):
+                return free_port_base(start, start + 10, 1)
+        if time.monotonic() > deadline:
+            raise DeploymentError("no free port base in 21000-21999")
+        time.sleep(0.5)
+
+
+@contextmanager
+def _deployment(faults: list[str]) -> Iterator[tuple[Path, int]]:
+    """A private reference deployment; the base is chosen and bound under a lock, so parallel
+    workers (and parallel runs of the matrix) never pick the same one."""
+    with ExitStack() as stack:
+        with PORT_LOCK.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            base = _free_base()
+            home = stack.enter_context(reference(base, faults))
+        yield home, base
 
 
 def _conninfo(port_base: int) -> dict[str, object]:
@@ -220,8 +247,7 @@ class FeatureRun:
 def features_with(
     faults: list[str], overrides: dict[str, str] | None = None, *extra: str
 ) -> FeatureRun:
-    base = _port_base()
-    with reference(base, faults) as home:
+    with _deployment(faults) as (home, base):
         env = {
             # A dead worker must not cost the default 20 s.
             "FACTURINO_VERIFY__FEATURES__BANKING__SYNC_DEADLINE_SECONDS": "5",
