@@ -153,3 +153,65 @@ def test_artifact_defaults_apply_to_runs_with_an_environment(
     assert Path(config.option.output).parts[-2:] == ("reports", "artifacts")
     explicit = pytester.parseconfigure(f"--env-file={path}", "--tracing=on", "--output=elsewhere")
     assert (explicit.option.tracing, explicit.option.output) == ("on", "elsewhere")
+
+
+class _Http:
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+    def get(self, path: str, **_: object) -> httpx.Response:
+        return httpx.Response(self.status, request=httpx.Request("GET", "https://x" + path))
+
+
+class _Api:
+    """Deletes answer ``delete_status``; the invoice answers ``invoice_status`` afterwards."""
+
+    def __init__(self, delete_status: int, invoice_status: int) -> None:
+        self.delete_status, self.invoice_status = delete_status, invoice_status
+        self.deleted: list[tuple[str, list[int]]] = []
+
+    def delete(self, kind: str, ids: list[int]) -> httpx.Response:
+        self.deleted.append((kind, ids))
+        body = {"success": True} if self.delete_status == 200 else {"message": "locked"}
+        request = httpx.Request("POST", f"https://x/api/v1/{kind}/delete")
+        return httpx.Response(self.delete_status, json=body, request=request)
+
+    def invoice(self, invoice_id: int) -> httpx.Response:
+        request = httpx.Request("GET", f"https://x/api/v1/invoices/{invoice_id}")
+        return httpx.Response(self.invoice_status, json={}, request=request)
+
+
+def _made() -> object:
+    from facturino_verify.plugin.flows import InvoiceUnderTest
+
+    made = InvoiceUnderTest("verify-t", "VERIFY-T", "Customer verify-t")
+    made.customer, made.item = {"id": 3, "name": "Customer verify-t"}, {"id": 2, "name": "Item"}
+    made.invoice = {"id": 9, "invoice_number": "VERIFY-T", "unique_hash": "H" * 20}
+    return made
+
+
+def test_cleanup_deletes_in_order_and_verifies_the_404s() -> None:
+    from facturino_verify.plugin.features import FeatureRun
+    from facturino_verify.plugin.flows import _remove
+
+    api, run = _Api(200, 404), FeatureRun("verify-t")
+    _remove(api, type("D", (), {"http": _Http(404)})(), _made(), run)  # type: ignore[arg-type]
+    assert [kind for kind, _ in api.deleted] == ["invoices", "items", "customers"]
+    assert run.leftovers == []
+
+
+@pytest.mark.parametrize(
+    ("delete", "invoice", "pdf"), [(422, 404, 404), (200, 200, 404), (200, 404, 200)]
+)
+def test_cleanup_failure_fails_loudly_and_lists_what_was_left(
+    delete: int, invoice: int, pdf: int
+) -> None:
+    from facturino_verify.plugin.features import FeatureRun
+    from facturino_verify.plugin.flows import _remove
+
+    run = FeatureRun("verify-t")
+    with pytest.raises(pytest.fail.Exception, match="cleanup failed, left behind"):
+        _remove(_Api(delete, invoice), type("D", (), {"http": _Http(pdf)})(), _made(), run)  # type: ignore[arg-type]
+    assert run.leftovers and all(
+        left.kind in ("invoices", "items", "customers") for left in run.leftovers
+    )
