@@ -11,6 +11,7 @@ import pytest
 from facturino_verify.checks import ops as checks
 from facturino_verify.checks.artisan import parse_backup_list
 from facturino_verify.clients import shell
+from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
 from facturino_verify.plugin.ops import Ops
 
@@ -24,10 +25,10 @@ LOCATIONS = [
 ARCHIVES = LOCATIONS[:2]
 
 
-def newest(ops: Ops, where: str) -> checks.Backup:
+def newest(ops: Ops, where: str, run: Callable[[shell.Command], ShellResult]) -> checks.Backup:
     if where != "shell":
         return ops.newest(where)
-    result = ops.shell(shell.backup_list(ops.artisan))
+    result = run(shell.backup_list(ops.artisan))
     rows = parse_backup_list(result.stdout)
     listed = checks.from_listing(rows, ops.env.backups.timezone, ops.shown(result))
     return checks.newest_backup(listed, "`php artisan backup:list`")
@@ -40,16 +41,22 @@ def test_newest_backup_is_recent(
     environment: Environment,
     now_utc: dt.datetime,
     record_figure: Callable[[str, float], None],
+    shell_command: Callable[[shell.Command], ShellResult],
 ) -> None:
-    age = checks.expect_recent(newest(ops, where), environment.backups.max_age_hours, now_utc)
+    backup = newest(ops, where, shell_command)
+    age = checks.expect_recent(backup, environment.backups.max_age_hours, now_utc)
     record_figure(f"backup_age_hours ({where})", age)
 
 
 @pytest.mark.parametrize("where", LOCATIONS)
 def test_newest_backup_is_larger_than_minimum(
-    ops: Ops, where: str, environment: Environment
+    ops: Ops,
+    where: str,
+    environment: Environment,
+    shell_command: Callable[[shell.Command], ShellResult],
 ) -> None:
-    checks.expect_large_enough(newest(ops, where), environment.backups.min_size_bytes)
+    backup = newest(ops, where, shell_command)
+    checks.expect_large_enough(backup, environment.backups.min_size_bytes)
 
 
 @pytest.mark.parametrize("where", ARCHIVES)

@@ -12,6 +12,7 @@ from facturino_verify.checks import trend
 from facturino_verify.checks.artisan import parse_df
 from facturino_verify.checks.observability import metric_families
 from facturino_verify.clients import shell
+from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
 from facturino_verify.plugin.ops import Ops
 
@@ -28,8 +29,10 @@ def test_disk_usage_below_threshold_per_metrics(
 
 
 @pytest.mark.shell
-def test_disk_usage_below_threshold_per_df(ops: Ops, environment: Environment) -> None:
-    result = ops.shell(shell.disk_free())
+def test_disk_usage_below_threshold_per_df(
+    ops: Ops, environment: Environment, shell_command: Callable[[shell.Command], ShellResult]
+) -> None:
+    result = shell_command(shell.disk_free())
     rows = checks.storage_filesystems(
         parse_df(result.stdout), environment.shell.df_ignored_mounts, ops.shown(result)
     )

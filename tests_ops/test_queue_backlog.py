@@ -12,6 +12,7 @@ from facturino_verify.checks import ops as checks
 from facturino_verify.checks.artisan import parse_queue_monitor, parse_queue_work
 from facturino_verify.clients import shell
 from facturino_verify.clients.opsdb import QueueFigures
+from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
 from facturino_verify.plugin.ops import Ops
 
@@ -49,15 +50,19 @@ def test_oldest_due_job_is_younger_than_maximum(
 
 
 @pytest.mark.shell
-def test_queue_monitor_reports_every_queue_ok(ops: Ops, environment: Environment) -> None:
+def test_queue_monitor_reports_every_queue_ok(
+    ops: Ops, environment: Environment, shell_command: Callable[[shell.Command], ShellResult]
+) -> None:
     q = environment.queue
     command = shell.queue_monitor(ops.artisan, ops.queue_connection, q.names, q.depth_max)
-    result = ops.shell(command)
+    result = shell_command(command)
     checks.expect_monitor_ok(parse_queue_monitor(result.stdout), q.names, ops.shown(result))
 
 
 @pytest.mark.shell
 @pytest.mark.queue_work
-def test_queue_work_once_processes_a_job_without_error(ops: Ops) -> None:
-    result = ops.shell(shell.queue_work_once(ops.artisan, "default"))
+def test_queue_work_once_processes_a_job_without_error(
+    ops: Ops, shell_command: Callable[[shell.Command], ShellResult]
+) -> None:
+    result = shell_command(shell.queue_work_once(ops.artisan, "default"))
     checks.expect_worked_once(result.exit_code, parse_queue_work(result.stdout), ops.shown(result))

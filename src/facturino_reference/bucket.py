@@ -50,15 +50,16 @@ def env_entries(port: int) -> dict[str, str]:
     }
 
 
-def start(layout: HomeLayout, port: int) -> int:
-    """Start moto's server (its state lives in memory), create the bucket; return the pid."""
+def start(layout: HomeLayout, port: int, pids: dict[str, int]) -> None:
+    """Start moto's server (its state lives in memory) and create the bucket. The pid goes into
+    `pids` at once, so an `up` that fails later still stops it."""
     log = layout.logs / "bucket.log"
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    pid = spawn_detached(argv, log, cwd=layout.root)
-    if not wait_for_ports([port], 15.0, lambda: is_ours(pid, fingerprint(port))):
+    pid = pids["bucket"] = spawn_detached(argv, log, cwd=layout.root)
+    # moto imports Flask and its backends first: seconds on a loaded machine.
+    if not wait_for_ports([port], 60.0, lambda: is_ours(pid, fingerprint(port))):
         raise DeploymentError(f"the S3-compatible bucket did not start on port {port} (see {log})")
     _retry(lambda: client(env_entries(port)).create_bucket(Bucket=BUCKET))
-    return pid
 
 
 def stop_target(port: int, pid: int) -> Target:

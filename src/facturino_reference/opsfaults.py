@@ -158,7 +158,7 @@ def start_bucket(layout: HomeLayout, port_base: int, pids: dict[str, int]) -> No
     if not bucket.wanted():
         return
     port = bucket.port_for(port_base)
-    pids["bucket"] = bucket.start(layout, port)
+    bucket.start(layout, port, pids)
     with layout.app_env.open("a", encoding="utf-8") as env_file:
         env_file.writelines(f"{k}={v}\n" for k, v in bucket.env_entries(port).items())
 

@@ -17,7 +17,7 @@ from .fixtures import (
     redis_client,
 )
 from .history import record_figure, record_state, run_history
-from .ops import now_utc, ops
+from .ops import now_utc, ops, shell_command
 from .options import pytest_addoption
 from .report import (
     pytest_html_report_title,
@@ -58,4 +58,5 @@ __all__ = [
     "record_state",
     "redis_client",
     "run_history",
+    "shell_command",
 ]

@@ -254,3 +254,21 @@ def ops(deployment: Deployment, pytestconfig: pytest.Config) -> Iterator[Ops]:
 def now_utc() -> dt.datetime:
     """The run's reference time (UTC, aware): ages are measured against it."""
     return dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def shell_command(
+    ops: Ops, request: pytest.FixtureRequest
+) -> Callable[[commands.Command], ShellResult]:
+    """``shell_command(command)``: run one allowed command in the deployment (once per run) and
+    attach its redacted output to this test's report as evidence."""
+
+    def run(command: commands.Command) -> ShellResult:
+        __tracebackhide__ = True
+        result = ops.shell(command)
+        request.node.add_report_section(
+            "call", f"{command.label} (exit {result.exit_code})", ops.shown(result)
+        )
+        return result
+
+    return run
