@@ -3,7 +3,7 @@
 time as the weekly run records it. Prints the medians and writes reports/bench-ops.json.
 Not a test: nothing here asserts a time.
 
-Usage: .venv/bin/python benchmarks/ops_time.py [--runs 3] [--port-base 27500]
+Usage: .venv/bin/python benchmarks/ops_time.py [--runs 3] [--port-base 26500]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run(env_file: Path, marker: str, history: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port-base", type=int, default=27500)
+    parser.add_argument("--port-base", type=int, default=26500)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="facturino-bench-ops-"))
     reference = str(BIN / "facturino-reference")

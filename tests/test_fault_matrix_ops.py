@@ -10,14 +10,19 @@ cheaply through pytester in test_ops_capabilities.py.)
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+from facturino_reference.procs import port_in_use
+from facturino_reference.state import ports_for
 
 from .reference_runs import REFERENCE, SuiteRun, run_suite
 
@@ -74,15 +79,27 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "error_burst": {ERRORS_5XX},
     "job_class_missing": {WORK_ONCE},
 }
-# 250 apart inside the ops range 22000-27999 (tests/README.md): the seven ports of one base
-# never meet those of the next.
-PORT_BASES = {name: 22000 + 250 * i for i, name in enumerate(["healthy", *EXPECTED_FAILURES])}
-TREND_BASE = 26000
+# Bases 250 apart inside the ops range 22000-26999 (tests/README.md): the seven ports of one base
+# (and the bucket's base+200) never meet another's. Chosen free under a lock, so parallel workers
+# and parallel runs of this matrix never pick the same one.
+BASES = range(22000, 26501, 250)
+PORT_LOCK = Path(tempfile.gettempdir()) / "facturino-verify-ops-matrix-ports.lock"
+
+
+def _free_base(wait: float = 300.0) -> int:
+    deadline = time.monotonic() + wait
+    while True:
+        for base in BASES:
+            ports = (*ports_for(base).values(), base + 200)
+            if not any(port_in_use(port) for port in ports):
+                return base
+        if time.monotonic() > deadline:
+            raise RuntimeError("no free port base in 22000-26999")
+        time.sleep(0.5)
 
 
 @contextmanager
-def reference_with_bucket(port_base: int, faults: Sequence[str] = ()) -> Iterator[Path]:
-    """A reference deployment with its S3-compatible bucket; always torn down."""
+def _up(port_base: int, faults: Sequence[str]) -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="facturino-ref-ops-"))
     command = [REFERENCE, "up", "--with-bucket", "--home", str(home), "--port-base", str(port_base)]
     for fault in faults:
@@ -96,6 +113,17 @@ def reference_with_bucket(port_base: int, faults: Sequence[str] = ()) -> Iterato
         subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
 
 
+@contextmanager
+def reference_with_bucket(faults: Sequence[str] = ()) -> Iterator[Path]:
+    """A reference deployment with its S3-compatible bucket on a free base; always torn down.
+    The base is chosen and bound (the whole `up`) under the lock."""
+    with ExitStack() as stack:
+        with PORT_LOCK.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            home = stack.enter_context(_up(_free_base(), faults))
+        yield home
+
+
 def ops_run(home: Path, *extra: str) -> SuiteRun:
     history = f"--history-file={home / 'history.jsonl'}"
     # Only tests_ops/: collecting the other suites costs seconds per run and selects nothing.
@@ -107,7 +135,7 @@ def failing(run: SuiteRun) -> set[str]:
 
 
 def test_healthy_reference_deployment_passes_every_ops_check() -> None:
-    with reference_with_bucket(PORT_BASES["healthy"]) as home:
+    with reference_with_bucket() as home:
         run = ops_run(home)
         recorded = (home / "history.jsonl").read_text().splitlines()
     assert run.exit_code == 0, run.output[-3000:]
@@ -124,7 +152,7 @@ def test_healthy_reference_deployment_passes_every_ops_check() -> None:
 
 @pytest.mark.parametrize("fault", sorted(EXPECTED_FAILURES))
 def test_ops_fault_fails_exactly_its_checks(fault: str) -> None:
-    with reference_with_bucket(PORT_BASES[fault], [fault]) as home:
+    with reference_with_bucket([fault]) as home:
         run = ops_run(home)
     expected = EXPECTED_FAILURES[fault]
     assert run.exit_code != 0, run.output[-3000:]
@@ -138,7 +166,7 @@ def test_ops_fault_fails_exactly_its_checks(fault: str) -> None:
 def test_failed_jobs_trend_compares_with_the_previous_run_when_one_was_recorded() -> None:
     """Without a recorded run the baseline is the 24 h before (5 → 40: growing); a run recorded
     yesterday with 38 makes 40 an acceptable change (+2 ≤ 10)."""
-    with reference_with_bucket(TREND_BASE, ["failed_jobs_growing"]) as home:
+    with reference_with_bucket(["failed_jobs_growing"]) as home:
         first = ops_run(home, "-k", GROWING)
         yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
         record = {"at": yesterday.isoformat(), "figures": {"failed_jobs_24h": 38}}
