@@ -42,7 +42,7 @@ test: lint  ## the project's own tests, the fault matrix included (what .ci/run 
 	$(BIN)/pytest tests -q -n 2
 
 lint:
-	$(BIN)/ruff check src tests tests_smoke tests_features tests_ops conftest.py benchmarks tools
+	$(BIN)/ruff check src tests tests_smoke tests_features tests_ops tests_perf tests_monitoring conftest.py benchmarks tools
 	$(BIN)/mypy
 
 smoke:  ## the smoke gate against ENV (default local)

@@ -78,6 +78,13 @@ folder = "{backups}"
 # The deployment's own CA issued the XML signer's certificate (storage/certificates).
 trust_anchor = "{ca_file}"
 
+[perf]
+# The reference worker runs its ReferenceProbe job: a probe may travel through the queue.
+queue_probe = "database"
+
+[monitoring]
+window_seconds = 2.0
+
 [allow]
 writes = true
 browser = true

@@ -1,10 +1,13 @@
 """Simulated users: a light, steady stream of real HTTPS requests, as the SPA makes them.
 
-`python -m facturino_reference.users --home DIR --rate R` runs two virtual users over kept-alive
-connections: an anonymous visitor (`/ping`, and `/api/v1/app/version`, which the SPA asks on
-every page view) and the signed-in admin (bootstrap, dashboard API and page), each at R/2
-requests per second. It gives `/metrics` and a Prometheus server real traffic to measure, so
-an error rate or a latency percentile over a short window means something. It only reads.
+`python -m facturino_reference.users --home DIR --rate R` runs three virtual users over kept-alive
+connections: an anonymous visitor (`/ping` and `/api/v1/app/version`) at R/10 requests per
+second, and two browser tabs of the signed-in admin (one login) at 9R/20 each, loading the
+dashboard as the SPA does: bootstrap, `/api/v1/app/version` (asked on every page view), the
+dashboard API and the page. It gives `/metrics` and a
+Prometheus server real traffic to measure, so an error rate or a latency percentile over a
+short window means something. A slow answer delays that user's next request (no bursts). It
+only reads.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from facturino_reference.seed import ADMIN_EMAIL
 
 DEFAULT_RATE = 10.0  # requests per second over both users
 ANONYMOUS = ("/ping", "/api/v1/app/version")
-SIGNED_IN = ("/api/v1/bootstrap", "/api/v1/dashboard", "/admin/dashboard")
+SIGNED_IN = ("/api/v1/bootstrap", "/api/v1/app/version", "/api/v1/dashboard", "/admin/dashboard")
 LOGIN_RETRY_SECONDS = 60.0  # the `auth` limiter allows 5 calls per minute per IP
 
 
@@ -41,11 +44,14 @@ class Users:
     def __init__(self, config: AppConfig, rate: float) -> None:
         self.base = f"https://localhost:{config.int('HTTPS_PORT')}"
         self.verify = ssl.create_default_context(cafile=str(config.layout.ca_pem))
-        self.interval = 2.0 / rate  # two users share the rate
+        self.rate = rate
         self.password = Secrets.from_environ().admin_password
         self.stop_event = threading.Event()
         self.statuses: collections.Counter[str] = collections.Counter()
         self.lock = threading.Lock()
+        self.signed_in = self._client()  # shared by the admin's tabs (one session)
+        self.login_lock = threading.Lock()
+        self.logged_in, self.next_login = False, 0.0
 
     def stop(self, _sig: int, _frame: FrameType | None) -> None:
         self.stop_event.set()
@@ -72,6 +78,14 @@ class Users:
             status = type(exc).__name__
         self._count(status)
 
+    def _ensure_login(self) -> bool:
+        """One login for both tabs; after a failure, the next try waits a minute."""
+        with self.login_lock:
+            if not self.logged_in and time.monotonic() >= self.next_login:
+                self.next_login = time.monotonic() + LOGIN_RETRY_SECONDS
+                self.logged_in = self._login(self.signed_in)
+            return self.logged_in
+
     def _login(self, client: httpx.Client) -> bool:
         try:
             client.get("/sanctum/csrf-cookie")
@@ -85,30 +99,28 @@ class Users:
             _log(f"login failed: {type(exc).__name__}")
             return False
         if answer.status_code != 200:
-            _log(f"login answered {answer.status_code}; browsing anonymously for a while")
+            _log(f"login answered {answer.status_code}; the admin's tabs wait a minute")
         return answer.status_code == 200
 
-    def _browse(self, paths: tuple[str, ...], signed_in: bool) -> None:
-        with self._client() as client:
-            logged_in, next_login = False, 0.0
-            tick = time.monotonic()
-            for path in cycle(paths):
-                if self.stop_event.is_set():
-                    return
-                if signed_in and not logged_in and time.monotonic() >= next_login:
-                    logged_in = self._login(client)
-                    next_login = time.monotonic() + LOGIN_RETRY_SECONDS
-                if not signed_in or logged_in:
-                    self._get(client, path)
-                # Steady pace; a slow answer delays the next request, it never causes a burst.
-                tick = max(tick + self.interval, time.monotonic())
-                self.stop_event.wait(max(0.0, tick - time.monotonic()))
+    def _browse(self, paths: tuple[str, ...], interval: float, signed_in: bool) -> None:
+        client = self.signed_in if signed_in else self._client()
+        tick = time.monotonic()
+        for path in cycle(paths):
+            if self.stop_event.is_set():
+                return
+            if not signed_in or self._ensure_login():
+                self._get(client, path)
+            # Steady pace; a slow answer delays the next request, it never causes a burst.
+            tick = max(tick + interval, time.monotonic())
+            self.stop_event.wait(max(0.0, tick - time.monotonic()))
 
     def run(self) -> None:
-        threads = [
-            threading.Thread(target=self._browse, args=(ANONYMOUS, False), daemon=True),
-            threading.Thread(target=self._browse, args=(SIGNED_IN, True), daemon=True),
+        users = [
+            (ANONYMOUS, 10.0 / self.rate, False),
+            (SIGNED_IN, 20.0 / (9 * self.rate), True),
+            (SIGNED_IN[2:] + SIGNED_IN[:2], 20.0 / (9 * self.rate), True),  # a second tab
         ]
+        threads = [threading.Thread(target=self._browse, args=u, daemon=True) for u in users]
         for thread in threads:
             thread.start()
         while not self.stop_event.wait(10.0):
@@ -116,6 +128,7 @@ class Users:
                 _log(f"responses so far: {dict(sorted(self.statuses.items()))}")
         for thread in threads:
             thread.join(timeout=11.0)
+        self.signed_in.close()
 
 
 def main(argv: list[str] | None = None) -> None:

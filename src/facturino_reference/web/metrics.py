@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from facturino_reference.jobs import QUEUES
+from facturino_reference.tls import expires_in_days
 from facturino_reference.web import healthchecks
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.health import iso_offset
@@ -111,9 +112,34 @@ def _gauges(c: AppContext, db_ok: bool, cache_ok: bool, figures: dict[str, Any] 
         "Seconds since the app started.",
         round(time.time() - c.started_at, 3),
     )
+    _file_gauges(c, gauge)
     if figures is not None:
         _business_gauges(registry, figures)
     return bytes(generate_latest(registry))
+
+
+def _file_gauges(c: AppContext, gauge: Any) -> None:
+    """From files: the signer certificate (PrometheusController's gauge) and the newest
+    backup (not upstream; what the BackupsStale alert of monitoring/alerts.yml reads)."""
+    try:
+        days = expires_in_days(c.layout.signer_cert)
+    except (OSError, ValueError):
+        days = None
+    if days is not None:
+        gauge(
+            "fakturino_signer_cert_expiry_days",
+            "Days until the signer certificate expires.",
+            round(days, 3),
+        )
+    try:
+        newest = max(p.stat().st_mtime for p in c.layout.backup_dir(c.config.name).glob("*.zip"))
+    except (OSError, ValueError):
+        return  # no backup yet: no sample (the alert needs one to compare)
+    gauge(
+        "facturino_backup_newest_timestamp_seconds",
+        "When the newest backup was written.",
+        round(newest, 3),
+    )
 
 
 def _business_gauges(registry: CollectorRegistry, figures: dict[str, Any]) -> None:

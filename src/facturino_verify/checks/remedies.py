@@ -173,3 +173,24 @@ SHELL = (
     "the shell command did not run: check [shell] prefix (railway CLI logged in and linked, ssh "
     "key, container name) and that the command exists in the image"
 )
+PERFORMANCE = (
+    "the dashboard is slower than its budget: check the slow query log and missing indexes "
+    "(`railway run php artisan db:show`), the queue and cache drivers (CACHE_STORE=redis), "
+    "`php artisan optimize`; if the release made it slower, " + REDEPLOY
+)
+PERF_REGRESSION = (
+    "slower than the stored baseline: compare the release's queries and caching with the "
+    "baseline's commit; record a new baseline only when the slowdown is accepted"
+)
+NETWORK = (
+    "setting up a connection is slow (DNS, TCP or TLS): check the TLS terminator / proxy in "
+    "front of the app and where the runner is; the app itself is timed separately"
+)
+PROMETHEUS = (
+    "Prometheus does not see the target as configured: check its scrape config (URL, bearer "
+    "token, CA), `up{...}` on its Targets page and [monitoring] prometheus_selector"
+)
+ALERTS = (
+    "an alert is firing for the release: open Prometheus' Alerts page, follow the alert's "
+    "runbook (HighErrorRate / SlowResponseTime: " + REDEPLOY + "; QueueBacklog: queue:restart)"
+)

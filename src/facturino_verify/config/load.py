@@ -24,11 +24,14 @@ SECRET_KEYS = {
     ("metrics", "token"),
     ("metrics", "password"),
     ("accounts", "*", "password"),
+    ("monitoring", "prometheus_token"),
     ("backups", "bucket", "secret_access_key"),
 }
 RELATIVE_PATHS = (
     ("target", "ca_file"),
     ("database", "migrations_manifest"),
+    ("perf", "baseline_file"),
+    ("monitoring", "prometheus_ca_file"),
     ("backups", "folder"),
     ("backups", "pg_bin"),
     ("features", "efaktura", "ubl_schema_dir"),

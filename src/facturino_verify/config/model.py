@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from .features import Browser, Features
 from .ops import Backups, Queue, Shell
+from .perf import Monitoring, Perf
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
@@ -278,6 +279,8 @@ class Environment(Section):
     run: Run = Run()
     rollback: Rollback = Rollback()
     report: Report = Report()
+    perf: Perf = Perf()
+    monitoring: Monitoring = Monitoring()
 
     @property
     def name(self) -> str:

@@ -32,7 +32,13 @@ from .report import (
 
 # The feature flows' hooks and fixtures, as plugins of their own (their hooks share names with
 # this module's: pytest_configure, pytest_terminal_summary, ...).
-pytest_plugins = ["facturino_verify.plugin.features", "facturino_verify.plugin.flows"]
+pytest_plugins = [
+    "facturino_verify.plugin.features",
+    "facturino_verify.plugin.flows",
+    "facturino_verify.plugin.perf",
+    "facturino_verify.plugin.queue_watch",
+    "facturino_verify.plugin.monitoring",
+]
 
 __all__ = [
     "admin_session",

@@ -41,6 +41,12 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         "metrics_auth": None
         if (env.metrics.token or env.metrics.username)
         else f"environment '{name}' has no [metrics] token or username",
+        "prometheus": None
+        if env.monitoring.prometheus_url
+        else f"environment '{name}' names no [monitoring] prometheus_url",
+        "perf_baseline": None
+        if env.perf.baseline_file
+        else f"environment '{name}' names no [perf] baseline_file",
     }
     return {cap: why for cap, why in refused.items() if why is not None}
 

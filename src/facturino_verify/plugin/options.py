@@ -25,6 +25,8 @@ CAPABILITY_MARKERS = {
     "admin_account": "logs in as the admin test account; needs [accounts.admin]",
     "partner_account": "logs in as the partner test account; needs [accounts.partner]",
     "metrics_auth": "reads /metrics with credentials; needs [metrics] token or username",
+    "prometheus": "reads a Prometheus server; needs [monitoring] prometheus_url",
+    "perf_baseline": "compares with a stored perf baseline; needs [perf] baseline_file",
 }
 
 

@@ -1,0 +1,111 @@
+"""The database queue, as the perf suite watches it: pending jobs, their age, a probe job.
+
+Reads run on :class:`PostgresClient`'s read-only session. The one write, dispatching a probe
+job, switches its own connection to read-write explicitly and only when the environment allows
+writes and names the ``database`` probe mechanism.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+
+from .errors import ProtocolFailure
+from .postgres import PostgresClient
+
+NOW = "extract(epoch from now())::bigint"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Jobs waiting to be reserved (due now: ``available_at`` has passed)."""
+
+    count: int
+    oldest_id: int | None
+    oldest_queue: str | None
+    oldest_age_seconds: int | None
+
+
+@dataclass(frozen=True)
+class JobState:
+    """Where a job is: still in `jobs` (reserved or not), or failed (in `failed_jobs`)."""
+
+    in_jobs: bool
+    reserved: bool
+    failed: bool
+
+
+def pending(pg: PostgresClient) -> Pending:
+    ((count,),) = pg.rows(
+        f"SELECT count(*) FROM jobs WHERE reserved_at IS NULL AND available_at <= {NOW}"
+    )
+    oldest = pg.rows(
+        f"SELECT id, queue, {NOW} - available_at FROM jobs WHERE reserved_at IS NULL "
+        f"AND available_at <= {NOW} ORDER BY available_at, id LIMIT 1"
+    )
+    if not oldest:
+        return Pending(int(count), None, None, None)
+    ((job_id, queue, age),) = oldest
+    return Pending(int(count), int(job_id), str(queue), max(0, int(age)))
+
+
+def job_state(pg: PostgresClient, job_id: int, job_uuid: str | None = None) -> JobState:
+    rows = pg.rows("SELECT reserved_at IS NOT NULL FROM jobs WHERE id = %s", (job_id,))
+    failed = pg.rows("SELECT 1 FROM failed_jobs WHERE uuid = %s", (job_uuid,)) if job_uuid else []
+    return JobState(bool(rows), bool(rows and rows[0][0]), bool(failed))
+
+
+def probe_payload(job_class: str, job_uuid: str) -> str:
+    """A Laravel database-queue payload whose job is ``job_class`` (one try: a failure lands
+    in failed_jobs at once). ``data.kind = probe`` is what the reference's worker runs."""
+    return json.dumps(
+        {
+            "uuid": job_uuid,
+            "displayName": job_class,
+            "job": "Illuminate\\Queue\\CallQueuedHandler@call",
+            "maxTries": 1,
+            "maxExceptions": None,
+            "failOnTimeout": False,
+            "backoff": None,
+            "timeout": 60,
+            "retryUntil": None,
+            "data": {"commandName": job_class, "kind": "probe", "tag": "facturino-verify"},
+        }
+    )
+
+
+def dispatch_probe(pg: PostgresClient, queue: str, job_class: str) -> tuple[int, str]:
+    """Insert one probe job, due now; (its id, its uuid)."""
+    job_uuid = str(uuid.uuid4())
+    with pg.connection() as conn:
+        try:
+            conn.execute("SET default_transaction_read_only = off")  # this one write only
+            row = conn.execute(
+                f"INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, "
+                f"created_at) VALUES (%s, %s, 0, NULL, {NOW}, {NOW}) RETURNING id",
+                (queue, probe_payload(job_class, job_uuid)),
+            ).fetchone()
+        except psycopg.Error as error:
+            raise ProtocolFailure(f"{pg.what}: dispatch a probe job", str(error).strip()) from None
+    if row is None:
+        raise ProtocolFailure(f"{pg.what}: dispatch a probe job", "INSERT returned no id")
+    return int(row[0]), job_uuid
+
+
+def withdraw_probe(pg: PostgresClient, job_id: int) -> bool:
+    """Delete the probe job if no worker has reserved it (a probe that timed out leaves
+    nothing behind); True if it was withdrawn."""
+    with pg.connection() as conn:
+        try:
+            conn.execute("SET default_transaction_read_only = off")
+            cursor = conn.execute(
+                "DELETE FROM jobs WHERE id = %s AND reserved_at IS NULL", (job_id,)
+            )
+        except psycopg.Error as error:
+            raise ProtocolFailure(
+                f"{pg.what}: withdraw the probe job", str(error).strip()
+            ) from None
+    return cursor.rowcount > 0

@@ -1,0 +1,119 @@
+"""Environment keys of the performance budget (``[perf]``) and monitoring (``[monitoring]``).
+
+Defaults are the runbook's numbers: average response time < 200 ms, the SlowResponseTime alert
+line (p95 > 1 s), error rate < 1 %, queue depth < 100. Metric names default to the runbook's
+(`http_requests_total`, `http_request_duration_seconds`, `queue_jobs_pending`); the real app
+exports `invoiceshelf_*` gauges instead (see environments/prod.toml).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+# What the SPA loads for the dashboard (contract §4: bootstrap; InvoiceShelf's summary route).
+DASHBOARD_ENDPOINTS = {
+    "admin_dashboard": "/admin/dashboard",
+    "bootstrap": "/api/v1/bootstrap",
+    "dashboard_api": "/api/v1/dashboard",
+}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Perf(_Section):
+    """The dashboard budget (pytest-benchmark), timing breakdown, baseline and queue processing."""
+
+    budget_ms: float = Field(200.0, gt=0)  # runbook: average response time < 200 ms
+    p95_max_ms: float = Field(1000.0, gt=0)  # runbook alert SlowResponseTime: p95 > 1 s
+    warmup_rounds: int = Field(3, ge=0)
+    rounds: int = Field(20, ge=5)
+    account: str = "admin"  # whose SPA session times the endpoints ([accounts.NAME])
+    endpoints: dict[str, str] = Field(default_factory=lambda: dict(DASHBOARD_ENDPOINTS))
+    # Fresh connections per endpoint for the DNS/connect/TLS/TTFB breakdown.
+    breakdown_samples: int = Field(3, ge=1, le=20)
+    # DNS + TCP connect + TLS handshake of one new connection (a far-away runner needs more).
+    connection_setup_max_ms: float = Field(500.0, gt=0)
+    results_file: str = "perf-results.json"  # written into --reports-dir
+    baseline_file: Path | None = None  # an earlier results file; anchored at this file
+    regression_percent: float = Field(25.0, gt=0)
+    regression_min_ms: float = Field(20.0, ge=0)  # below this, a difference is noise
+    # Queue processing (contract §14: the database queue's `jobs` table).
+    queue_oldest_pending_max_seconds: int = Field(300, ge=1)
+    queue_drain_deadline_seconds: float = Field(15.0, gt=0)
+    # How a probe job may travel through the queue where writes are allowed: "none", or
+    # "database" (a row in `jobs` with the reference's probe payload: an app needs a harmless
+    # job class of that name for it, see the README).
+    queue_probe: Literal["none", "database"] = "none"
+    queue_probe_queue: str = "default"
+    queue_probe_job: str = "App\\Jobs\\ReferenceProbe"
+    queue_probe_deadline_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("endpoints")
+    @classmethod
+    def _paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, path in value.items():
+            if not _NAME.fullmatch(name) or not path.startswith("/"):
+                raise ValueError(f"{name} = {path!r}: names are identifiers, paths start with /")
+        if not value:
+            raise ValueError("name at least one endpoint")
+        return value
+
+
+class Monitoring(_Section):
+    """/metrics read twice over a window, and optionally the same figures from Prometheus."""
+
+    window_seconds: float = Field(5.0, gt=0, le=300)
+    # A counter with a status label; "" when the app exports none (the real app does not).
+    requests_metric: str = "http_requests_total"
+    status_label: str = "status"
+    # A histogram, a summary (quantile label) or a gauge (an average, see latency_unit).
+    latency_metric: str = "http_request_duration_seconds"
+    latency_unit: Literal["seconds", "milliseconds"] = "seconds"
+    queue_depth_metric: str = "queue_jobs_pending"  # a gauge, summed over its series
+    error_rate_max: float = Field(0.01, ge=0, le=1)  # Grafana: error rate < 1 %
+    latency_avg_max_ms: float = Field(200.0, gt=0)  # Grafana: response time < 200 ms avg
+    latency_p95_max_ms: float = Field(1000.0, gt=0)  # alert SlowResponseTime: p95 > 1 s
+    queue_depth_max: int = Field(100, ge=1)  # Grafana: queue depth < 100 jobs
+    prometheus_url: str | None = None  # with it, the same figures are read with PromQL
+    # Label matchers that pick the target's series and alerts, e.g. 'job="facturino"'.
+    prometheus_selector: str = ""
+    prometheus_range: str = "5m"
+    prometheus_token: SecretStr | None = None
+    prometheus_ca_file: Path | None = None
+    prometheus_timeout: float = Field(10.0, gt=0)
+
+    @field_validator("requests_metric", "latency_metric", "queue_depth_metric", "status_label")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        if value and not _NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a Prometheus metric or label name")
+        return value
+
+    @field_validator("prometheus_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return None if value is None else value.rstrip("/")
+
+    @field_validator("prometheus_selector")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        matcher = r'\s*[A-Za-z_]\w*\s*(=|!=|=~|!~)\s*"(\\.|[^"\\])*"\s*'
+        if value.strip() and not re.fullmatch(f"{matcher}(,{matcher})*,?", value):
+            raise ValueError(f'{value!r} is not a list of PromQL label matchers like job="x"')
+        return value.strip()
+
+    @field_validator("prometheus_range")
+    @classmethod
+    def _range(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+[smhd]", value):
+            raise ValueError(f"{value!r} is not a PromQL duration like 5m")
+        return value

@@ -1,0 +1,109 @@
+"""The perf suite cannot be run wrong: where pytest-benchmark would measure nothing (xdist,
+--benchmark-skip/-disable) a run that asks for perf tests is refused before collection, and a
+run that only picks them up implicitly deselects them with the reason. Pytester, in-process;
+the environments target a closed port (nothing here needs a deployment)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from facturino_verify.plugin.perf import selects_perf
+
+WriteEnv = Callable[..., Path]
+RUN = ("-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports")
+PERF_TESTS = """
+import pytest
+
+pytestmark = pytest.mark.perf
+
+
+def test_timed(benchmark) -> None:
+    benchmark(lambda: None)
+"""
+OTHER_TESTS = """
+import pytest
+
+
+@pytest.mark.smoke
+def test_quick() -> None:
+    pass
+"""
+
+
+@pytest.fixture(autouse=True)
+def not_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These runs happen inside `make test`'s xdist workers; the inner runs are not workers."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-m", "perf"], True),
+        (["-m", "perf and db"], True),
+        (["-m", "smoke or perf"], True),
+        (["-m", "not perf"], False),
+        (["-m", "smoke"], False),
+        (["-m", "not fault_matrix"], False),
+        (["-m", "not smoke"], False),
+        ([], False),
+        (["tests_perf/test_x.py"], True),
+    ],
+)
+def test_a_command_line_asks_for_perf_tests(
+    pytester: pytest.Pytester, args: list[str], expected: bool
+) -> None:
+    assert selects_perf(pytester.parseconfig(*args)) is expected
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (["-n", "2"], "pytest-xdist is active"),
+        (["--benchmark-skip"], "--benchmark-skip is given"),
+        (["--benchmark-disable"], "--benchmark-disable is given"),
+    ],
+    ids=["xdist", "benchmark_skip", "benchmark_disable"],
+)
+def test_perf_run_where_nothing_is_measured_is_a_usage_error(
+    pytester: pytest.Pytester, write_env: WriteEnv, options: list[str], reason: str
+) -> None:
+    pytester.makepyfile(test_perf=PERF_TESTS)
+    result = pytester.runpytest("-m", "perf", f"--env-file={write_env()}", *options, *RUN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: the perf suite cannot measure in this run: {reason}*"])
+    result.stderr.fnmatch_lines(["*Run: pytest -m perf --env NAME*"])
+
+
+def test_perf_tests_picked_up_implicitly_are_deselected_with_the_reason(
+    pytester: pytest.Pytester, write_env: WriteEnv
+) -> None:
+    pytester.makepyfile(test_perf=PERF_TESTS, test_other=OTHER_TESTS)
+    result = pytester.runpytest(f"--env-file={write_env()}", "--benchmark-skip", *RUN)
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(
+        ["test_perf.py::test_timed: --benchmark-skip is given; run the perf suite on its own*"]
+    )
+
+
+def test_perf_run_on_its_own_measures(pytester: pytest.Pytester, write_env: WriteEnv) -> None:
+    pytester.makepyfile(test_perf=PERF_TESTS)
+    result = pytester.runpytest("-m", "perf", f"--env-file={write_env()}", *RUN)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*test_timed*"])  # pytest-benchmark's table
+
+
+def test_perf_and_monitoring_fixtures_have_docstrings(pytester: pytest.Pytester) -> None:
+    text = pytester.runpytest("--fixtures", *RUN).stdout.str()
+    for module, names in {
+        "perf": ("perf_run", "perf_timer"),
+        "queue_watch": ("queue_watch",),
+        "monitoring": ("metrics_window", "prometheus"),
+    }.items():
+        section = text.split(f"fixtures defined from facturino_verify.plugin.{module}")[1]
+        section = section.split("fixtures defined from")[0]
+        assert all(f"\n{name}" in section for name in names), module
+        assert "no docstring available" not in section, module

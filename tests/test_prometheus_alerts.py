@@ -1,0 +1,155 @@
+"""End to end with a real Prometheus server: it scrapes five reference deployments with
+monitoring/alerts.yml loaded; the matching alert fires for each fault and none for the healthy
+one, and `pytest -m monitoring` with the server configured fails exactly the checks the fault
+breaks (the /metrics window and the PromQL figures), and passes on the healthy deployment.
+
+One Prometheus for all five (its first samples take 5-6 s, paid once).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+
+import pytest
+
+from .perf_ports import PROMETHEUS_PORT, PROMETHEUS_TARGETS
+from .prometheus_server import Prometheus, Target, prometheus
+from .reference_runs import SuiteRun, reference, run_suite
+
+pytestmark = pytest.mark.fault_matrix
+
+METRICS = {
+    "test_metrics_error_rate_below_threshold",
+    "test_metrics_p95_latency_below_alert_line",
+    "test_metrics_average_latency_below_budget",
+    "test_metrics_queue_depth_below_threshold",
+}
+PROMQL = {
+    "test_prometheus_scrapes_the_target",
+    "test_prometheus_error_rate_below_threshold",
+    "test_prometheus_p95_latency_below_alert_line",
+    "test_prometheus_average_latency_below_budget",
+    "test_prometheus_queue_depth_below_threshold",
+    "test_no_alert_firing_for_the_target",
+}
+ALERTS = "test_no_alert_firing_for_the_target"
+# fault -> (the alert it must fire, the monitoring checks it must fail with Prometheus)
+CASES: dict[str, tuple[str | None, set[str]]] = {
+    "healthy": (None, set()),
+    "error_burst": (
+        "HighErrorRate",
+        {
+            "test_metrics_error_rate_below_threshold",
+            "test_prometheus_error_rate_below_threshold",
+            ALERTS,
+        },
+    ),
+    "queue_backlog": (
+        "QueueBacklog",
+        {
+            "test_metrics_queue_depth_below_threshold",
+            "test_prometheus_queue_depth_below_threshold",
+            ALERTS,
+        },
+    ),
+    # /metrics answers 500: the window and every Prometheus figure (the target is down).
+    "metrics_broken": ("TargetDown", METRICS | PROMQL),
+    "slow_dashboard=1500": (
+        "SlowResponseTime",
+        {
+            "test_metrics_p95_latency_below_alert_line",
+            "test_metrics_average_latency_below_budget",
+            "test_prometheus_p95_latency_below_alert_line",
+            "test_prometheus_average_latency_below_budget",
+            ALERTS,
+        },
+    ),
+}
+USERS = {"healthy", "error_burst", "slow_dashboard=1500"}  # traffic for rates and percentiles
+BOUNDED = {"FACTURINO_VERIFY__MONITORING__WINDOW_SECONDS": "3"}
+
+
+def _start(stack: ExitStack) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
+    lock = threading.Lock()
+
+    def start(name: str, base: int) -> None:
+        faults = [] if name == "healthy" else [name]
+        extra = ["--users", "10"] if name in USERS else []
+        home = stack.enter_context(reference(base, faults, extra))
+        with lock:
+            targets[name] = Target(name.replace("=", "_"), home, base + 443)
+
+    threads = [
+        threading.Thread(target=start, args=(name, base))
+        for name, base in zip(CASES, PROMETHEUS_TARGETS, strict=False)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(targets) == set(CASES), "a deployment did not start"
+    return targets
+
+
+def _monitoring(server: Prometheus, target: Target, with_prometheus: bool) -> SuiteRun:
+    overrides = dict(BOUNDED)
+    if with_prometheus:
+        overrides["FACTURINO_VERIFY__MONITORING__PROMETHEUS_URL"] = server.url
+        overrides["FACTURINO_VERIFY__MONITORING__PROMETHEUS_SELECTOR"] = target.selector
+    return run_suite(target.home, "monitoring", overrides=overrides)
+
+
+def _problems(name: str, run: SuiteRun, expected: set[str], names: set[str]) -> list[str]:
+    seen = run.named("failed") | run.named("error")
+    found = []
+    if seen != expected:
+        found.append(
+            f"{name}: missed {sorted(expected - seen)}, cross-talk {sorted(seen - expected)}\n"
+            f"{run.output[-1500:]}"
+        )
+    if run.named("skipped") or set(run.outcomes) != names:
+        found.append(f"{name}: skipped {run.named('skipped')}, ran {sorted(run.outcomes)}")
+    return found
+
+
+def test_alerts_fire_and_monitoring_fails_exactly_with_a_prometheus_server() -> None:
+    with ExitStack() as stack:
+        targets = _start(stack)
+        server = stack.enter_context(prometheus(PROMETHEUS_PORT, list(targets.values())))
+        expected = {targets[name]: alert for name, (alert, _) in CASES.items() if alert}
+        healthy = targets["healthy"]
+
+        def settled() -> bool:
+            fired = all(alert in server.firing(t) for t, alert in expected.items())
+            return fired and bool(
+                server.query(f"rate(http_requests_total{{{healthy.selector}}}[5m])")
+            )
+
+        assert server.until(settled, 40.0), {t.name: server.firing(t) for t in expected}
+        firing = {name: server.firing(target) for name, target in targets.items()}
+        runs: dict[str, SuiteRun] = {}
+
+        def run(name: str) -> None:
+            target = targets[name.removesuffix(" without Prometheus")]
+            runs[name] = _monitoring(server, target, not name.endswith("without Prometheus"))
+
+        names = [*CASES, "healthy without Prometheus"]
+        for batch in (names[:3], names[3:]):  # a few pytest processes at a time
+            threads = [threading.Thread(target=run, args=(name,)) for name in batch]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    problems = [
+        f"{name}: firing {sorted(firing[name])}, expected {alert or 'nothing'}"
+        for name, (alert, _) in CASES.items()
+        if firing[name] != ({alert} if alert else set())
+    ]
+    for name, (_, failing) in CASES.items():
+        problems += _problems(name, runs[name], failing, METRICS | PROMQL)
+    problems += _problems(
+        "healthy without Prometheus", runs["healthy without Prometheus"], set(), METRICS
+    )
+    assert problems == [], "\n".join(problems)
