@@ -24,6 +24,7 @@ import pytest
 from facturino_reference.procs import port_in_use
 from facturino_reference.state import ports_for
 
+from .prometheus_server import Target, prometheus
 from .reference_runs import REFERENCE, SuiteRun, run_suite
 
 pytestmark = pytest.mark.fault_matrix
@@ -44,7 +45,7 @@ MONITOR = "test_queue_monitor_reports_every_queue_ok"
 WORK_ONCE = "test_queue_work_once_processes_a_job_without_error"
 FAILED_24H = "test_failed_jobs_last_24h_below_threshold"
 GROWING = "test_failed_jobs_are_not_growing"
-ERRORS_5XX = "test_5xx_share_of_requests_below_threshold"
+ERRORS_5XX = "test_5xx_share_of_requests_below_threshold[metrics]"
 MIGRATE_STATUS = {
     "test_migrate_status_shows_no_pending_migration",
     "test_migrate_status_shows_newest_migration_ran",
@@ -84,6 +85,7 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
 # and parallel runs of this matrix never pick the same one.
 BASES = range(22000, 26501, 250)
 PORT_LOCK = Path(tempfile.gettempdir()) / "facturino-verify-ops-matrix-ports.lock"
+USERS = ("--users", "10")  # simulated users: traffic for a request rate
 
 
 def _free_base(wait: float = 300.0) -> int:
@@ -99,9 +101,10 @@ def _free_base(wait: float = 300.0) -> int:
 
 
 @contextmanager
-def _up(port_base: int, faults: Sequence[str]) -> Iterator[Path]:
+def _up(port_base: int, faults: Sequence[str], extra: Sequence[str] = ()) -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="facturino-ref-ops-"))
     command = [REFERENCE, "up", "--with-bucket", "--home", str(home), "--port-base", str(port_base)]
+    command += list(extra)
     for fault in faults:
         command += ["--fault", fault]
     started = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -114,13 +117,13 @@ def _up(port_base: int, faults: Sequence[str]) -> Iterator[Path]:
 
 
 @contextmanager
-def reference_with_bucket(faults: Sequence[str] = ()) -> Iterator[Path]:
+def reference_with_bucket(faults: Sequence[str] = (), extra: Sequence[str] = ()) -> Iterator[Path]:
     """A reference deployment with its S3-compatible bucket on a free base; always torn down.
     The base is chosen and bound (the whole `up`) under the lock."""
     with ExitStack() as stack:
         with PORT_LOCK.open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            home = stack.enter_context(_up(_free_base(), faults))
+            home = stack.enter_context(_up(_free_base(), faults, extra))
         yield home
 
 
@@ -180,3 +183,43 @@ def test_every_ops_check_is_tripped_by_a_specific_fault() -> None:
     functions = {name.split("[")[0] for name in EVERY_CHECK}
     proven = {name.split("[")[0] for failures in EXPECTED_FAILURES.values() for name in failures}
     assert sorted(functions - proven) == []
+
+
+def _target(name: str, home: Path) -> Target:
+    state = json.loads((home / "state.json").read_text())
+    return Target(name, home, int(state["ports"]["https"]))
+
+
+def _prometheus_port() -> int:
+    """A free port of 26950-26999 (inside the ops range, above every base's ports)."""
+    return next(port for port in range(26950, 27000) if not port_in_use(port))
+
+
+def test_5xx_share_over_24h_is_read_from_prometheus_where_available() -> None:
+    """A private Prometheus scrapes a healthy deployment and an `error_burst` one (both with
+    simulated users); the check's Prometheus source passes on the first and fails on the
+    second, as its /metrics source does."""
+    with ExitStack() as stack:
+        healthy = _target("healthy", stack.enter_context(reference_with_bucket(extra=USERS)))
+        burst = _target("burst", stack.enter_context(reference_with_bucket(["error_burst"])))
+        server = stack.enter_context(prometheus(_prometheus_port(), [healthy, burst]))
+        for target in (healthy, burst):  # rate() needs two samples of each target
+            rate = f"rate(http_requests_total{{{target.selector}}}[24h])"
+            assert server.until(lambda rate=rate: bool(server.query(rate)), 30.0), target.name
+        runs = {
+            t.name: run_suite(
+                t.home,
+                "daily",
+                "tests_ops",
+                "-k",
+                "5xx",
+                overrides={
+                    "FACTURINO_VERIFY__MONITORING__PROMETHEUS_URL": server.url,
+                    "FACTURINO_VERIFY__MONITORING__PROMETHEUS_SELECTOR": t.selector,
+                },
+            )
+            for t in (healthy, burst)
+        }
+    both = {ERRORS_5XX, ERRORS_5XX.replace("[metrics]", "[prometheus]")}
+    assert runs["healthy"].named("passed") == both, runs["healthy"].output[-2000:]
+    assert failing(runs["burst"]) == both, runs["burst"].output[-2000:]

@@ -239,6 +239,17 @@ def expect_error_ratio(errors: float, total: float, maximum: float, window: str)
     return ratio
 
 
+def expect_ratio_below(ratio: float, maximum: float, window: str) -> None:
+    __tracebackhide__ = True
+    if ratio > maximum:
+        fail(
+            f"5xx responses are at most {maximum:.0%} of requests ({window})",
+            f"≤ {maximum:.1%}",
+            f"{ratio:.1%}",
+            remedies.ERROR_RATE,
+        )
+
+
 def expect_disk_below(percent: float, maximum: float, where: str) -> None:
     __tracebackhide__ = True
     if percent >= maximum:
@@ -291,7 +302,8 @@ def expect_http_counters(counters: Mapping[str, object] | None) -> None:
             "/metrics counts requests by status (http_requests_total)",
             "an http_requests_total counter with a status label",
             "no such counter: the 5xx rate cannot be measured (Facturino's PrometheusMiddleware "
-            "is not registered at HEAD, contract §10)",
+            "is not registered at HEAD, contract §10; say so with [monitoring] "
+            'requests_metric = "")',
             remedies.METRICS,
         )
 

@@ -26,12 +26,14 @@ def gauge(families: Mapping[str, Any], names: tuple[str, ...]) -> float | None:
     return None
 
 
-def http_counters(families: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Totals of requests, 5xx responses and latency buckets; None without ``http_requests``."""
-    if REQUESTS not in families:
+def http_counters(
+    families: Mapping[str, Any], metric: str = REQUESTS, status_label: str = "status"
+) -> dict[str, Any] | None:
+    """Totals of requests, 5xx responses and latency buckets; None without the counter."""
+    if metric not in families:
         return None
     # A labelled counter has no sample until its first request: zero requests so far.
-    requests = [s for s in _samples(families, REQUESTS) if s.name == REQUESTS]
+    requests = [s for s in _samples(families, metric) if s.name == metric]
     buckets: dict[str, float] = {}
     for s in _samples(families, DURATION):
         if s.name == DURATION + "_bucket":
@@ -39,7 +41,7 @@ def http_counters(families: Mapping[str, Any]) -> dict[str, Any] | None:
     return {
         "requests": sum(float(s.value) for s in requests),
         "errors": sum(
-            float(s.value) for s in requests if s.labels.get("status", "").startswith("5")
+            float(s.value) for s in requests if s.labels.get(status_label, "").startswith("5")
         ),
         "buckets": buckets,
         "uptime": gauge(families, UPTIME),
