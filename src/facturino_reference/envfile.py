@@ -14,7 +14,7 @@ from facturino_reference.paths import HomeLayout
 
 _TEMPLATE = """\
 # Written by `facturino-reference up` for the instance in {home}.
-# Point the suite at it with: --env-file {env_file}
+# Point the suite at it with: --env-file={env_file}
 # Secrets are ${{VAR}} references; the `:-` defaults are the reference deployment's own
 # throwaway credentials, never real ones.
 

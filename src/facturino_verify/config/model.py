@@ -81,7 +81,7 @@ class Target(Section):
     verify_tls: bool = True
     connect_timeout: float = Field(3.0, gt=0)
     read_timeout: float = Field(10.0, gt=0)
-    concurrency: int = Field(16, ge=1)
+    concurrency: int = Field(32, ge=1)
 
     _url = field_validator("url")(_http_url)
 
