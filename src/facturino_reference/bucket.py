@@ -13,7 +13,7 @@ from typing import Any
 
 from facturino_reference.errors import DeploymentError
 from facturino_reference.paths import HomeLayout
-from facturino_reference.procs import Target, is_ours, spawn_detached, wait_for_ports
+from facturino_reference.procs import Target, is_ours, log_tail, spawn_detached, wait_for_ports
 
 OFFSET = 200
 ASK_VAR = "FACTURINO_REFERENCE_BUCKET"
@@ -58,7 +58,10 @@ def start(layout: HomeLayout, port: int, pids: dict[str, int]) -> None:
     pid = pids["bucket"] = spawn_detached(argv, log, cwd=layout.root)
     # moto imports Flask and its backends first: seconds on a loaded machine.
     if not wait_for_ports([port], 60.0, lambda: is_ours(pid, fingerprint(port))):
-        raise DeploymentError(f"the S3-compatible bucket did not start on port {port} (see {log})")
+        tail = log_tail(log)
+        raise DeploymentError(
+            f"the S3-compatible bucket did not start on port {port}: {tail or 'no output'}"
+        )
     _retry(lambda: client(env_entries(port)).create_bucket(Bucket=BUCKET))
 
 
