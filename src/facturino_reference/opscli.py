@@ -47,13 +47,13 @@ def before(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
-    if args.command == "shell":
-        argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
-        return shell_main(home, argv)
     layout = HomeLayout(home)
     if not layout.app_env.exists():
         print(f"facturino-reference: error: nothing running in {home}", file=sys.stderr)
         return 1
+    if args.command == "shell":
+        argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        return shell_main(home, argv)
     try:
         take_backups(layout, {})
     except DeploymentError as exc:
