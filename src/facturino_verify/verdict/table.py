@@ -29,6 +29,10 @@ ROWS: tuple[Row, ...] = (
         ("test_redis_answers_ping", "test_redis_cache_*")),
     Row("Login", "Visit /admin/login", "Login page loads", ("test_*login*",)),
     Row("Partner", "Access partner dashboard", "Commission data loads", ("test_partner_*",)),
+    # Daily/weekly operations: before "Create Invoice", which would claim "restored invoices".
+    Row("Backups", "php artisan backup:list; test backup restore procedure",
+        "a recent backup that restores", ("*backup*", "*restore*", "*restored*")),
+    Row("Disk", "df -h", "disk usage below the threshold", ("*disk*",)),
     Row("E-Faktura", "Sign invoice with QES", "XML generated, signature valid",
         ("*_ubl_*", "*_ubl", "*signature*", "*_xml*", "*efaktura*", "*e_faktura*")),
     Row("Create Invoice", "Create test invoice", "Invoice saved & PDF generated",
