@@ -56,8 +56,9 @@ def start(layout: HomeLayout, port: int, pids: dict[str, int]) -> None:
     log = layout.logs / "bucket.log"
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     pid = pids["bucket"] = spawn_detached(argv, log, cwd=layout.root)
-    # moto imports Flask and its backends first: seconds on a loaded machine.
-    if not wait_for_ports([port], 60.0, lambda: is_ours(pid, fingerprint(port))):
+    # moto imports Flask and all its backends first: seconds, over a minute on a loaded machine
+    # (seen on a 2-core machine at load 10); a dead process still ends the wait at once.
+    if not wait_for_ports([port], 180.0, lambda: is_ours(pid, fingerprint(port))):
         tail = log_tail(log)
         raise DeploymentError(
             f"the S3-compatible bucket did not start on port {port}: {tail or 'no output'}"
@@ -92,7 +93,7 @@ def upload(env: Mapping[str, str], archive: Path, key: str) -> None:
     client(env).upload_file(str(archive), env["R2_BACKUP_BUCKET"], key)
 
 
-def _retry(action: Any, timeout: float = 15.0) -> None:
+def _retry(action: Any, timeout: float = 60.0) -> None:
     """The port opens a moment before moto serves requests (longer on a loaded machine)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
