@@ -13,7 +13,13 @@ from typing import Any
 
 from facturino_reference.errors import DeploymentError
 from facturino_reference.paths import HomeLayout
-from facturino_reference.procs import Target, is_ours, log_tail, spawn_detached, wait_for_ports
+from facturino_reference.procs import (
+    Target,
+    log_tail,
+    pid_alive,
+    spawn_detached,
+    wait_for_ports,
+)
 
 OFFSET = 200
 ASK_VAR = "FACTURINO_REFERENCE_BUCKET"
@@ -58,7 +64,9 @@ def start(layout: HomeLayout, port: int, pids: dict[str, int]) -> None:
     pid = pids["bucket"] = spawn_detached(argv, log, cwd=layout.root)
     # moto imports Flask and all its backends first: seconds, over a minute on a loaded machine
     # (seen on a 2-core machine at load 10); a dead process still ends the wait at once.
-    if not wait_for_ports([port], 180.0, lambda: is_ours(pid, fingerprint(port))):
+    # Only "is it alive": the pid is our own fresh child, and a /proc cmdline read during
+    # moto's long start-up was seen to miss the fingerprint and end the wait too early.
+    if not wait_for_ports([port], 180.0, lambda: pid_alive(pid)):
         tail = log_tail(log)
         raise DeploymentError(
             f"the S3-compatible bucket did not start on port {port}: {tail or 'no output'}"
