@@ -9,23 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from facturino_verify.config.model import HEALTH_CHECKS
 from facturino_verify.verdict import EXIT_CODES
 
 from .reference_runs import SuiteRun, port_bases, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
 
-HEALTH_CHECKS = (
-    "database",
-    "redis",
-    "queues",
-    "signer",
-    "bank_sync",
-    "storage",
-    "backup",
-    "certificates",
-    "paddle",
-)
 HEALTH_ENDPOINT = {"test_health_returns_200", "test_health_status_is_healthy"}
 HEALTH_JSON = {
     "test_health_reports_expected_environment",
