@@ -238,6 +238,43 @@ def test_debug_endpoint_must_be_404(respond: Respond) -> None:
         app.expect_not_served(respond(200, url="https://facturino.example/telescope"))
 
 
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("/.env", "APP_NAME=Facturino\nAPP_ENV=production\nAPP_KEY=base64:abc\n"),
+        ("/.env", "# comment\nexport DB_PASSWORD=hunter2\n"),
+        ("/.git/config", "[core]\n\trepositoryformatversion = 0\n"),
+        (
+            "/storage/logs/laravel.log",
+            "[2026-11-28 10:00:01] production.ERROR: SQLSTATE[08006] connection failed\n",
+        ),
+    ],
+)
+def test_private_file_content_fails_wherever_it_is_served(
+    respond: Respond, path: str, content: str
+) -> None:
+    url = f"https://facturino.example{path}"
+    with pytest.raises(CheckFailed, match="private file") as caught:
+        app.expect_private_file_not_served(respond(200, text=content, url=url))
+    assert caught.value.remedy == remedies.PRIVATE_FILE
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, "Not Found"),
+        (403, "<html>403 Forbidden</html>"),
+        (302, ""),
+        # A catch-all SPA route answers its page for any path: not the file.
+        (200, '<!DOCTYPE html><html><body><div id="app"></div></body></html>'),
+    ],
+)
+def test_anything_but_the_file_passes(respond: Respond, status: int, body: str) -> None:
+    app.expect_private_file_not_served(
+        respond(status, text=body, url="https://facturino.example/.env")
+    )
+
+
 def test_debug_headers_are_reported(respond: Respond) -> None:
     app.expect_no_debug_headers(respond(headers={"Content-Type": "text/plain"}))
     with pytest.raises(CheckFailed) as caught:

@@ -250,12 +250,31 @@ def test_sync_observation_checks(respond: Respond) -> None:
     banking.expect_job_processed(False, 0.4, "SyncBankTransactions")
     with pytest.raises(CheckFailed, match="no worker"):
         banking.expect_job_processed(True, 20.0, "SyncBankTransactions")
+    with pytest.raises(CheckFailed, match="no job was dispatched"):
+        banking.expect_job_processed(False, 0.0, "SyncBankTransactions", observed=False)
     banking.expect_no_new_failed_jobs([])
     with pytest.raises(CheckFailed, match="no failed_jobs row"):
         banking.expect_no_new_failed_jobs([(9, "banking", "RuntimeException: bank said 503")])
     banking.expect_new_psd2_transactions(2, 5, 0.5)
     with pytest.raises(CheckFailed, match="source='psd2'"):
         banking.expect_new_psd2_transactions(2, 2, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("mode", "token", "judged"),
+    [
+        ("required", False, True),
+        ("required", True, True),
+        ("if_token", True, True),
+        ("if_token", False, False),
+        ("not_judged", True, False),
+    ],
+)
+def test_the_import_is_judged_as_the_environment_says(mode: str, token: bool, judged: bool) -> None:
+    reason = banking.import_not_judged_because(mode, token)
+    assert (reason is None) is judged
+    if not judged:
+        assert reason and ("bank_tokens" in reason or "not_judged" in reason)
 
 
 # --- payment -------------------------------------------------------------------------------------
@@ -277,10 +296,12 @@ def test_paddle_401_points_at_the_other_handler(respond: Respond) -> None:
 
 
 def test_subscription_checkout_and_side_effects(respond: Respond) -> None:
-    plan = {"tiers": [], "current_plan": {"tier": "business"}}
+    plan = {"tiers": [{"key": "business"}], "current_plan": {"tier": "business"}}
     payment.expect_subscription(respond(json=plan))
     with pytest.raises(CheckFailed, match="tiers and the current plan"):
         payment.expect_subscription(respond(json={"tiers": []}))
+    with pytest.raises(CheckFailed, match="at least one plan"):
+        payment.expect_subscription(respond(json={**plan, "tiers": []}))
     url = payment.expect_checkout_session(
         respond(json={"checkout_url": "https://checkout.example/c/1", "session_id": "cs_1"})
     )

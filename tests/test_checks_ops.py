@@ -26,6 +26,7 @@ from facturino_verify.clients import shell
 from facturino_verify.clients.errors import TimedOut
 from facturino_verify.clients.restore import RestoreFailed, ThrowawayPostgres, find_pg_bin, restore
 from facturino_verify.plugin.history import previous, trend_chart
+from facturino_verify.redact import Redactor
 
 ESC = "\x1b"
 # Laravel 12 `migrate:status` (Termwind, colours on): one Pending.
@@ -298,6 +299,20 @@ def test_shell_runs_only_allowed_commands_with_a_timeout() -> None:
         slow.run(shell.disk_free())
     with pytest.raises(shell.CommandUnavailable, match="check \\[shell\\] prefix"):
         shell.ShellClient(["/nonexistent/railway"], artisan, 1.0).run(shell.disk_free())
+
+
+def test_shell_credentials_reach_the_prefix_and_are_masked_in_what_is_shown() -> None:
+    token = "rw-canary-9d2c"
+    client = shell.ShellClient(
+        ["sh", "-c", 'echo "railway: token $RAILWAY_TOKEN rejected" >&2; exit 1', "sh"],
+        ("php", "artisan"),
+        10.0,
+        Redactor([token]),
+        {"RAILWAY_TOKEN": token},
+    )
+    result = client.run(shell.disk_free())
+    assert token in result.stderr  # the prefix got its credential ...
+    assert token not in client.shown(result)  # ... and nothing shown carries it
 
 
 def test_history_previous_value_and_trend_chart() -> None:

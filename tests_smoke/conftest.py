@@ -17,6 +17,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("health_check", env.expect.health_checks)
     if "debug_path" in metafunc.fixturenames:
         metafunc.parametrize("debug_path", env.expect.debug_paths)
+    if "private_path" in metafunc.fixturenames:
+        metafunc.parametrize("private_path", env.expect.private_paths)
     if "security_header" in metafunc.fixturenames:
         metafunc.parametrize("security_header", sorted(env.expect.headers))
 

@@ -49,9 +49,7 @@ class Output:
         rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
         def row(cells: Sequence[str]) -> str:
-            return (
-                "|" + "|".join(f" {c!s:<{w}} " for c, w in zip(cells, widths, strict=True)) + "|"
-            )
+            return "|" + "|".join(f" {c!s:<{w}} " for c, w in zip(cells, widths, strict=True)) + "|"
 
         self.lines += [rule, row(headers), rule, *(row(r) for r in rows), rule]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -268,6 +269,8 @@ class Deployment:
             }
             self.layout.maintenance_file.write_text(json.dumps(payload))
         assets.build(self.layout, include_js="login_assets_missing" not in self.faults)
+        if "env_file_public" in self.faults:  # a deploy step's `cp .env public/`
+            shutil.copyfile(self.layout.app_env, self.layout.public / ".env")
         if "webhook_unrouted" not in self.faults:  # a build that lost routes/webhooks.php
             self.layout.route_files.mkdir(parents=True, exist_ok=True)
             self.layout.webhook_routes.write_text(WEBHOOK_ROUTES, encoding="utf-8")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from facturino_reference.appenv import SUBSCRIPTION_TIERS
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults_ops import OPS_FAULT_SPECS
 
@@ -164,6 +165,14 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         (),
     ),
     Fault(
+        "invoice_saved_as_sent",
+        "the invoice store request behaves as if `invoiceSend` were always present "
+        "(MK_INVOICE_DEFAULT_STATUS=SENT): new invoices are saved as SENT, which mails them "
+        "and posts them to the ledger",
+        (),
+        {"MK_INVOICE_DEFAULT_STATUS": "SENT"},
+    ),
+    Fault(
         "xml_unsigned",
         "the signer's private key is missing and the export names the file after the requested "
         "format (the pre-HEAD ExportXmlController): `ubl_signed` answers "
@@ -209,6 +218,12 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         ),
     ),
     Fault(
+        "banking_tier_downgraded",
+        "the test company's plan was downgraded to Standard (a billing data fix): every "
+        "/api/v1/banking/* route answers 402 `upgrade_required`",
+        (),
+    ),
+    Fault(
         "bank_worker_dead",
         "the queue worker is not running: a bank sync's job stays queued on `banking`",
         (),
@@ -218,6 +233,18 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         "the bank's PSD2 API answers 500: SyncBankTransactions fails its 3 tries (backoff "
         "1 s, 2 s) and lands in failed_jobs; no transactions are imported",
         (),
+    ),
+    Fault(
+        "stripe_prices_missing",
+        "the STRIPE_PRICE_* variables are missing from the environment: the subscription "
+        "endpoint offers no plan and checkout answers 400 `Invalid tier or price not "
+        "configured`",
+        (),
+        {
+            f"STRIPE_PRICE_{tier.upper()}_{interval.upper()}": ""
+            for tier in SUBSCRIPTION_TIERS
+            for interval in ("monthly", "yearly")
+        },
     ),
     Fault(
         "webhook_unrouted",
@@ -236,6 +263,13 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         "a stale partner-dashboard cache entry (written before the last clawback, kept a day): "
         "total_earnings and pending_payout disagree with affiliate_events",
         (),
+    ),
+    Fault(
+        "partner_scope_open",
+        "the partner route group lost its partner-scope middleware (MK_PARTNER_SCOPE=off): "
+        "any signed-in user reads the partner API (200 with zero figures) instead of 403",
+        (),
+        {"MK_PARTNER_SCOPE": "off"},
     ),
     Fault(
         "partner_forbidden",
@@ -362,6 +396,12 @@ FAULTS: tuple[Fault, ...] = (
         "install marker storage/app/database_created missing: /installation "
         "and /api/v1/installation/* answer 200; /, /login, /admin/* redirect to /installation",
         ("test_installer_*", "test_login_page_*"),
+    ),
+    Fault(
+        "env_file_public",
+        "a deploy step copied .env into public/: nginx serves /.env (APP_KEY, the database "
+        "and Redis passwords, every API key) as a static file",
+        ("test_private_file_is_not_served[/.env]",),
     ),
     Fault(
         "metrics_public",

@@ -3,6 +3,7 @@
 * `login_broken`: the admin's stored password hash is for another password (a seeder or a
   password reset overwrote it), so the valid credentials are rejected.
 * `partner_forbidden`: the partner record is deactivated (`partners.is_active = false`).
+* `banking_tier_downgraded`: the test company's plan is Standard (below Business).
 * `pdf_wrong_invoice`: the media disk kept the PDFs of a previous database: `media` rows and
   files for the invoice ids new invoices will get. getGeneratedPDF() serves an invoice's
   *first* media item, so a new invoice's URL serves an old invoice's PDF.
@@ -43,6 +44,10 @@ def login_broken(conn: Conn) -> None:
 
 def partner_forbidden(conn: Conn) -> None:
     conn.execute("UPDATE partners SET is_active = false")
+
+
+def banking_tier_downgraded(conn: Conn) -> None:
+    conn.execute("UPDATE companies SET subscription_tier = 'standard' WHERE id = 1")
 
 
 def pdf_wrong_invoice(conn: Conn, layout: HomeLayout) -> None:
@@ -106,6 +111,8 @@ def apply(
         login_broken(conn)
     if "partner_forbidden" in active:
         partner_forbidden(conn)
+    if "banking_tier_downgraded" in active:
+        banking_tier_downgraded(conn)
     if "pdf_wrong_invoice" in active:
         pdf_wrong_invoice(conn, layout)
     if "partner_commissions_wrong" in active:

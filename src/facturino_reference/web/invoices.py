@@ -193,6 +193,14 @@ async def _duplicates(c: AppContext, company_id: int, new: NewInvoice) -> list[D
     )
 
 
+def _initial_status(c: AppContext, data: dict[str, Any]) -> str:
+    """DRAFT unless the request asks to send (`invoiceSend`); MK_INVOICE_DEFAULT_STATUS is the
+    reference's stand-in for a build whose store request always behaves as if it did."""
+    if "invoiceSend" in data:
+        return "SENT"
+    return c.config.get("MK_INVOICE_DEFAULT_STATUS", "DRAFT")
+
+
 async def _insert(c: AppContext, company_id: int, user_id: int, new: NewInvoice) -> int:
     data = new.data
     async with c.db.connection() as conn, conn.transaction():
@@ -201,7 +209,7 @@ async def _insert(c: AppContext, company_id: int, user_id: int, new: NewInvoice)
             "status, paid_status, tax_per_item, discount_per_item, notes, discount, "
             "discount_type, discount_val, sub_total, total, tax, due_amount, sent, viewed, "
             "template_name, type, sequence_number, exchange_rate, company_id, customer_id, "
-            "currency_id, creator_id, created_at, updated_at) VALUES (%s, %s, %s, %s, 'DRAFT', "
+            "currency_id, creator_id, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, "
             "'UNPAID', 'NO', 'NO', %s, %s, %s, %s, %s, %s, %s, %s, false, false, %s, %s, "
             "(SELECT coalesce(max(sequence_number), 0) + 1 FROM invoices WHERE company_id = %s),"
             " %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC') "
@@ -211,6 +219,7 @@ async def _insert(c: AppContext, company_id: int, user_id: int, new: NewInvoice)
                 new.due_date,
                 str(data["invoice_number"]),
                 data.get("reference_number"),
+                _initial_status(c, data),
                 data.get("notes"),
                 float(data["discount"]),
                 data.get("discount_type") or "fixed",

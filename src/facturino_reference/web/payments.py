@@ -133,7 +133,9 @@ async def cpay_webhook(request: Request) -> Response:
     return json_response({"status": "received"})
 
 
-def _tiers() -> list[dict[str, Any]]:
+def _tiers(c: AppContext) -> list[dict[str, Any]]:
+    """The plans on sale: those with a configured Stripe price (a plan without one cannot be
+    checked out, so the billing page does not offer it)."""
     return [
         {
             "key": tier,
@@ -145,6 +147,7 @@ def _tiers() -> list[dict[str, Any]]:
             },
         }
         for tier in SUBSCRIPTION_TIERS
+        if c.config.get(f"STRIPE_PRICE_{tier.upper()}_MONTHLY")
     ]
 
 
@@ -162,11 +165,11 @@ async def _company(request: Request) -> tuple[AppContext, dict[str, Any]]:
 
 async def subscription(request: Request) -> Response:
     """GET /api/v1/companies/{company}/subscription."""
-    _c, company = await _company(request)
+    c, company = await _company(request)
     on_trial = company["trial_ends_at"] is not None
     return json_response(
         {
-            "tiers": _tiers(),
+            "tiers": _tiers(c),
             "current_plan": {
                 "tier": company["subscription_tier"],
                 "status": "trialing" if on_trial else "active",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
@@ -158,6 +159,31 @@ def expect_installer_closed(response: httpx.Response) -> None:
             "a redirect to /login",
             f"redirect to {location}",
             remedies.INSTALLER,
+        )
+
+
+# What the content of a private file looks like: an environment file's assignments, a git
+# config's [core] table, a Laravel log line.
+PRIVATE_CONTENT = re.compile(
+    r"^(?:(?:export\s+)?(?:APP_KEY|APP_ENV|DB_PASSWORD|DB_CONNECTION|DB_HOST)\s*="
+    r"|\[core\]"
+    r"|\[\d{4}-\d\d-\d\d[ T][\d:.]+\S*\] \w+\."
+    r"(?:EMERGENCY|ALERT|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG):)",
+    re.MULTILINE,
+)
+
+
+def expect_private_file_not_served(response: httpx.Response) -> None:
+    """The path may answer anything (404, 403, a redirect, the SPA's page) except the file."""
+    __tracebackhide__ = True
+    path = response.request.url.path
+    if response.status_code == 200 and PRIVATE_CONTENT.search(response.text[:65536]):
+        fail(
+            f"{path} does not serve the project's private file",
+            "403/404 (or any page that is not the file)",
+            f"HTTP 200 with the file's content ({len(response.content)} bytes): "
+            f"{shorten(response.text, 160)}",
+            remedies.PRIVATE_FILE,
         )
 
 

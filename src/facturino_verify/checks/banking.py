@@ -139,8 +139,19 @@ def expect_job_queued(
         )
 
 
-def expect_job_processed(still_queued: bool, waited: float, job_name: str) -> None:
+def expect_job_processed(
+    still_queued: bool, waited: float, job_name: str, observed: bool = True
+) -> None:
+    """``observed``: a job of the sync was seen (or handed out): with none there was nothing
+    the worker could be seen processing, which is not a pass."""
     __tracebackhide__ = True
+    if not observed:
+        fail(
+            f"the worker processes {job_name} (the jobs row goes away)",
+            "a queued sync job that the worker removes",
+            "no job was dispatched, so no processing could be observed",
+            remedies.BANK_SYNC,
+        )
     if still_queued:
         fail(
             f"the worker processes {job_name} (the jobs row goes away)",
@@ -155,6 +166,22 @@ def expect_no_new_failed_jobs(rows: list[tuple[int, str, str]]) -> None:
     if rows:
         shown = "; ".join(f"#{i} on {q}: {shorten(e, 100)}" for i, q, e in rows[:3])
         fail("the sync adds no failed_jobs row", "no new failed_jobs", shown, remedies.BANK_SYNC)
+
+
+def import_not_judged_because(mode: str, has_valid_token: bool) -> str | None:
+    """Why the sync's import is not judged under ``[features.banking] new_transactions``
+    (None: it is judged)."""
+    if mode == "not_judged":
+        return (
+            "[features.banking] new_transactions = 'not_judged': a bank with no new activity "
+            "imports nothing"
+        )
+    if mode == "if_token" and not has_valid_token:
+        return (
+            "no valid bank_tokens row for the account's bank: SyncBankTransactions imports "
+            "nothing by design (contract §7)"
+        )
+    return None
 
 
 def expect_new_psd2_transactions(before: int, after: int, waited: float) -> None:

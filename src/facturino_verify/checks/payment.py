@@ -29,6 +29,8 @@ def expect_subscription(response: httpx.Response) -> dict[str, Any]:
         fail(
             claim, "{'tiers': …, 'current_plan': {'tier', …}}", shorten(str(body)), remedies.PAYMENT
         )
+    if not body["tiers"]:  # no plan on sale: the billing page has nothing to offer
+        fail(claim, "at least one plan in 'tiers'", shorten(str(body)), remedies.PAYMENT)
     return dict(body)
 
 

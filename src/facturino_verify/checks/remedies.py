@@ -56,6 +56,11 @@ DEBUG = (
     "debug mode is on: set APP_DEBUG=false (and APP_ENV=production) and redeploy; critical bug "
     "procedure: `railway run php artisan down`, roll back, hotfix"
 )
+PRIVATE_FILE = (
+    "the web server serves a file outside public/: point nginx's root at public/, add "
+    "`location ~ /\\. { deny all; }`, remove the copy, redeploy; then rotate every secret the "
+    "file held (APP_KEY, database, Redis, API keys)"
+)
 APP_KEY = (
     "the public example APP_KEY is in use: generate a new key (`php artisan key:generate --show`), "
     "set APP_KEY in the deployment's variables and redeploy; rotate sessions"

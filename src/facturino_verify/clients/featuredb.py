@@ -105,6 +105,19 @@ def psd2_transactions_mark(pg: Rows, account_id: int) -> Watermark:
     )
 
 
+def has_valid_bank_token(pg: Rows, account_id: int) -> bool:
+    """A bank_tokens row for the account's (company, bank_code) that has not expired: without
+    one SyncBankTransactions imports nothing by design (contract §7)."""
+    return bool(
+        pg.rows(
+            "SELECT 1 FROM bank_accounts a JOIN bank_tokens t ON t.company_id = a.company_id "
+            "AND t.bank_code = a.bank_code WHERE a.id = %s AND (t.expires_at IS NULL OR "
+            "t.expires_at > now() at time zone 'UTC') LIMIT 1",
+            (account_id,),
+        )
+    )
+
+
 def webhook_events_count(pg: Rows) -> int:
     return int(pg.rows("SELECT count(*) FROM gateway_webhook_events")[0][0])
 

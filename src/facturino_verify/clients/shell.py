@@ -13,7 +13,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import TargetError, TimedOut
@@ -108,6 +108,7 @@ class ShellClient:
         artisan: Sequence[str],
         timeout: float,
         redact: Callable[[str], str] = lambda text: text,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.prefix, self.artisan, self.timeout, self.redact = (
             tuple(prefix),
@@ -115,6 +116,7 @@ class ShellClient:
             timeout,
             redact,
         )
+        self._env = dict(env or {})  # credentials for the prefix ([shell.env])
 
     def run(self, command: Command) -> ShellResult:
         if not self.prefix:
@@ -130,7 +132,7 @@ class ShellClient:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,  # a timeout kills the whole group (ssh and its children)
-                env={**os.environ, "COLUMNS": "160", "NO_COLOR": "1", "LC_ALL": "C"},
+                env={**os.environ, **self._env, "COLUMNS": "160", "NO_COLOR": "1", "LC_ALL": "C"},
             )
         except OSError as error:
             raise CommandUnavailable(

@@ -77,6 +77,11 @@ class Banking(_Section):
     account_id: int | None = None
     queue: str = "banking"
     job_name: str = "SyncBankTransactions"
+    # Must the sync import new psd2 rows? "required": yes (a sandbox bank that books on every
+    # call, like the reference's); "if_token": only when the account's bank has a valid
+    # bank_tokens row (without one the job imports nothing by design); "not_judged": a real
+    # bank with no new activity imports nothing, so the count is reported, not judged.
+    new_transactions: Literal["required", "if_token", "not_judged"] = "required"
 
 
 class Payment(_Section):

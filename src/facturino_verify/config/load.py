@@ -26,6 +26,7 @@ SECRET_KEYS = {
     ("accounts", "*", "password"),
     ("monitoring", "prometheus_token"),
     ("backups", "bucket", "secret_access_key"),
+    ("shell", "env", "*"),  # credentials the shell prefix needs (RAILWAY_TOKEN, …)
 }
 RELATIVE_PATHS = (
     ("target", "ca_file"),
@@ -119,6 +120,11 @@ def _secret_values(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
                 found.append((pattern[0], pattern[1], table[pattern[1]]))
             continue
         tables = raw.get(pattern[0])
+        if pattern[2] == "*":  # every key of one table: [shell.env]
+            table = tables.get(pattern[1]) if isinstance(tables, dict) else None
+            for key, value in table.items() if isinstance(table, dict) else ():
+                found.append((f"{pattern[0]}.{pattern[1]}", key, value))
+            continue
         for name, table in (tables or {}).items() if isinstance(tables, dict) else ():
             if isinstance(table, dict) and pattern[2] in table:
                 found.append((f"{pattern[0]}.{name}", pattern[2], table[pattern[2]]))

@@ -204,6 +204,9 @@ class Expect(Section):
     tls: Tls = Tls()
     feature_flags: dict[str, bool] = Field(default_factory=lambda: dict(RUNBOOK_FEATURE_FLAGS))
     debug_paths: tuple[str, ...] = ("/_ignition/health-check", "/_debugbar/open", "/telescope")
+    # Files of the project that must never be served (judged by content, not status: a
+    # catch-all SPA route may answer 200 with its page for any path).
+    private_paths: tuple[str, ...] = ("/.env", "/.git/config", "/storage/logs/laravel.log")
 
 
 class Thresholds(Section):

@@ -7,6 +7,7 @@ what differs. Paths are anchored at the environment file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,9 @@ CORE_TABLES = (
 DF_IGNORED_MOUNTS = ("/dev", "/sys", "/proc", "/run", "/snap", "/boot/efi")
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +48,17 @@ class Shell(_Section):
     # `php artisan` inside the container (a different PHP binary or path: change it here).
     artisan: tuple[str, ...] = ("php", "artisan")
     df_ignored_mounts: tuple[str, ...] = DF_IGNORED_MOUNTS
+    # Variables the prefix needs, such as RAILWAY_TOKEN = "${RAILWAY_TOKEN}": secrets, given to
+    # the command's environment only, and masked wherever its output is shown.
+    env: dict[str, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("env")
+    @classmethod
+    def _variable_names(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name in value:
+            if not ENV_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+        return value
 
 
 class Bucket(_Section):

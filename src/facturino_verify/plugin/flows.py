@@ -269,6 +269,7 @@ class SyncObservation:
     new_failed_jobs: list[tuple[int, str, str]]
     psd2_before: int
     psd2_after: int
+    valid_token: bool  # the account's bank has an unexpired bank_tokens row
 
 
 @pytest.fixture(scope="session")
@@ -317,6 +318,7 @@ def bank_sync(
         )
         psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)
         new_failed = featuredb.failed_jobs_since(db, failed_mark)
+        valid_token = featuredb.has_valid_bank_token(db, bank_account_id)
     return SyncObservation(
         account_id=bank_account_id,
         trigger=trigger,
@@ -327,6 +329,7 @@ def bank_sync(
         new_failed_jobs=new_failed,
         psd2_before=psd2_before.count,
         psd2_after=psd2_after.count,
+        valid_token=valid_token,
     )
 
 

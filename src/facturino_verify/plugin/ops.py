@@ -74,7 +74,8 @@ class Ops:
         self.redact = redact
         self._cache: dict[str, Any] = {}
         s = self.env.shell
-        self.shell_client = ShellClient(s.prefix, s.artisan, s.timeout, redact)
+        credentials = {name: value.get_secret_value() for name, value in s.env.items()}
+        self.shell_client = ShellClient(s.prefix, s.artisan, s.timeout, redact, credentials)
 
     def _once(self, key: str, compute: Callable[[], T], remedy: str) -> T:
         __tracebackhide__ = True

@@ -44,6 +44,8 @@ def http_probes(d: Deployment) -> dict[str, Probe]:
     }
     for path in env.expect.debug_paths:
         probes[f"debug_path {path}"] = _getter(d, path)
+    for path in env.expect.private_paths:
+        probes[f"private_path {path}"] = _getter(d, path)
     if env.metrics.token or env.metrics.username:
         probes["metrics"] = lambda: get(env.metrics.path, headers=_metrics_auth(d))
     return probes

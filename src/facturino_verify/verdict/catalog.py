@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     Rule("test_no_debug_headers*", "critical"),
     Rule("test_json_error_carries_no_exception_trace", "critical"),
     Rule("test_debug_endpoint_is_not_served*", "critical"),
+    Rule("test_private_file_is_not_served*", "critical"),
     Rule("test_session_cookie_has_expected_name", "critical"),
     # Security posture and operations: block the release, fix forward.
     Rule("test_session_cookie_*", "major"),
