@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus
+APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus tesseract-ocr
 ENV ?= local
 
 .PHONY: setup demo test lint smoke down bench

@@ -52,6 +52,10 @@ def test_secret_added_later_is_masked() -> None:
         ("token=abc123", f"token={MASK}"),
         ("APP_KEY=base64:kgk/4DW1vEV=", f"APP_KEY={MASK}"),
         ('{"X-XSRF-TOKEN": "tok123"}', f'{{"X-XSRF-TOKEN": "{MASK}"}}'),
+        (
+            "Application key [base64:Y2FuYXJ5LWFwcC1rZXktM2M1ZTdhOWIxZDJmNGE2Yzg=] set",
+            f"Application key [base64:{MASK}] set",
+        ),
     ],
     ids=[
         "dsn",
@@ -68,6 +72,7 @@ def test_secret_added_later_is_masked() -> None:
         "token",
         "app_key",
         "xsrf_header_json",
+        "laravel_key_anywhere",
     ],
 )
 def test_credential_shaped_text_is_masked(text: str, masked: str) -> None:

@@ -22,6 +22,8 @@ PATTERNS = (
         re.IGNORECASE,
     ),
     re.compile(r"(?P<keep>['\"]x-xsrf-token['\"]\s*:\s*['\"])[^'\"]+", re.IGNORECASE),
+    # A Laravel key wherever it appears (APP_KEY values, key:generate output).
+    re.compile(r"(?P<keep>\bbase64:)[A-Za-z0-9+/]{40,}={0,2}"),
 )
 
 

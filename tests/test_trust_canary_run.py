@@ -1,0 +1,187 @@
+"""The canary run: a full, failing verification run (every suite) against a reference deployment
+whose own secrets are canaries, with faults that make failures carry them; then every artifact
+is scanned (terminal output, HTML, JUnit, JSON summary, log files, every entry of every
+Playwright trace, and the text of every screenshot and trace frame, read by OCR) and none may
+hold a canary in any encoding.
+
+Where the secrets come from, on purpose:
+- /.env served by the web server (``env_file_public``): a 200 body holding APP_KEY, the database
+  and Redis passwords and the metrics token, which the smoke check reports as evidence;
+- a refused admin login (``login_broken``): the password typed into the browser (trace actions,
+  request bodies) and sent by the API client;
+- a shell prefix that prints its credential (``[shell.env]``) to stdout and stderr, with a failing
+  ``migrate:status`` (``migrations_pending``) whose output is shown;
+- debug mode (exception details in bodies), an error burst and stale partner figures (failing
+  monitoring and browser checks), and log records at DEBUG level written to a log file.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import ssl
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+
+from facturino_reference import free_port_base
+from facturino_verify.config.features import CHROMIUM_CANDIDATES
+
+from .reference_runs import SuiteRun, reference, run_suite
+from .secret_scan import Scan, artifacts, ocr, scan, seen_by_ocr
+
+pytestmark = pytest.mark.fault_matrix
+
+APP_KEY = "base64:" + base64.b64encode(b"canary-app-key-3c5e7a9b1d2f4a6c8").decode()
+CANARIES = {
+    "FACTURINO_LOCAL_DB_PASSWORD": "canary-db-7f3a9c1e",
+    "FACTURINO_LOCAL_REDIS_PASSWORD": "canary-redis-4d6b2c8e",
+    "FACTURINO_LOCAL_ADMIN_PASSWORD": "canary-admin-2b8d4e6f",
+    "FACTURINO_LOCAL_PARTNER_PASSWORD": "canary-partner-9c1a7b3d",
+    "FACTURINO_LOCAL_METRICS_TOKEN": "canary-metrics-5e2f8a0c",
+    "FACTURINO_LOCAL_APP_KEY": APP_KEY,
+    "FACTURINO_CANARY_SHELL": "canary-shell-6a3e9d1b",
+}
+FAULTS = (
+    "env_file_public",
+    "login_broken",
+    "migrations_pending",
+    "debug_mode",
+    "error_burst",
+    "partner_commissions_wrong",
+)
+SUITES = {
+    "smoke": "smoke",
+    "features": "features",
+    "perf": "perf",
+    "monitoring": "monitoring",
+    "ops": "daily or weekly",
+}
+# A CLI that prints its token when it starts (some do, with --verbose): the shell checks must
+# mask what they show of its output.
+SHELL_WRAPPER = """#!/bin/sh
+echo "railway: using token $RAILWAY_TOKEN"
+echo "railway: token=$RAILWAY_TOKEN" >&2
+exec "$@"
+"""
+PORT_RANGE = (33000, 34000)
+REPORT_MAX_BYTES = (
+    2 * 1024 * 1024
+)  # issue 6: a report of a full run stays under 2 MB  # tests/README.md
+
+
+def _with_shell_credentials(home: Path, wrapper: Path) -> None:
+    """The environment's shell prefix goes through a wrapper that echoes the credential the
+    environment now gives it in ``[shell.env]``."""
+    env_file = home / "environment.toml"
+    text = env_file.read_text()
+    prefix = tomllib.loads(text)["shell"]["prefix"]
+    wrapper.write_text(SHELL_WRAPPER)
+    wrapper.chmod(0o755)
+    wrapped = "prefix = [" + ", ".join(f'"{part}"' for part in [str(wrapper), *prefix]) + "]"
+    text, replaced = re.subn(r"(?m)^prefix = \[.*app-shell.*\]$", wrapped, text, count=1)
+    assert replaced == 1, text
+    env_file.write_text(text + '\n[shell.env]\nRAILWAY_TOKEN = "${FACTURINO_CANARY_SHELL}"\n')
+
+
+DOTENV_CANARIES = (
+    "FACTURINO_LOCAL_DB_PASSWORD",
+    "FACTURINO_LOCAL_REDIS_PASSWORD",
+    "FACTURINO_LOCAL_METRICS_TOKEN",
+    "FACTURINO_LOCAL_APP_KEY",
+)
+
+
+def _dotenv_as_served(home: Path) -> bytes:
+    env = tomllib.loads((home / "environment.toml").read_text())["target"]
+    context = ssl.create_default_context(cafile=env["ca_file"])
+    return httpx.get(env["url"].rstrip("/") + "/.env", verify=context, timeout=10).content
+
+
+def _every_suite(home: Path, reports: Path) -> dict[str, SuiteRun]:
+    runs = {}
+    for name, marker in SUITES.items():
+        folder = reports / name
+        runs[name] = run_suite(
+            home,
+            marker,
+            "-rA",
+            "--log-level=DEBUG",
+            f"--log-file={folder / 'run.log'}",
+            "--log-file-level=DEBUG",
+            "-o",
+            "log_cli=true",
+            reports_dir=folder,
+        )
+        (folder / "terminal.txt").write_text(runs[name].output)
+        # run_suite writes JUnit into the home (for its outcomes): keep it with the rest.
+        (folder / "junit.xml").write_bytes((home / "suite-junit.xml").read_bytes())
+    return runs
+
+
+def _positive_control(tmp_path: Path) -> str:
+    """A screenshot with every canary on screen, as OCR reads it."""
+    from playwright.sync_api import sync_playwright
+
+    executable = next((p for p in CHROMIUM_CANDIDATES if Path(p).exists()), None)
+    lines = "".join(f"<p>{value}</p>" for value in CANARIES.values())
+    shot = tmp_path / "control.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable)
+        page = browser.new_page()
+        page.set_content(f"<html><body style='font-family:sans-serif'>{lines}</body></html>")
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    return ocr(shot.read_bytes())
+
+
+@pytest.fixture
+def canaries(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    return CANARIES
+
+
+def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
+    tmp_path: Path, canaries: dict[str, str]
+) -> None:
+    control = _positive_control(tmp_path)
+    unseen = [v for v in canaries.values() if not seen_by_ocr(control, v)]
+    assert unseen == [], f"OCR cannot see {unseen} on screen: the image scan would be blind"
+
+    reports = tmp_path / "reports"
+    base = free_port_base(*PORT_RANGE, 10)
+    with reference(base, FAULTS) as home:
+        _with_shell_credentials(home, tmp_path / "railway")
+        served = _dotenv_as_served(home)
+        runs = _every_suite(home, reports)
+    # The failures had the secrets to leak: the served /.env holds four of them.
+    in_body = {
+        v for values in scan([("/.env", served)], canaries.values()).leaks.values() for v in values
+    }
+    assert in_body >= {canaries[k] for k in DOTENV_CANARIES}, in_body
+
+    for name, run in runs.items():
+        assert run.exit_code not in (0, 3, 4, 5), f"{name}: {run.exit_code} {run.output[-2000:]}"
+    found: Scan = scan(artifacts(reports), canaries.values())
+    assert found.leaks == {}, f"secrets in artifacts: {found.leaks}"
+
+    # The run did produce what the scan was meant to look at ...
+    names = {str(p.relative_to(reports)) for p in reports.rglob("*") if p.is_file()}
+    for suite in SUITES:
+        assert {f"{suite}/report.html", f"{suite}/junit.xml", f"{suite}/summary.json"} <= names
+        assert f"{suite}/run.log" in names
+    assert any(n.endswith("trace.zip") for n in names), sorted(names)
+    assert found.images >= 2, "no screenshot or trace frame was read"
+    print(f"scanned {found.texts} artifacts, {found.images} distinct images by OCR")
+    # A stakeholder report stays small even for a failing run with screenshots and traces.
+    sizes = {suite: (reports / suite / "report.html").stat().st_size for suite in SUITES}
+    print("report.html sizes:", sizes)
+    assert max(sizes.values()) < REPORT_MAX_BYTES, sizes
+    # ... and the secrets really were in the failures, masked.
+    smoke_junit = (reports / "smoke" / "junit.xml").read_text()
+    assert "test_private_file_is_not_served[/.env]" in smoke_junit
+    assert "«redacted»" in smoke_junit
+    assert "railway: using token «redacted»" in (reports / "ops" / "terminal.txt").read_text()
