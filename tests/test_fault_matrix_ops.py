@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -25,7 +24,7 @@ from facturino_reference.procs import port_in_use
 from facturino_reference.state import ports_for
 
 from .prometheus_server import Target, prometheus
-from .reference_runs import REFERENCE, SuiteRun, run_suite
+from .reference_runs import SuiteRun, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
 
@@ -101,29 +100,13 @@ def _free_base(wait: float = 300.0) -> int:
 
 
 @contextmanager
-def _up(port_base: int, faults: Sequence[str], extra: Sequence[str] = ()) -> Iterator[Path]:
-    home = Path(tempfile.mkdtemp(prefix="facturino-ref-ops-"))
-    command = [REFERENCE, "up", "--with-bucket", "--home", str(home), "--port-base", str(port_base)]
-    command += list(extra)
-    for fault in faults:
-        command += ["--fault", fault]
-    started = subprocess.run(command, capture_output=True, text=True, check=False)
-    try:
-        if started.returncode != 0:
-            raise RuntimeError(f"reference up failed: {started.stdout}{started.stderr}")
-        yield home
-    finally:
-        subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
-
-
-@contextmanager
 def reference_with_bucket(faults: Sequence[str] = (), extra: Sequence[str] = ()) -> Iterator[Path]:
     """A reference deployment with its S3-compatible bucket on a free base; always torn down.
     The base is chosen and bound (the whole `up`) under the lock."""
     with ExitStack() as stack:
         with PORT_LOCK.open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            home = stack.enter_context(_up(_free_base(), faults, extra))
+            home = stack.enter_context(reference(_free_base(), faults, ["--with-bucket", *extra]))
         yield home
 
 

@@ -25,19 +25,11 @@ from facturino_reference import Deployment, DeploymentError, free_port_base
 from facturino_reference.cli import main as cli_main
 from facturino_reference.procs import pid_alive, port_accepts
 from facturino_reference.state import State
+from facturino_verify.config.model import HEALTH_CHECKS as DEFAULT_HEALTH_CHECKS
 
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
-HEALTH_CHECKS = {
-    "database",
-    "redis",
-    "queues",
-    "signer",
-    "bank_sync",
-    "storage",
-    "backup",
-    "certificates",
-    "paddle",
-}
+# The subsystems the smoke gate expects in /health (its defaults, one list for both).
+HEALTH_CHECKS = set(DEFAULT_HEALTH_CHECKS)
 
 
 def _new_deployment(*faults: str) -> Deployment:
