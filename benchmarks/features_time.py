@@ -7,7 +7,8 @@ the whole process (interpreter start included), pytest's own session time, and p
 of its tests' JUnit times (setup + call + teardown, so a shared fixture counts where it is first
 used). Writes reports/bench-features.json.
 
-Usage: .venv/bin/python benchmarks/features_time.py [--runs 3] [--port-base 21000]
+Usage: .venv/bin/python benchmarks/features_time.py [--runs 3] [--port-base BASE]
+(default: a free base from `free_port_base()`, outside the test matrices' port ranges)
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
+
+from facturino_reference import free_port_base
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -88,9 +91,10 @@ def _junit_times(path: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port-base", type=int, default=21000)
+    parser.add_argument("--port-base", type=int, default=None)
     args = parser.parse_args()
-    runs = [one_run(args.port_base) for _ in range(args.runs)]
+    base = args.port_base if args.port_base is not None else free_port_base()
+    runs = [one_run(base) for _ in range(args.runs)]
     walls = [float(r["wall"]) for r in runs]  # type: ignore[arg-type]
     sessions = [float(r["session"]) for r in runs]  # type: ignore[arg-type]
     names = sorted({n for r in runs for n in r["flows"]})  # type: ignore[attr-defined]

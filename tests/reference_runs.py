@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -27,6 +28,16 @@ TAKEN = {1883, 3306, 4222, 5432, 5672, 6379, 8080, 15672, 25672}
 def port_bases(start: int, stop: int, step: int = 450) -> list[int]:
     """Port bases in [start, stop) whose ports miss the machine's well-known service ports."""
     return [b for b in range(start, stop, step) if not TAKEN & {b + o for o in OFFSETS}]
+
+
+@contextmanager
+def claimed_ports(name: str = "free-port-base") -> Iterator[None]:
+    """Held while a port base is chosen and bound: ``free_port_base()`` only sees ports that are
+    already taken, so two test processes choosing at once would pick the same base."""
+    path = Path(tempfile.gettempdir()) / f"facturino-verify-{name}.lock"
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import ssl
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +27,8 @@ from facturino_reference.cli import main as cli_main
 from facturino_reference.procs import pid_alive, port_accepts
 from facturino_reference.state import State
 from facturino_verify.config.model import HEALTH_CHECKS as DEFAULT_HEALTH_CHECKS
+
+from .reference_runs import claimed_ports
 
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 # The subsystems the smoke gate expects in /health (its defaults, one list for both).
@@ -43,13 +46,27 @@ def _client(dep: Deployment, **headers: str) -> httpx.Client:
     return httpx.Client(base_url=dep.url, verify=verify, timeout=5.0, headers=headers)
 
 
+@contextmanager
+def _running(*faults: str) -> Iterator[Deployment]:
+    """A deployment started on a base chosen and bound under the shared port lock."""
+    with claimed_ports():
+        dep = _new_deployment(*faults)
+        try:
+            dep.up()
+        except BaseException:
+            dep.down()
+            raise
+    try:
+        yield dep
+    finally:
+        dep.down()
+
+
 @pytest.fixture(scope="module")
 def healthy() -> Iterator[Deployment]:
     """A fault-free deployment shared by the surface tests."""
-    dep = _new_deployment()
-    dep.up()
-    yield dep
-    dep.down()
+    with _running() as dep:
+        yield dep
 
 
 def _set_cookies(response: httpx.Response) -> dict[str, str]:
@@ -152,7 +169,7 @@ def test_worker_runs_a_queued_probe_job(healthy: Deployment) -> None:
 
 
 def test_maintenance_mode_signature() -> None:
-    with _new_deployment("maintenance_mode") as dep, _client(dep) as client:
+    with _running("maintenance_mode") as dep, _client(dep) as client:
         page = client.get("/up")
         api = client.get("/api/ping", headers={"Accept": "application/json"})
     assert page.status_code == 503 and page.headers["retry-after"] == "60"
@@ -162,7 +179,7 @@ def test_maintenance_mode_signature() -> None:
 
 
 def test_redis_down_signature() -> None:
-    with _new_deployment("redis_down") as dep, _client(dep) as client:
+    with _running("redis_down") as dep, _client(dep) as client:
         health = client.get("/health", headers={"Accept": "application/json"})
         login = client.get("/login")
         up = client.get("/up")
@@ -173,8 +190,9 @@ def test_redis_down_signature() -> None:
 
 
 def test_down_leaves_nothing_running() -> None:
-    dep = _new_deployment("db_down")
-    state = dep.up()
+    with claimed_ports():
+        dep = _new_deployment("db_down")
+        state = dep.up()
     assert not pid_alive(state.pids["postgres"])  # the fault stopped it on purpose
     assert dep.down() is True
     assert not dep.home.exists()
@@ -184,7 +202,11 @@ def test_down_leaves_nothing_running() -> None:
 
 
 def test_busy_port_is_named_in_the_error() -> None:
-    dep = _new_deployment()
+    with claimed_ports():
+        _busy_port_fails_up(_new_deployment())
+
+
+def _busy_port_fails_up(dep: Deployment) -> None:
     try:
         with socket.socket() as blocker:
             blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME-WAITs

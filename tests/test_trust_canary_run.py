@@ -152,7 +152,7 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
     assert unseen == [], f"OCR cannot see {unseen} on screen: the image scan would be blind"
 
     reports = tmp_path / "reports"
-    base = free_port_base(*PORT_RANGE, 10)
+    base = free_port_base(*PORT_RANGE, 100)
     with reference(base, FAULTS) as home:
         _with_shell_credentials(home, tmp_path / "railway")
         served = _dotenv_as_served(home)
