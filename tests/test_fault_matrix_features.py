@@ -197,6 +197,9 @@ EXPECTATIONS = {
     "FACTURINO_VERIFY__FEATURES__BANKING__LAST_SYNC_MAX_AGE_HOURS": "0.000001",
     # The sync is SyncBankTransactions, not this job.
     "FACTURINO_VERIFY__FEATURES__BANKING__JOB_NAME": "ImportStatementsJob",
+    # Judge the import only with a valid bank token: the seeded one is, so it is judged (and
+    # passes): the token question runs against the real database.
+    "FACTURINO_VERIFY__FEATURES__BANKING__NEW_TRANSACTIONS": "if_token",
     # e-invoices in euro: the documents say MKD.
     "FACTURINO_VERIFY__FEATURES__EFAKTURA__CURRENCY": "EUR",
     # A plan the deployment does not sell: no checkout session (422).
@@ -270,6 +273,9 @@ def features_with(
         env = {
             # A dead worker must not cost the default 20 s.
             "FACTURINO_VERIFY__FEATURES__BANKING__SYNC_DEADLINE_SECONDS": "5",
+            # Nor a browser wait for a page a fault took away (the default leaves a loaded
+            # runner room; this machine's healthy pages take well under a second).
+            "FACTURINO_VERIFY__BROWSER__TIMEOUT_MS": "5000",
             **BANKING_ACCOUNT,
             **(overrides or {}),
         }

@@ -34,7 +34,10 @@ class Browser(_Section):
     # SPKI of the CA and of the server certificate after Python verified it against that CA.
     # "ignore": ignore every certificate error (only for targets with verify_tls = false).
     tls: Literal["pin", "ignore"] = "pin"
-    timeout_ms: int = Field(5_000, gt=0)
+    # How long a page, selector or navigation may take. A healthy page answers in well under a
+    # second; the margin is for a loaded CI runner, where Chromium itself is slow to paint, so
+    # that a slow runner is not reported as a broken release.
+    timeout_ms: int = Field(15_000, gt=0)
     headless: bool = True
 
 
