@@ -24,11 +24,13 @@ body{display:flex;flex-direction:column}
 #title{order:0}.summary{order:1}#environment-header,#environment{order:2}#results-table{order:3}
 .summary__data>h2{display:none}
 .fv-banner{padding:14px 18px;border-radius:6px;color:#fff;margin:8px 0 16px}
+.fv-banner *{color:#fff}
 .fv-banner h2{margin:0 0 6px;font-size:26px}.fv-banner pre{background:rgba(0,0,0,.2);
 padding:8px;border-radius:4px;white-space:pre-wrap;color:#fff}
 table.fv{border-collapse:collapse;margin:8px 0 18px;min-width:60%}
-table.fv td,table.fv th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-.fv-result{font-weight:bold;color:#fff;padding:1px 6px;border-radius:3px}
+table.fv td,table.fv th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;
+color:#1f2328}
+.fv-result{font-weight:bold;color:#fff;padding:1px 6px;border-radius:3px;white-space:nowrap}
 .fv-evidence img{max-width:240px;border:1px solid #d0d7de}
 </style>"""
 E = html.escape
