@@ -132,6 +132,8 @@ FAULT_CHECKS: dict[str, set[str]] = {
     "signer_cert_expiring": {LIFETIME},
     "bank_worker_dead": {SYNC_PROCESSED, SYNC_IMPORTED},
     "bank_sync_fails": {SYNC_NO_FAILED, SYNC_IMPORTED},
+    # The job runs and succeeds, importing nothing: only the import claim can see it.
+    "bank_token_expired": {SYNC_IMPORTED},
     "webhook_unrouted": WEBHOOK_REFUSED,
     # Stripe and CPAY accept unsigned payloads (200) and store them; Paddle never verified.
     "webhook_accepts_unsigned": {
@@ -172,7 +174,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "webhook_accepts_unsigned",
         "partner_forbidden",
     ),
-    "group-c": ("xml_tampered", "signer_cert_expiring", "partner_mocked_data"),
+    "group-c": (
+        "xml_tampered",
+        "signer_cert_expiring",
+        "bank_token_expired",
+        "partner_mocked_data",
+    ),
     "group-d": ("xml_unsigned", "installer_open"),
     "group-e": ("xml_signer_key_missing",),
     "group-f": (
@@ -356,6 +363,23 @@ def test_expectations_the_deployment_does_not_meet_fail_exactly_their_checks(
         f"missed: {sorted(EXPECTATION_FAILURES - found.failing)}; "
         f"cross-talk: {sorted(found.failing - EXPECTATION_FAILURES)}"
     )
+    _assert_no_trace(found)
+
+
+def test_an_expired_bank_token_is_not_judged_where_the_environment_says_if_token() -> None:
+    """`new_transactions = "if_token"`: without a valid token the job imports nothing by design,
+    so the import is skipped with that reason (and the other banking checks still judge)."""
+    found = features_with(
+        ["bank_token_expired"],
+        {"FACTURINO_VERIFY__FEATURES__BANKING__NEW_TRANSACTIONS": "if_token"},
+        "-k",
+        "bank or sync",
+        "-rs",
+    )
+    assert found.failing == set(), found.run.output[-2500:]
+    assert found.run.named("skipped") == {SYNC_IMPORTED}
+    assert "no valid bank_tokens row" in found.run.output
+    assert set(found.run.outcomes) == BANKING
     _assert_no_trace(found)
 
 

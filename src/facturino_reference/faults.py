@@ -224,6 +224,12 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         (),
     ),
     Fault(
+        "bank_token_expired",
+        "the bank's OAuth token expired and nobody re-authorised: SyncBankTransactions finds "
+        "no valid bank_tokens row and silently imports nothing (no failed job; contract 7)",
+        (),
+    ),
+    Fault(
         "bank_worker_dead",
         "the queue worker is not running: a bank sync's job stays queued on `banking`",
         (),

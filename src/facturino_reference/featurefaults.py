@@ -4,6 +4,7 @@
   password reset overwrote it), so the valid credentials are rejected.
 * `partner_forbidden`: the partner record is deactivated (`partners.is_active = false`).
 * `banking_tier_downgraded`: the test company's plan is Standard (below Business).
+* `bank_token_expired`: every `bank_tokens` row expired yesterday.
 * `pdf_wrong_invoice`: the media disk kept the PDFs of a previous database: `media` rows and
   files for the invoice ids new invoices will get. getGeneratedPDF() serves an invoice's
   *first* media item, so a new invoice's URL serves an old invoice's PDF.
@@ -48,6 +49,12 @@ def partner_forbidden(conn: Conn) -> None:
 
 def banking_tier_downgraded(conn: Conn) -> None:
     conn.execute("UPDATE companies SET subscription_tier = 'standard' WHERE id = 1")
+
+
+def bank_token_expired(conn: Conn) -> None:
+    conn.execute(
+        "UPDATE bank_tokens SET expires_at = (now() at time zone 'UTC') - interval '1 day'"
+    )
 
 
 def pdf_wrong_invoice(conn: Conn, layout: HomeLayout) -> None:
@@ -113,6 +120,8 @@ def apply(
         partner_forbidden(conn)
     if "banking_tier_downgraded" in active:
         banking_tier_downgraded(conn)
+    if "bank_token_expired" in active:
+        bank_token_expired(conn)
     if "pdf_wrong_invoice" in active:
         pdf_wrong_invoice(conn, layout)
     if "partner_commissions_wrong" in active:
