@@ -9,10 +9,12 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from facturino_reference import Deployment
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -38,6 +40,30 @@ def claimed_ports(name: str = "free-port-base") -> Iterator[None]:
     with path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@contextmanager
+def started(
+    choose_base: Callable[[], int],
+    faults: Sequence[str] = (),
+    lock: str = "free-port-base",
+    prefix: str = "fr-test-",
+) -> Iterator[Deployment]:
+    """An in-process reference deployment on a base chosen and bound under ``claimed_ports``;
+    always torn down."""
+    with claimed_ports(lock):
+        # /tmp, not pytest's 0700 tmp_path: the postgres user must reach the home.
+        home = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+        dep = Deployment(Path(home), choose_base(), list(faults))
+        try:
+            dep.up()
+        except BaseException:
+            dep.down()
+            raise
+    try:
+        yield dep
+    finally:
+        dep.down()
 
 
 @dataclass(frozen=True)

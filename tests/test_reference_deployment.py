@@ -14,7 +14,7 @@ import ssl
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -28,7 +28,7 @@ from facturino_reference.procs import pid_alive, port_accepts
 from facturino_reference.state import State
 from facturino_verify.config.model import HEALTH_CHECKS as DEFAULT_HEALTH_CHECKS
 
-from .reference_runs import claimed_ports
+from .reference_runs import claimed_ports, started
 
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 # The subsystems the smoke gate expects in /health (its defaults, one list for both).
@@ -46,20 +46,8 @@ def _client(dep: Deployment, **headers: str) -> httpx.Client:
     return httpx.Client(base_url=dep.url, verify=verify, timeout=5.0, headers=headers)
 
 
-@contextmanager
-def _running(*faults: str) -> Iterator[Deployment]:
-    """A deployment started on a base chosen and bound under the shared port lock."""
-    with claimed_ports():
-        dep = _new_deployment(*faults)
-        try:
-            dep.up()
-        except BaseException:
-            dep.down()
-            raise
-    try:
-        yield dep
-    finally:
-        dep.down()
+def _running(*faults: str) -> AbstractContextManager[Deployment]:
+    return started(free_port_base, faults)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ bases, 500 apart; a lock file serialises the choice between xdist workers).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import io
@@ -22,7 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -40,11 +39,12 @@ from facturino_reference.hashid import invoice_hash
 from facturino_reference.passwords import hash_password
 from facturino_reference.state import State
 
+from .reference_runs import started
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = Path(
     os.environ.get("FACTURINO_UBL_SCHEMA_DIR", ROOT.parent / "shared" / "schemas" / "ubl-2.1")
 )
-PORT_LOCK = Path(tempfile.gettempdir()) / "facturino-reference-features-ports.lock"
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 PARTNER = {"email": "partner@facturino.test", "password": "reference-partner-secret"}
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -64,23 +64,9 @@ def _free_base(wait: float = 120.0) -> int:
             time.sleep(0.5)
 
 
-@contextmanager
-def deployment(*faults: str) -> Iterator[Deployment]:
+def deployment(*faults: str) -> AbstractContextManager[Deployment]:
     """A private deployment on a free base of this module's range, always torn down."""
-    with PORT_LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers pick bases one at a time
-        base = _free_base()
-        home = tempfile.mkdtemp(prefix="fr-feat-", dir="/tmp")  # /tmp: postgres must reach it
-        dep = Deployment(home, base, list(faults))
-        try:
-            dep.up()
-        except BaseException:
-            dep.down()
-            raise
-    try:
-        yield dep
-    finally:
-        dep.down()
+    return started(_free_base, faults, lock="reference-features-ports", prefix="fr-feat-")
 
 
 class Spa:
