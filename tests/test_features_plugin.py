@@ -17,7 +17,7 @@ from facturino_verify.clients.sanctum import SanctumSession
 from facturino_verify.config import Environment
 from facturino_verify.plugin import browser
 from facturino_verify.plugin.features import new_run_tag
-from facturino_verify.plugin.flows import invoice_bodies
+from facturino_verify.plugin.flows import _NewJobs, invoice_bodies
 
 from .conftest import WriteEnv
 
@@ -57,6 +57,44 @@ def test_poll_returns_when_met_and_gives_up_at_the_deadline() -> None:
     clock = Clock()
     missed = poll(lambda: 0, lambda v: v > 0, 2.0, 0.5, clock, clock.sleep)
     assert not missed.met and missed.seconds == pytest.approx(2.0) and missed.attempts == 5
+
+
+class _Jobs:
+    """A jobs table as the watcher's queries see it: the rows now, the last id handed out."""
+
+    def __init__(self) -> None:
+        self.present: list[tuple[int, str, str, bool]] = []
+        self.last_id = 10
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        if "FROM jobs WHERE id >" in sql:
+            return [row for row in self.present if row[0] > int(str(params[0]))]
+        if "pg_get_serial_sequence" in sql:
+            return [("jobs_id_seq",)]
+        return [(self.last_id, True)]
+
+
+def test_the_sync_watch_waits_for_the_sync_s_job_not_any_job() -> None:
+    table = _Jobs()
+    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    # Another flow's job appears before the sync is answered: not the sync's.
+    table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 11
+    assert not watch.done(watch.look())
+    # The sync's job appears, and is taken before the next look: it was seen, so it counts.
+    table.present, table.last_id = [(12, "banking", "App\\Jobs\\SyncBankTransactions", False)], 12
+    assert watch.done(watch.look())
+    table.present = []
+    jobs, _ = watch.look()
+    assert [j.queue for j in jobs] == ["default", "banking"]
+
+
+def test_after_the_answer_any_new_job_or_moved_sequence_ends_the_watch() -> None:
+    table = _Jobs()
+    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    table.last_id = 11  # inserted and already deleted: only the sequence moved
+    assert not watch.done(watch.look())
+    watch.answered.set()
+    assert watch.done(watch.look())
 
 
 def test_run_tag_is_prefixed_timestamped_and_unique() -> None:

@@ -8,7 +8,9 @@ claim on the same observation, so a run costs one invoice, one sync, one checkou
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,6 +258,35 @@ def efaktura_trust_anchor(environment: Environment) -> Path:
 # --- banking -----------------------------------------------------------------------------------
 
 
+# How often the sync's jobs row is looked for until it appears (a cheap indexed query, for the
+# fraction of a second between the dispatch and the worker taking the job).
+WATCH_SECONDS = 0.005
+
+
+class _NewJobs:
+    """The jobs rows above a mark, accumulated over the looks (a row may be gone by the next)."""
+
+    def __init__(
+        self, db: featuredb.HeldConnection, mark: int, sequence_before: int, queue: str
+    ) -> None:
+        self.db, self.mark, self.sequence_before, self.queue = db, mark, sequence_before, queue
+        self.seen: dict[int, featuredb.QueuedJob] = {}
+        self.answered = threading.Event()  # the sync request has returned
+
+    def look(self) -> tuple[list[featuredb.QueuedJob], int]:
+        for job in featuredb.new_jobs(self.db, self.mark):
+            self.seen.setdefault(job.id, job)
+        return list(self.seen.values()), featuredb.jobs_sequence_value(self.db)
+
+    def done(self, seen: tuple[list[featuredb.QueuedJob], int]) -> bool:
+        jobs, sequence = seen
+        if any(job.queue == self.queue for job in jobs):
+            return True
+        # Before the answer, a job something else dispatched may be all that appeared; after
+        # it, any new job (or a moved id sequence: one already taken) is the sync's.
+        return self.answered.is_set() and (bool(jobs) or sequence > self.sequence_before)
+
+
 @dataclass
 class SyncObservation:
     """One triggered bank sync, as the database saw it."""
@@ -293,21 +324,26 @@ def bank_sync(
     its queue, its disappearance, failed_jobs, and the account's psd2 transactions (polled with
     the configured deadline, never slept)."""
     cfg = environment.features.banking
-    with postgres.connection() as conn:
+    with postgres.connection() as conn, postgres.connection() as watch_conn:
         db = featuredb.HeldConnection(postgres, conn)
+        watch = featuredb.HeldConnection(postgres, watch_conn)
         failed_mark = featuredb.failed_jobs_mark(db)
         jobs_mark = featuredb.jobs_mark(db)
         sequence_before = featuredb.jobs_sequence_value(db)
         psd2_before = featuredb.psd2_transactions_mark(db, bank_account_id)
-        trigger = admin_api.banking_sync(bank_account_id)
-        # The first look follows the answer at once, on the open connection: the row is there
-        # from the dispatch until the worker deletes it.
-        appeared = poll(
-            lambda: (featuredb.new_jobs(db, jobs_mark.max_id), featuredb.jobs_sequence_value(db)),
-            lambda seen: bool(seen[0]) or seen[1] > sequence_before,
-            cfg.sync_deadline_seconds,
-            min(cfg.poll_interval_seconds, 0.05),
-        )
+        # The row lives from the dispatch until the worker takes it, which for a quick job can
+        # be milliseconds: watch from before the request, on a connection of its own, so the
+        # first look does not wait for the answer to travel back.
+        new_jobs = _NewJobs(watch, jobs_mark.max_id, sequence_before, cfg.queue)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-watch") as pool:
+            watching = pool.submit(
+                poll, new_jobs.look, new_jobs.done, cfg.sync_deadline_seconds, WATCH_SECONDS
+            )
+            try:
+                trigger = admin_api.banking_sync(bank_account_id)
+            finally:
+                new_jobs.answered.set()
+            appeared = watching.result()
         jobs, sequence_after = appeared.value
         ids = [job.id for job in jobs if job.queue == cfg.queue]
         gone = poll(
