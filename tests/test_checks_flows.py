@@ -245,8 +245,15 @@ def test_sync_observation_checks(respond: Respond) -> None:
     banking.expect_job_queued(seen, "banking", "SyncBankTransactions")
     with pytest.raises(CheckFailed, match="on queue 'banking'"):
         banking.expect_job_queued([("default", seen[0][1])], "banking", "SyncBankTransactions")
-    with pytest.raises(CheckFailed, match="before the first look"):
+    with pytest.raises(CheckFailed, match="between two looks"):
         banking.expect_job_queued([], "banking", "SyncBankTransactions", processed_unseen=True)
+    with pytest.raises(CheckFailed, match="GeneratePdf on default; and a job was inserted"):
+        banking.expect_job_queued(
+            [("default", "App\\Jobs\\GeneratePdf")], "banking", "SyncBankTransactions", True
+        )
+    wrong_queue = [("default", seen[0][1])]
+    with pytest.raises(CheckFailed, match=r"seen: +App.*SyncBankTransactions on default\n"):
+        banking.expect_job_queued(wrong_queue, "banking", "SyncBankTransactions", True)
     banking.expect_job_processed(False, 0.4, "SyncBankTransactions")
     with pytest.raises(CheckFailed, match="no worker"):
         banking.expect_job_processed(True, 20.0, "SyncBankTransactions")

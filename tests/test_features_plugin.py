@@ -4,6 +4,7 @@ scrubbing, the invoice bodies, Playwright's artifact defaults."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import zipfile
 from pathlib import Path
 
@@ -84,8 +85,31 @@ def test_the_sync_watch_waits_for_the_sync_s_job_not_any_job() -> None:
     table.present, table.last_id = [(12, "banking", "App\\Jobs\\SyncBankTransactions", False)], 12
     assert watch.done(watch.look())
     table.present = []
-    jobs, _ = watch.look()
-    assert [j.queue for j in jobs] == ["default", "banking"]
+    assert [j.queue for j in watch.look().jobs] == ["default", "banking"]
+
+
+class _AnsweredDuringTheQuery(_Jobs):
+    """The sync's answer arrives while a look's query runs (the CI race at 78175c8)."""
+
+    def __init__(self, answered: threading.Event) -> None:
+        super().__init__()
+        self.answered = answered
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        found = super().rows(sql, params)
+        self.answered.set()
+        return found
+
+
+def test_a_look_begun_before_the_answer_does_not_end_the_watch_on_another_job() -> None:
+    answered = threading.Event()
+    table = _AnsweredDuringTheQuery(answered)
+    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    watch.answered = answered
+    table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 12
+    assert not watch.done(watch.look())  # the sync's row (id 12) may be what it missed
+    table.present.append((12, "banking", "App\\Jobs\\SyncBankTransactions", False))
+    assert watch.done(watch.look())
 
 
 def test_after_the_answer_any_new_job_or_moved_sequence_ends_the_watch() -> None:
@@ -94,7 +118,17 @@ def test_after_the_answer_any_new_job_or_moved_sequence_ends_the_watch() -> None
     table.last_id = 11  # inserted and already deleted: only the sequence moved
     assert not watch.done(watch.look())
     watch.answered.set()
-    assert watch.done(watch.look())
+    last = watch.look()
+    assert watch.done(last) and watch.unseen_ids(last.sequence) == 1
+
+
+def test_ids_of_rows_seen_are_not_counted_as_unseen() -> None:
+    table = _Jobs()
+    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 11
+    watch.answered.set()
+    last = watch.look()
+    assert watch.done(last) and watch.unseen_ids(last.sequence) == 0
 
 
 def test_run_tag_is_prefixed_timestamped_and_unique() -> None:

@@ -263,6 +263,15 @@ def efaktura_trust_anchor(environment: Environment) -> Path:
 WATCH_SECONDS = 0.005
 
 
+@dataclass(frozen=True)
+class _Look:
+    """What one look at the jobs table saw, and whether it began after the sync's answer."""
+
+    jobs: list[featuredb.QueuedJob]  # every new row seen so far, this look's and earlier ones'
+    sequence: int  # the last jobs id handed out
+    after_answer: bool
+
+
 class _NewJobs:
     """The jobs rows above a mark, accumulated over the looks (a row may be gone by the next)."""
 
@@ -273,18 +282,25 @@ class _NewJobs:
         self.seen: dict[int, featuredb.QueuedJob] = {}
         self.answered = threading.Event()  # the sync request has returned
 
-    def look(self) -> tuple[list[featuredb.QueuedJob], int]:
+    def look(self) -> _Look:
+        # Read before the query: a look that began before the answer may have missed the
+        # sync's row even if the answer arrived while it ran.
+        after_answer = self.answered.is_set()
         for job in featuredb.new_jobs(self.db, self.mark):
             self.seen.setdefault(job.id, job)
-        return list(self.seen.values()), featuredb.jobs_sequence_value(self.db)
+        sequence = featuredb.jobs_sequence_value(self.db)
+        return _Look(list(self.seen.values()), sequence, after_answer)
 
-    def done(self, seen: tuple[list[featuredb.QueuedJob], int]) -> bool:
-        jobs, sequence = seen
-        if any(job.queue == self.queue for job in jobs):
+    def done(self, seen: _Look) -> bool:
+        if any(job.queue == self.queue for job in seen.jobs):
             return True
         # Before the answer, a job something else dispatched may be all that appeared; after
-        # it, any new job (or a moved id sequence: one already taken) is the sync's.
-        return self.answered.is_set() and (bool(jobs) or sequence > self.sequence_before)
+        # it, the sync's row was committed, so a look that saw none means it was already taken.
+        return seen.after_answer and (bool(seen.jobs) or seen.sequence > self.sequence_before)
+
+    def unseen_ids(self, sequence: int) -> int:
+        """How many ids were handed out whose row no look saw (taken between two looks)."""
+        return max(0, sequence - self.sequence_before - len(self.seen))
 
 
 @dataclass
@@ -294,7 +310,7 @@ class SyncObservation:
     account_id: int
     trigger: httpx.Response
     jobs_seen: list[tuple[str, str]]  # (queue, displayName) of new jobs rows
-    processed_unseen: bool  # the id sequence moved but the row was gone before the first look
+    processed_unseen: bool  # no job on the queue seen, but an id was handed out and never seen
     still_queued: bool
     waited_seconds: float
     new_failed_jobs: list[tuple[int, str, str]]
@@ -344,7 +360,7 @@ def bank_sync(
             finally:
                 new_jobs.answered.set()
             appeared = watching.result()
-        jobs, sequence_after = appeared.value
+        jobs = appeared.value.jobs
         ids = [job.id for job in jobs if job.queue == cfg.queue]
         gone = poll(
             lambda: [i for i in ids if featuredb.job_exists(db, i)],
@@ -359,7 +375,7 @@ def bank_sync(
         account_id=bank_account_id,
         trigger=trigger,
         jobs_seen=[(job.queue, job.display_name) for job in jobs],
-        processed_unseen=not jobs and sequence_after > sequence_before,
+        processed_unseen=not ids and new_jobs.unseen_ids(appeared.value.sequence) > 0,
         still_queued=bool(gone.value),
         waited_seconds=appeared.seconds + gone.seconds,
         new_failed_jobs=new_failed,
