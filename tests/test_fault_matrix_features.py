@@ -242,14 +242,14 @@ def _free_base(wait: float = 180.0) -> int:
 
 
 @contextmanager
-def _deployment(faults: list[str]) -> Iterator[tuple[Path, int]]:
+def _deployment(faults: list[str], up: tuple[str, ...] = ()) -> Iterator[tuple[Path, int]]:
     """A private reference deployment; the base is chosen and bound under a lock, so parallel
     workers (and parallel runs of the matrix) never pick the same one."""
     with ExitStack() as stack:
         with PORT_LOCK.open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             base = _free_base()
-            home = stack.enter_context(reference(base, faults))
+            home = stack.enter_context(reference(base, faults, up))
         yield home, base
 
 
@@ -274,9 +274,12 @@ class FeatureRun:
 
 
 def features_with(
-    faults: list[str], overrides: dict[str, str] | None = None, *extra: str
+    faults: list[str],
+    overrides: dict[str, str] | None = None,
+    *extra: str,
+    up: tuple[str, ...] = (),
 ) -> FeatureRun:
-    with _deployment(faults) as (home, base):
+    with _deployment(faults, up) as (home, base):
         env = {
             # A dead worker must not cost the default 20 s.
             "FACTURINO_VERIFY__FEATURES__BANKING__SYNC_DEADLINE_SECONDS": "5",
@@ -379,6 +382,35 @@ def test_an_expired_bank_token_is_not_judged_where_the_environment_says_if_token
     assert found.failing == set(), found.run.output[-2500:]
     assert found.run.named("skipped") == {SYNC_IMPORTED}
     assert "no valid bank_tokens row" in found.run.output
+    assert set(found.run.outcomes) == BANKING
+    _assert_no_trace(found)
+
+
+REDIS_QUEUE = ("--queue-connection", "redis")
+
+
+REDIS_CASES = {
+    "healthy": ([], {}, set()),
+    "bank_worker_dead": (["bank_worker_dead"], {}, FAULT_CHECKS["bank_worker_dead"]),
+    "bank_sync_fails": (["bank_sync_fails"], {}, FAULT_CHECKS["bank_sync_fails"]),
+    # The payload's displayName is read from Redis, too.
+    "other_job_name": (
+        [],
+        {"FACTURINO_VERIFY__FEATURES__BANKING__JOB_NAME": "ImportStatementsJob"},
+        {SYNC_QUEUED},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REDIS_CASES))
+def test_the_sync_is_watched_on_redis_where_the_queue_connection_is_redis(case: str) -> None:
+    """`QUEUE_CONNECTION=redis` (the runbook's): the job never touches the jobs table; the
+    watch reads `queues:banking` and its reserved/delayed sets instead, with the same verdicts
+    (the environment file says `[redis] queue_connection = "redis"`)."""
+    faults, overrides, expected = REDIS_CASES[case]
+    found = features_with(faults, overrides, "-k", "bank or sync", up=REDIS_QUEUE)
+    assert found.failing == expected, found.run.output[-2500:]
+    assert found.run.named("skipped") == set()
     assert set(found.run.outcomes) == BANKING
     _assert_no_trace(found)
 

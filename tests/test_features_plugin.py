@@ -7,18 +7,22 @@ import datetime as dt
 import threading
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from facturino_verify.clients.budget import AuthBudget, AuthBudgetExhausted
+from facturino_verify.clients.featuredb import QueuedJob
 from facturino_verify.clients.http import HttpClient
 from facturino_verify.clients.poll import poll
+from facturino_verify.clients.redisjobs import queued_jobs
 from facturino_verify.clients.sanctum import SanctumSession
 from facturino_verify.config import Environment
-from facturino_verify.plugin import browser
+from facturino_verify.plugin import browser, sync_watch
 from facturino_verify.plugin.features import new_run_tag
-from facturino_verify.plugin.flows import _NewJobs, invoice_bodies
+from facturino_verify.plugin.flows import invoice_bodies
+from facturino_verify.plugin.sync_watch import DatabaseJobs
 
 from .conftest import WriteEnv
 
@@ -77,7 +81,7 @@ class _Jobs:
 
 def test_the_sync_watch_waits_for_the_sync_s_job_not_any_job() -> None:
     table = _Jobs()
-    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    watch = DatabaseJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
     # Another flow's job appears before the sync is answered: not the sync's.
     table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 11
     assert not watch.done(watch.look())
@@ -104,7 +108,7 @@ class _AnsweredDuringTheQuery(_Jobs):
 def test_a_look_begun_before_the_answer_does_not_end_the_watch_on_another_job() -> None:
     answered = threading.Event()
     table = _AnsweredDuringTheQuery(answered)
-    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    watch = DatabaseJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
     watch.answered = answered
     table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 12
     assert not watch.done(watch.look())  # the sync's row (id 12) may be what it missed
@@ -114,7 +118,7 @@ def test_a_look_begun_before_the_answer_does_not_end_the_watch_on_another_job() 
 
 def test_after_the_answer_any_new_job_or_moved_sequence_ends_the_watch() -> None:
     table = _Jobs()
-    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    watch = DatabaseJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
     table.last_id = 11  # inserted and already deleted: only the sequence moved
     assert not watch.done(watch.look())
     watch.answered.set()
@@ -124,7 +128,7 @@ def test_after_the_answer_any_new_job_or_moved_sequence_ends_the_watch() -> None
 
 def test_ids_of_rows_seen_are_not_counted_as_unseen() -> None:
     table = _Jobs()
-    watch = _NewJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
+    watch = DatabaseJobs(table, mark=10, sequence_before=10, queue="banking")  # type: ignore[arg-type]
     table.present, table.last_id = [(11, "default", "App\\Jobs\\GeneratePdf", False)], 11
     watch.answered.set()
     last = watch.look()
@@ -287,3 +291,62 @@ def test_cleanup_failure_fails_loudly_and_lists_what_was_left(
     assert run.leftovers and all(
         left.kind in ("invoices", "items", "customers") for left in run.leftovers
     )
+
+
+def test_the_redis_watch_counts_only_payloads_that_were_not_there_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queue: list[QueuedJob] = [QueuedJob("old", "banking", "App\\Jobs\\SyncBankTransactions", False)]
+    monkeypatch.setattr(sync_watch, "queued_jobs", lambda *_: list(queue))
+    watch = sync_watch.RedisJobs(None, None, ("default", "banking"), "banking")  # type: ignore[arg-type]
+    assert not watch.done(watch.look())  # the job from before the trigger is not the sync's
+    queue.append(QueuedJob("new", "banking", "App\\Jobs\\SyncBankTransactions", True))
+    seen = watch.look()
+    assert watch.done(seen) and [j.id for j in seen.jobs] == ["new"]
+    assert watch.present(["new"]) == ["new"]
+    queue.pop()
+    assert watch.present(["new"]) == []
+
+
+def test_on_redis_a_look_after_the_answer_ends_the_watch_even_with_nothing_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sync_watch, "queued_jobs", lambda *_: [])
+    watch = sync_watch.RedisJobs(None, None, ("banking",), "banking")  # type: ignore[arg-type]
+    assert not watch.done(watch.look())
+    watch.answered.set()
+    last = watch.look()
+    assert watch.done(last) and last.jobs == [] and watch.unseen_ids(last.sequence) == 0
+
+
+def test_redis_payloads_are_read_by_their_laravel_id() -> None:
+    class Pipe:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def lrange(self, key: str, *_: int) -> None:
+            self.calls.append(key)
+
+        zrange = lrange
+
+        def execute(self) -> list[list[bytes]]:
+            payload = b'{"id":"abc","uuid":"u","displayName":"App\\\\Jobs\\\\SyncBankTransactions"}'
+            return [[payload], [b"not json"], []]
+
+    class Fake:
+        def pipeline(self, transaction: bool) -> Pipe:
+            return Pipe()
+
+    class Held:
+        def call(self, action: Any) -> Any:
+            return action(Fake())
+
+    class Keys:
+        def queue_key(self, queue: str, part: str = "") -> str:
+            return queue + part
+
+    jobs = queued_jobs(Held(), Keys(), ["banking"])  # type: ignore[arg-type]
+    assert jobs == [
+        QueuedJob("abc", "banking", "App\\Jobs\\SyncBankTransactions", False),
+        QueuedJob("not json", "banking", "", True),
+    ]

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from facturino_reference import opscli
-from facturino_reference.deployment import DEFAULT_PORT_BASE, Deployment
+from facturino_reference.deployment import DEFAULT_PORT_BASE, QUEUE_CONNECTIONS, Deployment
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import FAULTS
 from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
@@ -77,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_PORT_BASE,
         help=f"port base (default {DEFAULT_PORT_BASE}: 18443/18080/18432/18379)",
     )
+    up.add_argument(
+        "--queue-connection",
+        dest="queue_connection",
+        choices=QUEUE_CONNECTIONS,
+        default="database",
+        help="where the app dispatches jobs (QUEUE_CONNECTION; default database, the image's "
+        "baked value; the runbook sets redis)",
+    )
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)
     faults = sub.add_parser("faults", help="list the faults and the smoke checks each trips")
@@ -90,7 +98,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _up(args: argparse.Namespace) -> None:
     started = time.monotonic()
-    deployment = Deployment(args.home, args.port_base, args.faults, users=args.users)
+    deployment = Deployment(
+        args.home,
+        args.port_base,
+        args.faults,
+        users=args.users,
+        queue_connection=args.queue_connection,
+    )
     state = deployment.up()
     faults = ", ".join(k if v is None else f"{k}={v}" for k, v in state.faults.items())
     print(f"Facturino reference deployment ready in {time.monotonic() - started:.1f}s")
@@ -98,6 +112,7 @@ def _up(args: argparse.Namespace) -> None:
     print(f"  home:     {deployment.home}")
     print(f"  env file: {deployment.env_file}")
     print(f"  faults:   {faults or 'none'}")
+    print(f"  queue:    {args.queue_connection}")
 
 
 def _down(args: argparse.Namespace) -> None:

@@ -55,6 +55,7 @@ Route::post('/webhooks/stripe', [WebhookController::class, 'stripe']);
 Route::post('/webhooks/cpay', [WebhookController::class, 'cpay']);
 """
 DEFAULT_USER_RATE = 10.0  # requests/s of the simulated users (users.py)
+QUEUE_CONNECTIONS = ("database", "redis")  # QUEUE_CONNECTION: the baked default, the runbook's
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -105,6 +106,7 @@ class Deployment:
         port_base: int = DEFAULT_PORT_BASE,
         faults: Mapping[str, str | None] | Iterable[str] = (),
         users: float = 0.0,
+        queue_connection: str = "database",
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
         if not 0 < port_base <= 65535 - 443:
@@ -114,6 +116,12 @@ class Deployment:
         self.faults = dict(faults) if isinstance(faults, Mapping) else parse_fault_args(faults)
         parse_fault_args(self.faults)  # validates names given as a mapping, too
         self.users = users or (DEFAULT_USER_RATE if "error_burst" in self.faults else 0.0)
+        if queue_connection not in QUEUE_CONNECTIONS:
+            raise DeploymentError(
+                f"--queue-connection {queue_connection!r}: choose one of "
+                + ", ".join(QUEUE_CONNECTIONS)
+            )
+        self.queue_connection = queue_connection  # where the app dispatches its jobs
 
     @property
     def home(self) -> Path:
@@ -158,6 +166,7 @@ class Deployment:
         """Start everything in the background; return once HTTPS answers (or is meant not to)."""
         creds = Secrets.from_environ()
         env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
+        env["QUEUE_CONNECTION"] = self.queue_connection
         _check_app_key(env["APP_KEY"])
         self._replace_previous()
         postgres.check_reachable(self.home)

@@ -51,7 +51,7 @@ cache_prefix = "mkaccounting_cache"
 cache_db = 1
 session_db = 2
 queue_db = 3
-queue_connection = "database"
+queue_connection = "{queue_connection}"
 
 [accounts.admin]
 email = "admin@facturino.test"
@@ -102,8 +102,12 @@ secret_access_key = "${{FACTURINO_LOCAL_S3_SECRET:-reference-backup-secret}}"
 """
 
 
+def _app_env(layout: HomeLayout) -> dict[str, str]:
+    return read_env_file(layout.app_env) if layout.app_env.exists() else {}
+
+
 def _bucket_section(layout: HomeLayout) -> str:
-    env = read_env_file(layout.app_env) if layout.app_env.exists() else {}
+    env = _app_env(layout)
     if not env.get("R2_BACKUP_BUCKET"):
         return ""
     return _BUCKET.format(
@@ -127,6 +131,7 @@ def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int])
         manifest=manifest_path(),
         backups=layout.backups,
         bucket=_bucket_section(layout),
+        queue_connection=_app_env(layout).get("QUEUE_CONNECTION", "database"),
         **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 import psycopg
+import redis
 
 from facturino_reference.appenv import AppConfig
 from facturino_reference.banksync import sync_company
@@ -34,6 +35,7 @@ from facturino_reference.jobs import (
     payload_uuid,
 )
 from facturino_reference.queuepause import PauseFlags
+from facturino_reference.redisqueue import RedisQueue, queue_client
 
 POLL_INTERVAL = 0.2
 Conn = psycopg.Connection[Any]
@@ -45,7 +47,7 @@ class UnknownJobError(Exception):
 
 @dataclass
 class Job:
-    id: int
+    id: int | str  # the jobs row id, or the payload's `id` on the redis connection
     queue: str
     payload: str
     attempts: int
@@ -145,6 +147,41 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             )
 
 
+def work_once_redis(
+    rq: RedisQueue, conn: Conn, queues: tuple[str, ...], config: AppConfig | None
+) -> bool:
+    """`queue:work redis`: at most one job of `queues`; True if there was one."""
+    for queue in queues:
+        popped = rq.pop(queue)
+        if popped is None:
+            continue
+        reserved, attempts = popped
+        job = Job(str(json.loads(reserved).get("id", "?")), queue, reserved, attempts)
+        _log(f"{queue} job {job.id} {payload_kind(reserved) or '?'} RUNNING (redis)")
+        try:
+            run(job, JobContext(conn, config))
+        except Exception as exc:  # a failing job must not stop the worker
+            _settle_redis(rq, conn, job, exc)
+            _log(f"{queue} job {job.id} FAIL ({exc})")
+            return True
+        rq.delete(queue, reserved)
+        _log(f"{queue} job {job.id} DONE")
+        return True
+    return False
+
+
+def _settle_redis(rq: RedisQueue, conn: Conn, job: Job, error: BaseException) -> None:
+    if job.attempts < _max_tries(job.payload):
+        rq.release(job.queue, job.payload, payload_backoff(job.payload, job.attempts))
+        return
+    conn.execute(
+        "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
+        "VALUES (%s, 'redis', %s, %s, %s, now() at time zone 'UTC')",
+        (payload_uuid(job.payload), job.queue, job.payload, _describe(error)),
+    )
+    rq.delete(job.queue, job.payload)
+
+
 def work_once(
     conn: Conn, queues: tuple[str, ...] = QUEUES, config: AppConfig | None = None
 ) -> bool:
@@ -169,6 +206,13 @@ class Worker:
         self.config = config
         self.conninfo = config.db_conninfo()
         self.pauses = PauseFlags(config)  # `queue:pause` flags: paused queues are skipped
+        # QUEUE_CONNECTION=redis: jobs dispatched by the app come from Redis; the jobs table
+        # is still worked (the suite's perf probe and the ops faults write there).
+        self.redis = (
+            RedisQueue(queue_client(config), config.get("REDIS_PREFIX"))
+            if config.get("QUEUE_CONNECTION", "database") == "redis"
+            else None
+        )
         self.stopping = False
 
     def stop(self, _sig: int, _frame: FrameType | None) -> None:
@@ -190,8 +234,18 @@ class Worker:
 
     def _poll(self, conn: Conn) -> None:
         while not self.stopping:
-            if not work_once(conn, self.pauses.active(QUEUES), self.config):
+            active = self.pauses.active(QUEUES)
+            if not (self._work_redis(conn, active) or work_once(conn, active, self.config)):
                 time.sleep(POLL_INTERVAL)
+
+    def _work_redis(self, conn: Conn, queues: tuple[str, ...]) -> bool:
+        if self.redis is None:
+            return False
+        try:
+            return work_once_redis(self.redis, conn, queues, self.config)
+        except redis.RedisError as exc:  # Laravel's worker would log and sleep, too
+            _log(f"redis queue unavailable: {str(exc)[:200]}")
+            return False
 
 
 def main(argv: list[str] | None = None) -> None:

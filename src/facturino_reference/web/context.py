@@ -41,6 +41,7 @@ class AppContext:
     db: Database
     cache: aioredis.Redis  # REDIS_CACHE_DB: cache store (health key, rate limiter)
     sessions: aioredis.Redis  # REDIS_SESSION_DB: the session store
+    queue: aioredis.Redis  # REDIS_QUEUE_DB: the `redis` queue connection
     templates: jinja2.Environment
     metrics: HttpMetrics
     started_at: float = field(default_factory=time.time)
@@ -61,6 +62,7 @@ class AppContext:
             db=Database(config.db_conninfo()),
             cache=_redis(config, config.int("REDIS_CACHE_DB")),
             sessions=_redis(config, config.int("REDIS_SESSION_DB")),
+            queue=_redis(config, config.int("REDIS_QUEUE_DB")),
             templates=templates,
             metrics=HttpMetrics(),
         )
@@ -69,6 +71,7 @@ class AppContext:
         await self.db.close()
         await self.cache.aclose()
         await self.sessions.aclose()
+        await self.queue.aclose()
 
 
 def ctx(request: Request) -> AppContext:

@@ -120,23 +120,24 @@ def expect_sync_started(response: httpx.Response, account_id: int) -> None:
 def expect_job_queued(
     seen: list[tuple[str, str]], queue: str, job_name: str, processed_unseen: bool = False
 ) -> None:
-    """``seen``: (queue, display name) of the new jobs rows observed after the trigger;
-    ``processed_unseen``: a job id was handed out whose row was gone before any look saw it."""
+    """``seen``: (queue, display name) of the new jobs (rows, or Redis payloads) seen after
+    the trigger; ``processed_unseen``: a job id was handed out whose row was gone before any
+    look saw it."""
     __tracebackhide__ = True
     if any(q == queue and job_name in name for q, name in seen):
         return
-    shown = ", ".join(f"{n or '?'} on {q}" for q, n in seen) or "no new jobs row"
+    shown = ", ".join(f"{n or '?'} on {q}" for q, n in seen) or "no new job"
     if processed_unseen and not any(job_name in name for _, name in seen):
         fail(
             f"the sync dispatched {job_name} on queue '{queue}'",
-            f"a jobs row on '{queue}' named …{job_name}",
+            f"a job on '{queue}' named …{job_name}",
             f"{shown}; and a job was inserted and removed between two looks: its queue is "
             "unknown",
             "run again; if it repeats, the worker runs the sync inline (no queue)",
         )
     fail(
         f"the sync dispatched {job_name} on queue '{queue}'",
-        f"a jobs row on '{queue}' named …{job_name}",
+        f"a job on '{queue}' named …{job_name}",
         shown,
         remedies.BANK_SYNC,
     )
@@ -150,16 +151,16 @@ def expect_job_processed(
     __tracebackhide__ = True
     if not observed:
         fail(
-            f"the worker processes {job_name} (the jobs row goes away)",
+            f"the worker processes {job_name} (the job leaves the queue)",
             "a queued sync job that the worker removes",
             "no job was dispatched, so no processing could be observed",
             remedies.BANK_SYNC,
         )
     if still_queued:
         fail(
-            f"the worker processes {job_name} (the jobs row goes away)",
-            "the row deleted by the worker",
-            f"still in jobs after {waited:.1f} s: no worker is consuming the queue",
+            f"the worker processes {job_name} (the job leaves the queue)",
+            "the job removed by the worker",
+            f"still queued after {waited:.1f} s: no worker is consuming the queue",
             remedies.QUEUE,
         )
 

@@ -43,7 +43,7 @@ class Watermark:
 
 @dataclass(frozen=True)
 class QueuedJob:
-    id: int
+    id: int | str  # the jobs row id; on the redis connection the payload's ``id``
     queue: str
     display_name: str
     reserved: bool

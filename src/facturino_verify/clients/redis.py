@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 import redis
@@ -14,6 +14,17 @@ from ..config.model import Redis as RedisConfig
 from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TimedOut
 
 T = TypeVar("T")
+
+
+class HeldRedis:
+    """An open client whose errors are mapped as :class:`RedisClient` maps them."""
+
+    def __init__(self, client: redis.Redis, mapped: Callable[[], AbstractContextManager[None]]):
+        self._client, self._mapped = client, mapped
+
+    def call(self, action: Callable[[redis.Redis], T]) -> T:
+        with self._mapped():
+            return action(self._client)
 
 
 class RedisClient:
@@ -96,6 +107,23 @@ class RedisClient:
             return read, int(r.exists(key))
 
         return self.call(self._config.cache_db, act)
+
+    @contextmanager
+    def held(self, db: int) -> Iterator[HeldRedis]:
+        """One connection for a burst of questions (a fast poll must not reconnect per look)."""
+        with self._mapped():
+            client = self._open(db)
+        try:
+            yield HeldRedis(client, self._mapped)
+        finally:
+            client.close()
+
+    def queue_db(self) -> int:
+        return self._config.queue_db
+
+    def queue_key(self, queue: str, part: str = "") -> str:
+        """``{prefix}queues:{q}`` and its ``:reserved`` / ``:delayed`` sorted sets."""
+        return f"{self._config.prefix}queues:{queue}" + (f":{part}" if part else "")
 
     def queue_depths(self) -> dict[str, int]:
         """``LLEN queues:<q>`` + ``ZCARD queues:<q>:delayed`` per queue, in the queue DB."""

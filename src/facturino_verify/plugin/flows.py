@@ -8,9 +8,7 @@ claim on the same observation, so a run costs one invoice, one sync, one checkou
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +21,11 @@ from ..checks import invoice as invoice_checks
 from ..checks import login as login_checks
 from ..clients import PostgresClient, featuredb
 from ..clients.facturino_api import FacturinoApi, public_pdf
-from ..clients.poll import poll
 from ..config import Environment
 from ..config.features import default_schema_dir
 from .deployment import Deployment
 from .features import FeatureRun, Leftover
+from .sync_watch import job_watch, watch_sync
 
 
 def _company_id(api: FacturinoApi, configured: int | None) -> int:
@@ -258,51 +256,6 @@ def efaktura_trust_anchor(environment: Environment) -> Path:
 # --- banking -----------------------------------------------------------------------------------
 
 
-# How often the sync's jobs row is looked for until it appears (a cheap indexed query, for the
-# fraction of a second between the dispatch and the worker taking the job).
-WATCH_SECONDS = 0.005
-
-
-@dataclass(frozen=True)
-class _Look:
-    """What one look at the jobs table saw, and whether it began after the sync's answer."""
-
-    jobs: list[featuredb.QueuedJob]  # every new row seen so far, this look's and earlier ones'
-    sequence: int  # the last jobs id handed out
-    after_answer: bool
-
-
-class _NewJobs:
-    """The jobs rows above a mark, accumulated over the looks (a row may be gone by the next)."""
-
-    def __init__(
-        self, db: featuredb.HeldConnection, mark: int, sequence_before: int, queue: str
-    ) -> None:
-        self.db, self.mark, self.sequence_before, self.queue = db, mark, sequence_before, queue
-        self.seen: dict[int, featuredb.QueuedJob] = {}
-        self.answered = threading.Event()  # the sync request has returned
-
-    def look(self) -> _Look:
-        # Read before the query: a look that began before the answer may have missed the
-        # sync's row even if the answer arrived while it ran.
-        after_answer = self.answered.is_set()
-        for job in featuredb.new_jobs(self.db, self.mark):
-            self.seen.setdefault(job.id, job)
-        sequence = featuredb.jobs_sequence_value(self.db)
-        return _Look(list(self.seen.values()), sequence, after_answer)
-
-    def done(self, seen: _Look) -> bool:
-        if any(job.queue == self.queue for job in seen.jobs):
-            return True
-        # Before the answer, a job something else dispatched may be all that appeared; after
-        # it, the sync's row was committed, so a look that saw none means it was already taken.
-        return seen.after_answer and (bool(seen.jobs) or seen.sequence > self.sequence_before)
-
-    def unseen_ids(self, sequence: int) -> int:
-        """How many ids were handed out whose row no look saw (taken between two looks)."""
-        return max(0, sequence - self.sequence_before - len(self.seen))
-
-
 @dataclass
 class SyncObservation:
     """One triggered bank sync, as the database saw it."""
@@ -333,51 +286,35 @@ def bank_account_id(admin_api: FacturinoApi, environment: Environment) -> int:
 def bank_sync(
     admin_api: FacturinoApi,
     postgres: PostgresClient,
+    deployment: Deployment,
     bank_account_id: int,
     environment: Environment,
 ) -> SyncObservation:
-    """Trigger ``POST /api/v1/banking/sync/{account}`` once and watch the database: the job on
-    its queue, its disappearance, failed_jobs, and the account's psd2 transactions (polled with
-    the configured deadline, never slept)."""
+    """Trigger ``POST /api/v1/banking/sync/{account}`` once and watch: the job on its queue
+    (the ``jobs`` table, or Redis with ``[redis] queue_connection = "redis"``), its removal,
+    failed_jobs, and the account's psd2 transactions (polled with the configured deadline,
+    never slept)."""
     cfg = environment.features.banking
-    with postgres.connection() as conn, postgres.connection() as watch_conn:
+    on_redis = environment.redis is not None and environment.redis.queue_connection == "redis"
+    configured = environment.redis.queues if environment.redis else ()
+    queues = tuple(dict.fromkeys((*configured, cfg.queue)))  # all: a wrong queue shows, too
+    with postgres.connection() as conn:
         db = featuredb.HeldConnection(postgres, conn)
-        watch = featuredb.HeldConnection(postgres, watch_conn)
         failed_mark = featuredb.failed_jobs_mark(db)
-        jobs_mark = featuredb.jobs_mark(db)
-        sequence_before = featuredb.jobs_sequence_value(db)
         psd2_before = featuredb.psd2_transactions_mark(db, bank_account_id)
-        # The row lives from the dispatch until the worker takes it, which for a quick job can
-        # be milliseconds: watch from before the request, on a connection of its own, so the
-        # first look does not wait for the answer to travel back.
-        new_jobs = _NewJobs(watch, jobs_mark.max_id, sequence_before, cfg.queue)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-watch") as pool:
-            watching = pool.submit(
-                poll, new_jobs.look, new_jobs.done, cfg.sync_deadline_seconds, WATCH_SECONDS
-            )
-            try:
-                trigger = admin_api.banking_sync(bank_account_id)
-            finally:
-                new_jobs.answered.set()
-            appeared = watching.result()
-        jobs = appeared.value.jobs
-        ids = [job.id for job in jobs if job.queue == cfg.queue]
-        gone = poll(
-            lambda: [i for i in ids if featuredb.job_exists(db, i)],
-            lambda remaining: not remaining,
-            max(0.0, cfg.sync_deadline_seconds - appeared.seconds),
-            cfg.poll_interval_seconds,
-        )
+        redis = deployment.redis if on_redis else None
+        with job_watch(cfg, postgres, redis, queues) as watch:
+            seen = watch_sync(watch, lambda: admin_api.banking_sync(bank_account_id), cfg)
         psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)
         new_failed = featuredb.failed_jobs_since(db, failed_mark)
         valid_token = featuredb.has_valid_bank_token(db, bank_account_id)
     return SyncObservation(
         account_id=bank_account_id,
-        trigger=trigger,
-        jobs_seen=[(job.queue, job.display_name) for job in jobs],
-        processed_unseen=not ids and new_jobs.unseen_ids(appeared.value.sequence) > 0,
-        still_queued=bool(gone.value),
-        waited_seconds=appeared.seconds + gone.seconds,
+        trigger=seen.trigger,
+        jobs_seen=[(job.queue, job.display_name) for job in seen.jobs],
+        processed_unseen=seen.processed_unseen,
+        still_queued=seen.still_queued,
+        waited_seconds=seen.waited_seconds,
         new_failed_jobs=new_failed,
         psd2_before=psd2_before.count,
         psd2_after=psd2_after.count,
