@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from facturino_verify.config import Environment
 from facturino_verify.plugin.perf import selects_perf
+from facturino_verify.plugin.queue_watch import not_in_the_jobs_table_because
 
 WriteEnv = Callable[..., Path]
 RUN = ("-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports")
@@ -107,3 +109,20 @@ def test_perf_and_monitoring_fixtures_have_docstrings(pytester: pytest.Pytester)
         section = section.split("fixtures defined from")[0]
         assert all(f"\n{name}" in section for name in names), module
         assert "no docstring available" not in section, module
+
+
+def test_the_queue_checks_say_why_they_do_not_judge_a_redis_queue() -> None:
+    def env(**redis: object) -> Environment:
+        return Environment.model_validate(
+            {"target": {"url": "https://localhost:1"}, "redis": {"host": "r", **redis}}
+        )
+
+    assert not_in_the_jobs_table_because(env()) is None  # the baked default: database
+    reason = not_in_the_jobs_table_because(env(queue_connection="redis"))
+    assert reason is not None and "jobs wait in Redis" in reason
+    assert (
+        not_in_the_jobs_table_because(
+            Environment.model_validate({"target": {"url": "https://localhost:1"}})
+        )
+        is None
+    )
