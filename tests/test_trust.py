@@ -159,3 +159,26 @@ def test_failed_push_is_reported_and_changes_nothing(pytester: pytest.Pytester) 
     result = pytester.runpytest("--env-file=env.toml", *RUN)
     assert result.ret == 0
     result.stdout.fnmatch_lines(["pushgateway: push failed*"])
+
+
+def test_a_service_that_cannot_be_asked_is_one_sentence_not_a_traceback(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".toml", env='[target]\nurl = "https://127.0.0.1:9"\n')
+    pytester.makepyfile(
+        "import pytest\n"
+        "from facturino_verify.clients.errors import ConnectionRefused\n\n"
+        "@pytest.fixture\n"
+        "def queue():\n"
+        "    raise ConnectionRefused('Redis 10.0.0.5:6379', 'Error 111', 'is Redis running?')\n\n"
+        "def test_sync(queue):\n"
+        "    pass\n"
+    )
+    result = pytester.runpytest("--env-file=env.toml", *RUN)
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        ["*could not ask the deployment: Redis 10.0.0.5:6379: connection refused: Error 111*"]
+    )
+    assert "Traceback" not in result.stdout.str() and "raise ConnectionRefused" not in (
+        result.stdout.str()
+    )

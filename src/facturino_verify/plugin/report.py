@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ..checks import CheckFailed
+from ..clients import TargetError
 from ..redact import Redactor
 from . import stash
 from .html_report import rollback_steps_for, stakeholder_view
@@ -126,6 +127,14 @@ def pytest_runtest_makereport(
         # The claim comes first: pytest's short summary shows the first line.
         path, line, _ = item.location
         report.longrepr = f"{call.excinfo.value}\n  at {path}:{(line or 0) + 1} ({item.name})"
+    elif call.excinfo is not None and isinstance(call.excinfo.value, TargetError):
+        # A service that could not be asked (in a fixture, say): one sentence naming it and
+        # what to check, not a driver traceback.
+        path, line, _ = item.location
+        report.longrepr = (
+            f"could not ask the deployment: {call.excinfo.value}\n"
+            f"  at {path}:{(line or 0) + 1} ({item.name}, {report.when})"
+        )
     if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason) must stay a tuple
         path, line, reason = report.longrepr
         report.longrepr = (path, line, redact(reason))
