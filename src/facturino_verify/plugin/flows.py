@@ -258,11 +258,11 @@ def efaktura_trust_anchor(environment: Environment) -> Path:
 
 @dataclass
 class SyncObservation:
-    """One triggered bank sync, as the database saw it."""
+    """One triggered bank sync, as the database and the queue saw it."""
 
     account_id: int
     trigger: httpx.Response
-    jobs_seen: list[tuple[str, str]]  # (queue, displayName) of new jobs rows
+    jobs_seen: list[tuple[str, str]]  # (queue, displayName) of new jobs (rows or payloads)
     processed_unseen: bool  # no job on the queue seen, but an id was handed out and never seen
     still_queued: bool
     waited_seconds: float
