@@ -11,4 +11,5 @@ from .reference_runs import port_bases
 BASES = port_bases(15000, 17600, 130)
 MATRIX = BASES[:13]  # test_fault_matrix_perf.py
 PROMETHEUS_TARGETS = BASES[13:19]  # test_prometheus_alerts.py
+REDIS_QUEUE = BASES[19]  # test_fault_matrix_perf.py: the queue checks on the redis connection
 PROMETHEUS_PORT = 17990  # no base + offset lands here

@@ -18,7 +18,7 @@ import pytest
 
 from facturino_reference.faults import FAULTS_BY_NAME, trips_match
 
-from .perf_ports import MATRIX
+from .perf_ports import MATRIX, REDIS_QUEUE
 from .reference_runs import SuiteRun, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
@@ -179,3 +179,35 @@ def test_monitoring_reads_the_real_apps_invoiceshelf_gauges() -> None:
         "test_metrics_p95_latency_below_alert_line",
     }
     assert "test_metrics_average_latency_below_budget" in run.named("passed")
+
+
+PROBE = "test_probe_job_is_processed_within_deadline"
+REDIS_QUEUE_CASES = {
+    "healthy": set(),
+    # 1500 payloads created 15 minutes ago on a paused `redis:default`.
+    "queue_backlog": QUEUE - {PROBE},
+    # Five fresh payloads and no worker: recent, but nobody pops them.
+    "queue_worker_dead": {"test_pending_queue_drains"},
+}
+
+
+def test_queue_checks_read_the_redis_ready_lists_where_the_app_queues_on_redis() -> None:
+    """`QUEUE_CONNECTION=redis`: pending age from the head payload's `createdAt`, draining as
+    that payload leaving its list; the database probe is skipped with the reason. One base,
+    the cases one after the other."""
+    for fault, expected in REDIS_QUEUE_CASES.items():
+        faults = [] if fault == "healthy" else [fault]
+        with reference(REDIS_QUEUE, faults, ("--queue-connection", "redis")) as home:
+            run = run_suite(
+                home,
+                "perf",
+                f"--reports-dir={home / 'perf'}",
+                "-k",
+                "pending or probe",
+                "-rs",
+                overrides=BOUNDED,
+            )
+        assert failing(run) == expected, f"{fault}: {run.output[-2500:]}"
+        assert set(run.outcomes) == QUEUE, f"{fault}: {sorted(run.outcomes)}"
+        assert run.named("skipped") == {PROBE}, f"{fault}: {run.output[-2500:]}"
+        assert "would never be taken by a worker of the redis connection" in run.output

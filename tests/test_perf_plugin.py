@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from facturino_verify.clients.redisjobs import Head, ReadyLists
 from facturino_verify.config import Environment
 from facturino_verify.plugin.perf import selects_perf
-from facturino_verify.plugin.queue_watch import not_in_the_jobs_table_because
+from facturino_verify.plugin.queue_watch import probe_not_possible_because
 
 WriteEnv = Callable[..., Path]
 RUN = ("-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports")
@@ -111,18 +112,24 @@ def test_perf_and_monitoring_fixtures_have_docstrings(pytester: pytest.Pytester)
         assert "no docstring available" not in section, module
 
 
-def test_the_queue_checks_say_why_they_do_not_judge_a_redis_queue() -> None:
+def test_the_database_probe_says_why_it_cannot_travel_on_a_redis_queue() -> None:
     def env(**redis: object) -> Environment:
         return Environment.model_validate(
             {"target": {"url": "https://localhost:1"}, "redis": {"host": "r", **redis}}
         )
 
-    assert not_in_the_jobs_table_because(env()) is None  # the baked default: database
-    reason = not_in_the_jobs_table_because(env(queue_connection="redis"))
-    assert reason is not None and "jobs wait in Redis" in reason
-    assert (
-        not_in_the_jobs_table_because(
-            Environment.model_validate({"target": {"url": "https://localhost:1"}})
-        )
-        is None
-    )
+    assert probe_not_possible_because(env()) is None  # the baked default: database
+    reason = probe_not_possible_because(env(queue_connection="redis"))
+    assert reason is not None and "never be taken" in reason
+    no_redis = Environment.model_validate({"target": {"url": "https://localhost:1"}})
+    assert probe_not_possible_because(no_redis) is None
+
+
+def test_the_oldest_ready_payload_is_the_one_waiting_longest() -> None:
+    def head(queue: str, age: int | None) -> Head:
+        return Head(queue, b"{}", queue, age)
+
+    lists = ReadyLists(4, [head("default", 5), head("banking", None), head("einvoice", 70)])
+    oldest = lists.oldest()
+    assert oldest is not None and oldest.queue == "einvoice"
+    assert ReadyLists(0, []).oldest() is None

@@ -1,6 +1,7 @@
 """Runbook 'Queue processing: queue:work --once should process a job without errors', watched
-from the database queue (contract §14): nothing waits too long, the queue moves, and where
-writes are allowed a probe job goes through within a deadline."""
+where the app queues (contract §14: the ``jobs`` table, or Redis's ready lists with ``[redis]
+queue_connection = "redis"``): nothing waits too long, the queue moves, and where writes are
+allowed a probe job goes through within a deadline."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from facturino_verify.checks import perf
 from facturino_verify.config import Environment
-from facturino_verify.plugin.queue_watch import QueueWatch
+from facturino_verify.plugin.queue_watch import QueueWatch, probe_not_possible_because
 
 pytestmark = [pytest.mark.perf, pytest.mark.db]
 
@@ -30,6 +31,8 @@ def test_probe_job_is_processed_within_deadline(
 ) -> None:
     if environment.perf.queue_probe == "none":
         pytest.skip("[perf] queue_probe = 'none': no probe mechanism is allowed here")
+    if reason := probe_not_possible_because(environment):
+        pytest.skip(reason)
     probe = queue_watch.probe()
     perf.expect_probe_processed(
         probe.job_id, probe.state, probe.seconds, environment.perf.queue_probe_queue

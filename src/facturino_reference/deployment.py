@@ -312,7 +312,7 @@ class Deployment:
             seed.seed(conn, creds, state.app_key)
             dbfaults.apply(conn, self.faults)
             opsfaults.apply_db(conn, self.faults)
-            perffaults.apply_db(conn, self.faults)
+            perffaults.apply_db(conn, self.faults, self.queue_connection)
             env = read_env_file(self.layout.app_env)
             featurefaults.apply(conn, self.layout, env, self.faults)
 

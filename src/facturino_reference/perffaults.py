@@ -15,6 +15,7 @@ import redis
 from facturino_reference.faults import fault_value
 from facturino_reference.jobs import make_payload
 from facturino_reference.queuepause import PHP_TRUE, paused_key
+from facturino_reference.redisqueue import queue_key, redis_payload
 
 Conn = psycopg.Connection[Any]
 VERSION = "2.1.1"
@@ -37,24 +38,46 @@ def _insert_jobs(conn: Conn, count: int, age_seconds: int) -> None:
         )
 
 
-def apply_db(conn: Conn, active: Mapping[str, str | None]) -> None:
-    """Rows: a 15-minute-old backlog, or jobs dispatched after the worker died."""
+def _backlog(active: Mapping[str, str | None]) -> list[tuple[int, int]]:
+    """(count, age in seconds) of the jobs the queue faults leave waiting on `default`: a
+    15-minute-old backlog, or jobs dispatched after the worker died."""
+    jobs = []
     if "queue_backlog" in active:
-        _insert_jobs(conn, int(fault_value("queue_backlog", active)), age_seconds=900)
+        jobs.append((int(fault_value("queue_backlog", active)), 900))
     if "queue_worker_dead" in active:
-        _insert_jobs(conn, 5, age_seconds=0)
+        jobs.append((5, 0))
+    return jobs
 
 
-def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> None:
-    """`queue:pause database:default`, left on (the `queue_backlog` fault)."""
-    if "queue_backlog" not in active:
-        return
-    client = redis.Redis(
+def apply_db(conn: Conn, active: Mapping[str, str | None], connection: str = "database") -> None:
+    """The waiting jobs as `jobs` rows (the database queue connection)."""
+    if connection == "database":
+        for count, age in _backlog(active):
+            _insert_jobs(conn, count, age_seconds=age)
+
+
+def _client(env: Mapping[str, str], db_key: str) -> redis.Redis:
+    return redis.Redis(
         host=env["REDIS_HOST"],
         port=int(env["REDIS_PORT"]),
         password=env.get("REDIS_PASSWORD") or None,
-        db=int(env["REDIS_CACHE_DB"]),
+        db=int(env[db_key]),
         socket_timeout=2.0,
     )
-    with client:
-        client.set(paused_key(env["REDIS_PREFIX"] + env["CACHE_PREFIX"], "default"), PHP_TRUE)
+
+
+def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> None:
+    """`queue:pause {connection}:default`, left on (the `queue_backlog` fault); on the redis
+    connection the waiting jobs are pushed to `queues:default` (with Laravel's `createdAt`)."""
+    connection = env.get("QUEUE_CONNECTION", "database")
+    if connection == "redis":
+        with _client(env, "REDIS_QUEUE_DB") as client:
+            for count, age in _backlog(active):
+                created = int(time.time()) - age
+                payloads = [redis_payload(make_payload("probe"), created) for _ in range(count)]
+                client.rpush(queue_key(env["REDIS_PREFIX"], "default"), *payloads)
+    if "queue_backlog" not in active:
+        return
+    with _client(env, "REDIS_CACHE_DB") as client:
+        prefix = env["REDIS_PREFIX"] + env["CACHE_PREFIX"]
+        client.set(paused_key(prefix, "default", connection), PHP_TRUE)

@@ -33,13 +33,13 @@ class PauseFlags:
             socket_timeout=0.5,
         )
 
-    def active(self, queues: tuple[str, ...]) -> tuple[str, ...]:
-        """The queues not paused. A cache outage counts as "not paused": the reference keeps
-        its worker independent of Redis (Laravel's worker would stop on the exception)."""
+    def active(self, queues: tuple[str, ...], connection: str = "database") -> tuple[str, ...]:
+        """The queues of `connection` not paused. A cache outage counts as "not paused": the
+        reference keeps its worker independent of Redis (Laravel's would stop on it)."""
         if not self.enabled:
             return queues
         try:
-            flags = self.client.mget([paused_key(self.prefix, q) for q in queues])
+            flags = self.client.mget([paused_key(self.prefix, q, connection) for q in queues])
         except redis.RedisError:
             return queues
         return tuple(q for q, flag in zip(queues, flags, strict=True) if not flag)

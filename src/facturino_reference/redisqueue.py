@@ -22,10 +22,13 @@ from facturino_reference.appenv import AppConfig
 RETRY_AFTER_SECONDS = 150  # config/queue.php: banking and einvoice
 
 
-def redis_payload(payload: str) -> str:
-    """The database payload plus what `RedisQueue::createPayloadArray` adds."""
+def redis_payload(payload: str, created_at: int | None = None) -> str:
+    """The database payload plus what `RedisQueue::createPayloadArray` adds, and the
+    `createdAt` every Laravel 12 payload carries (`RedisQueue::creationTimeOfOldestPendingJob`
+    reads it)."""
     data: dict[str, Any] = json.loads(payload)
-    return json.dumps({**data, "id": secrets.token_hex(16), "attempts": 0})
+    created = int(time.time()) if created_at is None else created_at
+    return json.dumps({**data, "id": secrets.token_hex(16), "attempts": 0, "createdAt": created})
 
 
 def queue_key(prefix: str, queue: str, part: str = "") -> str:

@@ -235,13 +235,14 @@ class Worker:
     def _poll(self, conn: Conn) -> None:
         while not self.stopping:
             active = self.pauses.active(QUEUES)
-            if not (self._work_redis(conn, active) or work_once(conn, active, self.config)):
+            if not (self._work_redis(conn) or work_once(conn, active, self.config)):
                 time.sleep(POLL_INTERVAL)
 
-    def _work_redis(self, conn: Conn, queues: tuple[str, ...]) -> bool:
+    def _work_redis(self, conn: Conn) -> bool:
         if self.redis is None:
             return False
         try:
+            queues = self.pauses.active(QUEUES, "redis")
             return work_once_redis(self.redis, conn, queues, self.config)
         except redis.RedisError as exc:  # Laravel's worker would log and sleep, too
             _log(f"redis queue unavailable: {str(exc)[:200]}")

@@ -24,7 +24,7 @@ class Pending:
     """Jobs waiting to be reserved (due now: ``available_at`` has passed)."""
 
     count: int
-    oldest_id: int | None
+    oldest_id: int | str | None  # a jobs row id, or a Redis payload's Laravel id
     oldest_queue: str | None
     oldest_age_seconds: int | None
 

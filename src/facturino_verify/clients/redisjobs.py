@@ -8,8 +8,10 @@ retry; the payload's ``id`` stays the same across all three. Read-only: LRANGE a
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 
@@ -49,3 +51,66 @@ def _job(member: bytes | str, queue: str, reserved: bool) -> QueuedJob:
     # Not JSON (another producer): the raw member is its identity.
     identity = payload.get("id") or payload.get("uuid") or text
     return QueuedJob(str(identity), queue, str(payload.get("displayName") or ""), reserved)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The first (oldest) payload of a queue's ready list."""
+
+    queue: str
+    member: bytes  # the exact list element, to find it again (LPOS)
+    job_id: str
+    age_seconds: int | None  # from Laravel's ``createdAt``; None when the payload has none
+
+
+@dataclass(frozen=True)
+class ReadyLists:
+    count: int  # payloads waiting in the ready lists, all queues
+    heads: list[Head]
+
+    def oldest(self) -> Head | None:
+        """The head that waited longest (heads without ``createdAt`` come last)."""
+        ranked = sorted(self.heads, key=lambda h: -1 if h.age_seconds is None else h.age_seconds)
+        return ranked[-1] if ranked else None
+
+
+def ready_lists(client: RedisClient, queues: Sequence[str]) -> ReadyLists:
+    """``LLEN`` and ``LINDEX 0`` of every queue: what waits, and each queue's oldest payload
+    (Laravel's ``RedisQueue::creationTimeOfOldestPendingJob`` reads the same head)."""
+
+    def act(r: redis.Redis) -> list[Any]:
+        pipe = r.pipeline(transaction=False)
+        for queue in queues:
+            pipe.llen(client.queue_key(queue))
+            pipe.lindex(client.queue_key(queue), 0)
+        return list(pipe.execute())
+
+    answers = client.call(client.queue_db(), act)
+    count, heads = 0, []
+    for index, queue in enumerate(queues):
+        length, member = answers[2 * index], answers[2 * index + 1]
+        count += int(length)
+        if isinstance(member, bytes | str):
+            raw = member.encode() if isinstance(member, str) else member
+            heads.append(_head(queue, raw))
+    return ReadyLists(count, heads)
+
+
+def _head(queue: str, member: bytes) -> Head:
+    job = _job(member, queue, False)
+    try:
+        created = json.loads(member).get("createdAt")
+    except (ValueError, AttributeError):
+        created = None
+    age = max(0, int(time.time() - created)) if isinstance(created, int | float) else None
+    return Head(queue, member, str(job.id), age)
+
+
+def still_waiting(client: RedisClient, head: Head) -> bool:
+    """Whether ``head`` is still in its ready list (not yet popped by a worker)."""
+    key = client.queue_key(head.queue)
+    # LPOS (Redis >= 6.0.6) by the exact bytes; redis-py types its element as str only.
+    found = client.call(
+        client.queue_db(), lambda r: cast(Any, r).execute_command("LPOS", key, head.member)
+    )
+    return found is not None

@@ -1,4 +1,5 @@
-"""Queue processing, watched in the database: pending age, draining, a probe job.
+"""Queue processing, watched where the app queues (the ``jobs`` table, or Redis's ready lists
+with ``[redis] queue_connection = "redis"``): pending age, draining, a probe job.
 
 Polls with a deadline (clients/poll.py), never sleeps blindly. Figures land in the perf
 results file next to the dashboard timings.
@@ -7,6 +8,7 @@ results file next to the dashboard timings.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +16,10 @@ import pytest
 
 from ..checks import remedies
 from ..checks.base import fail
-from ..clients import PostgresClient, TargetError
+from ..clients import PostgresClient, RedisClient, TargetError
 from ..clients import queueprobe as q
 from ..clients.poll import poll
+from ..clients.redisjobs import Head, ReadyLists, ready_lists, still_waiting
 from ..config import Environment
 from ..config.perf import Perf
 from .perf import PerfRun
@@ -38,8 +41,14 @@ class Probe:
 
 
 class QueueWatch:
-    def __init__(self, pg: PostgresClient, perf: Perf, figures: dict[str, Any]) -> None:
-        self.pg, self.perf, self.figures = pg, perf, figures
+    def __init__(
+        self,
+        pg: PostgresClient,
+        perf: Perf,
+        figures: dict[str, Any],
+        redis: RedisQueues | None = None,
+    ) -> None:
+        self.pg, self.perf, self.figures, self.redis = pg, perf, figures, redis
 
     def _ask(self, what: str, question: Any) -> Any:
         __tracebackhide__ = True
@@ -52,9 +61,18 @@ class QueueWatch:
     def pending(self) -> q.Pending:
         """Jobs due and not reserved, with the oldest one."""
         __tracebackhide__ = True
-        found: q.Pending = self._ask("pending jobs", lambda: q.pending(self.pg))
+        if self.redis is not None:
+            found = self.redis.pending(self._ask)
+        else:
+            found = self._ask("pending jobs", lambda: q.pending(self.pg))
         self.figures.update(pending=found.count, oldest_pending_seconds=found.oldest_age_seconds)
         return found
+
+    def _state_of(self, pending: q.Pending) -> Callable[[], q.JobState]:
+        if self.redis is not None:
+            return self.redis.state_of_oldest
+        job_id = int(pending.oldest_id or 0)
+        return lambda: q.job_state(self.pg, job_id)
 
     def drain(self) -> Drain:
         """Watch the oldest pending job until a worker picks it up (or the deadline passes)."""
@@ -62,11 +80,11 @@ class QueueWatch:
         before = self.pending()
         if before.oldest_id is None:
             return Drain(before, q.JobState(False, False, False), before, 0.0)
-        job_id = before.oldest_id
+        state = self._state_of(before)
         watched = self._ask(
             "the oldest pending job",
             lambda: poll(
-                lambda: q.job_state(self.pg, job_id),
+                state,
                 lambda s: not s.in_jobs or s.reserved,
                 self.perf.queue_drain_deadline_seconds,
             ),
@@ -99,23 +117,44 @@ class QueueWatch:
         return Probe(job_id, watched.value, perf.queue_probe_deadline_seconds)
 
 
-def not_in_the_jobs_table_because(env: Environment) -> str | None:
-    """Why the ``jobs`` table does not hold the app's queue (None: it does). Reading an empty
-    table there would be a pass that checked nothing."""
+class RedisQueues:
+    """The ready lists of Laravel's ``redis`` connection (read-only): what waits, the oldest
+    payload by its ``createdAt``, and whether a worker has popped it yet."""
+
+    def __init__(self, client: RedisClient, queues: tuple[str, ...]) -> None:
+        self.client, self.queues = client, queues
+        self.oldest: Head | None = None
+
+    def pending(self, ask: Callable[[str, Any], Any]) -> q.Pending:
+        lists: ReadyLists = ask("the Redis queues", lambda: ready_lists(self.client, self.queues))
+        self.oldest = lists.oldest()
+        if self.oldest is None:
+            return q.Pending(lists.count, None, None, None)
+        head = self.oldest
+        return q.Pending(lists.count, head.job_id, head.queue, head.age_seconds)
+
+    def state_of_oldest(self) -> q.JobState:
+        """Popped by a worker counts as picked up (it is then reserved or done)."""
+        assert self.oldest is not None
+        return q.JobState(still_waiting(self.client, self.oldest), False, False)
+
+
+def probe_not_possible_because(env: Environment) -> str | None:
+    """Why the ``database`` probe cannot travel here (None: it can)."""
     if env.redis is not None and env.redis.queue_connection == "redis":
         return (
-            "[redis] queue_connection = 'redis': jobs wait in Redis, not in the jobs table "
-            "these checks read; the smoke gate's Redis queue depth and the daily queue checks "
-            "judge that queue"
+            "[redis] queue_connection = 'redis': the database probe's jobs row would never "
+            "be taken by a worker of the redis connection"
         )
     return None
 
 
 @pytest.fixture(scope="session")
 def queue_watch(perf_run: PerfRun, postgres: PostgresClient) -> QueueWatch:
-    """The database queue (``jobs``/``failed_jobs``): pending age, draining, a probe job
-    (``[perf] queue_probe``); its figures go to the perf results file. Skipped, with the
-    reason, where the app queues on Redis."""
-    if reason := not_in_the_jobs_table_because(perf_run.env):
-        pytest.skip(reason)
-    return QueueWatch(postgres, perf_run.env.perf, perf_run.queue)
+    """The app's queue: the ``jobs`` table, or the Redis ready lists where ``[redis]
+    queue_connection = "redis"``: pending age, draining, a probe job (``[perf] queue_probe``,
+    database only); its figures go to the perf results file."""
+    env, redis = perf_run.env, perf_run.deployment.redis
+    on_redis = env.redis is not None and env.redis.queue_connection == "redis"
+    queues = RedisQueues(redis, env.redis.queues) if on_redis and redis and env.redis else None
+    return QueueWatch(postgres, env.perf, perf_run.queue, queues)
