@@ -147,39 +147,57 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             )
 
 
+def _process(
+    job: Job, context: JobContext, finish: Callable[[BaseException | None], None]
+) -> None:
+    """Run `job`, then settle it via `finish` (with the error, if it raised); logged as
+    `queue:work` logs."""
+    via = "" if isinstance(job.id, int) else " (redis)"
+    _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING{via}")
+    try:
+        run(job, context)
+    except Exception as exc:  # a failing job must not stop the worker
+        finish(exc)
+        _log(f"{job.queue} job {job.id} FAIL ({exc})")
+        return
+    finish(None)
+    _log(f"{job.queue} job {job.id} DONE")
+
+
 def work_once_redis(
     rq: RedisQueue, conn: Conn, queues: tuple[str, ...], config: AppConfig | None
 ) -> bool:
     """`queue:work redis`: at most one job of `queues`; True if there was one."""
+    job = _reserve_redis(rq, queues)
+    if job is None:
+        return False
+    _process(job, JobContext(conn, config), lambda e: _settle_redis(rq, conn, job, e))
+    return True
+
+
+def _reserve_redis(rq: RedisQueue, queues: tuple[str, ...]) -> Job | None:
+    """The first due job of `queues`, popped and reserved."""
     for queue in queues:
         popped = rq.pop(queue)
-        if popped is None:
-            continue
-        reserved, attempts = popped
-        job = Job(str(json.loads(reserved).get("id", "?")), queue, reserved, attempts)
-        _log(f"{queue} job {job.id} {payload_kind(reserved) or '?'} RUNNING (redis)")
-        try:
-            run(job, JobContext(conn, config))
-        except Exception as exc:  # a failing job must not stop the worker
-            _settle_redis(rq, conn, job, exc)
-            _log(f"{queue} job {job.id} FAIL ({exc})")
-            return True
-        rq.delete(queue, reserved)
-        _log(f"{queue} job {job.id} DONE")
-        return True
-    return False
+        if popped is not None:
+            reserved, attempts = popped
+            return Job(str(json.loads(reserved).get("id", "?")), queue, reserved, attempts)
+    return None
 
 
-def _settle_redis(rq: RedisQueue, conn: Conn, job: Job, error: BaseException) -> None:
-    if job.attempts < _max_tries(job.payload):
+def _settle_redis(rq: RedisQueue, conn: Conn, job: Job, error: BaseException | None) -> None:
+    """Delete on success; release (with the job's backoff) or fail into failed_jobs on error."""
+    if error is None:
+        rq.delete(job.queue, job.payload)
+    elif job.attempts < _max_tries(job.payload):
         rq.release(job.queue, job.payload, payload_backoff(job.payload, job.attempts))
-        return
-    conn.execute(
-        "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
-        "VALUES (%s, 'redis', %s, %s, %s, now() at time zone 'UTC')",
-        (payload_uuid(job.payload), job.queue, job.payload, _describe(error)),
-    )
-    rq.delete(job.queue, job.payload)
+    else:
+        conn.execute(
+            "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
+            "VALUES (%s, 'redis', %s, %s, %s, now() at time zone 'UTC')",
+            (payload_uuid(job.payload), job.queue, job.payload, _describe(error)),
+        )
+        rq.delete(job.queue, job.payload)
 
 
 def work_once(
@@ -189,15 +207,7 @@ def work_once(
     job = reserve(conn, queues)
     if job is None:
         return False
-    _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING")
-    try:
-        run(job, JobContext(conn, config))
-    except Exception as exc:  # a failing job must not stop the worker
-        settle(conn, job, exc)
-        _log(f"{job.queue} job {job.id} FAIL ({exc})")
-        return True
-    settle(conn, job, None)
-    _log(f"{job.queue} job {job.id} DONE")
+    _process(job, JobContext(conn, config), lambda e: settle(conn, job, e))
     return True
 
 

@@ -4,15 +4,14 @@ row counts of core tables."""
 
 from __future__ import annotations
 
-import json
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .postgres import PostgresClient
 from .redis import RedisClient
+from .redisjobs import created_age_seconds
 
 TABLE = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -57,21 +56,11 @@ def redis_queues(client: RedisClient, db: int, prefix: str, queues: Sequence[str
         for i, queue in enumerate(queues):
             ready, delayed, reserved, head = answers[4 * i : 4 * i + 4]
             depth[queue] = int(ready) + int(delayed) + int(reserved)
-            oldest[queue] = _age_of(head)
+            oldest[queue] = created_age_seconds(head)
         return QueueFigures(depth, oldest)
 
     result: QueueFigures = client.call(db, act)
     return result
-
-
-def _age_of(payload: bytes | None) -> int | None:
-    if payload is None:
-        return None
-    try:
-        created = json.loads(payload).get("createdAt")
-    except (ValueError, AttributeError):
-        return None
-    return int(time.time() - created) if isinstance(created, int | float) else None
 
 
 @dataclass(frozen=True)

@@ -127,13 +127,12 @@ class RedisClient:
 
     def queue_depths(self) -> dict[str, int]:
         """``LLEN queues:<q>`` + ``ZCARD queues:<q>:delayed`` per queue, in the queue DB."""
-        prefix = f"{self._config.prefix}queues:"
 
         def act(r: redis.Redis) -> dict[str, int]:
             pipe = r.pipeline(transaction=False)
             for queue in self._config.queues:
-                pipe.llen(prefix + queue)
-                pipe.zcard(f"{prefix}{queue}:delayed")
+                pipe.llen(self.queue_key(queue))
+                pipe.zcard(self.queue_key(queue, "delayed"))
             counts = pipe.execute()
             return {
                 q: int(counts[2 * i]) + int(counts[2 * i + 1])

@@ -40,14 +40,24 @@ def queued_jobs(held: HeldRedis, keys: RedisClient, queues: Sequence[str]) -> li
     return jobs
 
 
-def _job(member: bytes | str, queue: str, reserved: bool) -> QueuedJob:
-    text = member.decode("utf-8", "replace") if isinstance(member, bytes) else member
+def _payload(member: bytes | str) -> dict[str, Any]:
+    """The payload's JSON object; {} when it is not one (another producer's element)."""
     try:
-        payload = json.loads(text)
+        payload = json.loads(member)
     except ValueError:
-        payload = {}
-    if not isinstance(payload, dict):
-        payload = {}
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def created_age_seconds(member: bytes | str | None) -> int | None:
+    """Seconds since the payload's Laravel ``createdAt``; None without one."""
+    created = _payload(member).get("createdAt") if member is not None else None
+    return int(time.time() - created) if isinstance(created, int | float) else None
+
+
+def _job(member: bytes | str, queue: str, reserved: bool) -> QueuedJob:
+    payload = _payload(member)
+    text = member.decode("utf-8", "replace") if isinstance(member, bytes) else member
     # Not JSON (another producer): the raw member is its identity.
     identity = payload.get("id") or payload.get("uuid") or text
     return QueuedJob(str(identity), queue, str(payload.get("displayName") or ""), reserved)
@@ -97,13 +107,9 @@ def ready_lists(client: RedisClient, queues: Sequence[str]) -> ReadyLists:
 
 
 def _head(queue: str, member: bytes) -> Head:
-    job = _job(member, queue, False)
-    try:
-        created = json.loads(member).get("createdAt")
-    except (ValueError, AttributeError):
-        created = None
-    age = max(0, int(time.time() - created)) if isinstance(created, int | float) else None
-    return Head(queue, member, str(job.id), age)
+    age = created_age_seconds(member)
+    job_id = str(_job(member, queue, False).id)
+    return Head(queue, member, job_id, None if age is None else max(0, age))
 
 
 def still_waiting(client: RedisClient, head: Head) -> bool:

@@ -290,6 +290,14 @@ class Environment(Section):
         return self.environment.name
 
     @property
+    def queue_connection(self) -> str:
+        """Where the app queues its jobs (its QUEUE_CONNECTION): ``[queue] connection``, else
+        ``[redis] queue_connection`` when there is a [redis] section, else "database"."""
+        if self.queue.connection:
+            return self.queue.connection
+        return self.redis.queue_connection if self.redis else "database"
+
+    @property
     def session_cookie_name(self) -> str:
         """The expected session cookie: configured, or Laravel's ``slug(APP_NAME)_session``."""
         configured = self.expect.cookies.session_name

@@ -295,14 +295,13 @@ def bank_sync(
     failed_jobs, and the account's psd2 transactions (polled with the configured deadline,
     never slept)."""
     cfg = environment.features.banking
-    on_redis = environment.redis is not None and environment.redis.queue_connection == "redis"
     configured = environment.redis.queues if environment.redis else ()
     queues = tuple(dict.fromkeys((*configured, cfg.queue)))  # all: a wrong queue shows, too
     with postgres.connection() as conn:
         db = featuredb.HeldConnection(postgres, conn)
         failed_mark = featuredb.failed_jobs_mark(db)
         psd2_before = featuredb.psd2_transactions_mark(db, bank_account_id)
-        redis = deployment.redis if on_redis else None
+        redis = deployment.redis if environment.queue_connection == "redis" else None
         with job_watch(cfg, postgres, redis, queues) as watch:
             seen = watch_sync(watch, lambda: admin_api.banking_sync(bank_account_id), cfg)
         psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)

@@ -104,9 +104,7 @@ class Ops:
 
     @property
     def queue_connection(self) -> str:
-        if self.env.queue.connection:
-            return self.env.queue.connection
-        return self.env.redis.queue_connection if self.env.redis else "database"
+        return self.env.queue_connection
 
     # backups -------------------------------------------------------------------------------
     @property

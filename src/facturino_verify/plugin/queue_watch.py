@@ -141,7 +141,7 @@ class RedisQueues:
 
 def probe_not_possible_because(env: Environment) -> str | None:
     """Why the ``database`` probe cannot travel here (None: it can)."""
-    if env.redis is not None and env.redis.queue_connection == "redis":
+    if env.queue_connection == "redis":
         return (
             "[redis] queue_connection = 'redis': the database probe's jobs row would never "
             "be taken by a worker of the redis connection"
@@ -155,6 +155,7 @@ def queue_watch(perf_run: PerfRun, postgres: PostgresClient) -> QueueWatch:
     queue_connection = "redis"``: pending age, draining, a probe job (``[perf] queue_probe``,
     database only); its figures go to the perf results file."""
     env, redis = perf_run.env, perf_run.deployment.redis
-    on_redis = env.redis is not None and env.redis.queue_connection == "redis"
-    queues = RedisQueues(redis, env.redis.queues) if on_redis and redis and env.redis else None
+    queues = None
+    if env.queue_connection == "redis" and redis is not None and env.redis is not None:
+        queues = RedisQueues(redis, env.redis.queues)
     return QueueWatch(postgres, env.perf, perf_run.queue, queues)
