@@ -48,13 +48,14 @@ def started(
     faults: Sequence[str] = (),
     lock: str = "free-port-base",
     prefix: str = "fr-test-",
+    profile: str = "default",
 ) -> Iterator[Deployment]:
     """An in-process reference deployment on a base chosen and bound under ``claimed_ports``;
     always torn down."""
     with claimed_ports(lock):
         # /tmp, not pytest's 0700 tmp_path: the postgres user must reach the home.
         home = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
-        dep = Deployment(Path(home), choose_base(), list(faults))
+        dep = Deployment(Path(home), choose_base(), list(faults), profile=profile)
         try:
             dep.up()
         except BaseException:

@@ -13,6 +13,7 @@ from facturino_reference.deployment import DEFAULT_PORT_BASE, QUEUE_CONNECTIONS,
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import FAULTS
 from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
+from facturino_reference.profiles import DEFAULT_PROFILE, PROFILES, describe_profiles
 
 _HOME_HELP = f"deployment directory (default: ${HOME_ENV_VAR} or {DEFAULT_HOME})"
 _UP_HELP = (
@@ -85,10 +86,19 @@ def _parser() -> argparse.ArgumentParser:
         help="where the app dispatches jobs (QUEUE_CONNECTION; default database, the image's "
         "baked value; the runbook sets redis)",
     )
+    up.add_argument(
+        "--profile",
+        dest="profile",
+        choices=tuple(PROFILES),
+        default=DEFAULT_PROFILE,
+        help="which Facturino: upstream (the real app at d5d901d7, its known defects "
+        "included) or default (the same app with them fixed); see `profiles`",
+    )
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)
     faults = sub.add_parser("faults", help="list the faults and the smoke checks each trips")
     faults.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
+    sub.add_parser("profiles", help="list the profiles and the real app's defects each has")
     status = sub.add_parser("status", help="show what runs")
     status.add_argument("--home", dest="home", help=_HOME_HELP)
     status.add_argument("--json", dest="as_json", action="store_true", help="print JSON")
@@ -104,6 +114,7 @@ def _up(args: argparse.Namespace) -> None:
         args.faults,
         users=args.users,
         queue_connection=args.queue_connection,
+        profile=args.profile,
     )
     state = deployment.up()
     faults = ", ".join(k if v is None else f"{k}={v}" for k, v in state.faults.items())
@@ -113,6 +124,7 @@ def _up(args: argparse.Namespace) -> None:
     print(f"  env file: {deployment.env_file}")
     print(f"  faults:   {faults or 'none'}")
     print(f"  queue:    {args.queue_connection}")
+    print(f"  profile:  {state.profile}")
 
 
 def _down(args: argparse.Namespace) -> None:
@@ -130,7 +142,10 @@ def _status(args: argparse.Namespace) -> None:
         print(f"nothing running in {info['home']}")
         return
     print(f"{info['url']}  home {info['home']}  ready={info['ready']}")
-    print(f"faults: {info['faults'] or 'none'}  web mode: {info['web_mode']}")
+    print(
+        f"profile: {info.get('profile', 'default')}  faults: {info['faults'] or 'none'}  "
+        f"web mode: {info['web_mode']}"
+    )
     processes = info.get("processes")
     if isinstance(processes, dict):
         for name, detail in processes.items():
@@ -151,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "down": _down,
         "status": _status,
         "faults": _faults,
+        "profiles": lambda _: print(describe_profiles()),
     }
     try:
         commands[args.command](args)

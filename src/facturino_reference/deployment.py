@@ -43,6 +43,7 @@ from facturino_reference.procs import (
     spawn_detached,
     wait_for_ports,
 )
+from facturino_reference.profiles import DEFAULT_PROFILE, profile_named
 from facturino_reference.state import PORT_LABELS, State, ports_for
 from facturino_reference.teardown import child_fingerprint, down_home, status_of, stop_processes
 from facturino_reference.web.crypto import parse_app_key
@@ -107,6 +108,7 @@ class Deployment:
         faults: Mapping[str, str | None] | Iterable[str] = (),
         users: float = 0.0,
         queue_connection: str = "database",
+        profile: str = DEFAULT_PROFILE,
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
         if not 0 < port_base <= 65535 - 443:
@@ -122,6 +124,7 @@ class Deployment:
                 + ", ".join(QUEUE_CONNECTIONS)
             )
         self.queue_connection = queue_connection  # where the app dispatches its jobs
+        self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
 
     @property
     def home(self) -> Path:
@@ -165,7 +168,11 @@ class Deployment:
     def up(self) -> State:
         """Start everything in the background; return once HTTPS answers (or is meant not to)."""
         creds = Secrets.from_environ()
-        env = {**base_env(self.ports, new_app_key(), creds), **env_overrides(self.faults)}
+        env = {
+            **base_env(self.ports, new_app_key(), creds),
+            **self.profile.env(),
+            **env_overrides(self.faults),
+        }
         env["QUEUE_CONNECTION"] = self.queue_connection
         _check_app_key(env["APP_KEY"])
         self._replace_previous()
@@ -180,6 +187,7 @@ class Deployment:
             env["APP_KEY"],
             _web_mode(self.faults),
             started_at=time.time(),
+            profile=self.profile.name,
         )
         write_env_file(self.layout.app_env, env)
         state.save(self.layout.state_file)

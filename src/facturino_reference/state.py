@@ -41,6 +41,7 @@ class State:
     pids: dict[str, int] = field(default_factory=dict)
     stopped: list[str] = field(default_factory=list)  # services a fault stopped on purpose
     started_at: float = 0.0
+    profile: str = "default"  # profiles.py: "upstream" (the real app as it is) or "default"
     ready: bool = False
 
     @property

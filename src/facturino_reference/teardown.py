@@ -91,6 +91,7 @@ def status_of(home: Path) -> dict[str, object]:
         "ready": state.ready,
         "url": state.url,
         "ports": state.ports,
+        "profile": state.profile,
         "faults": state.faults,
         "web_mode": state.web_mode,
         "processes": processes,
