@@ -25,6 +25,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ..checks.spa import LOGIN_FORM
+from ..clients import chromium
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
 from ..config.features import CHROMIUM_CANDIDATES
@@ -109,12 +111,27 @@ def launch_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def context_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
-    """Every context starts at the target, with the configured timeouts; certificate errors
-    are ignored only where the environment does not verify TLS at all."""
-    args = {**base, "base_url": env.target.url}
+    """Every context starts at the target, with service workers blocked (the SPA registers one
+    that answers /api/* from its cache when the network fails: a test must see the server's
+    answer); certificate errors are ignored only where the environment does not verify TLS."""
+    args = {**base, "base_url": env.target.url, "service_workers": "block"}
     if env.browser.tls == "ignore" or not env.target.verify_tls:
         args["ignore_https_errors"] = True
     return args
+
+
+def render_login_page(env: Environment) -> chromium.RenderedPage:
+    """``[target] login_path`` as Chromium shows it to a visitor, launched and trusting the
+    target exactly as the features' browser does; no pytest-playwright fixture is involved, so
+    it can run in a probe thread of the smoke gate."""
+    try:
+        launch = launch_args(env, {"headless": True})
+    except pytest.UsageError as error:
+        raise chromium.BrowserUnavailable("Chromium", str(error)) from None
+    url = env.target.url.rstrip("/") + "/" + env.target.login_path.lstrip("/")
+    return chromium.render(
+        url, tuple(LOGIN_FORM.values()), launch, context_args(env, {}), env.browser.timeout_ms
+    )
 
 
 def session_cookies(session: SanctumSession, base_url: str) -> list[dict[str, Any]]:

@@ -1,0 +1,147 @@
+"""A page as Chromium renders it, for checks that must see what the SPA draws (the login form
+exists only after the front end ran). Playwright's sync API in the calling thread; its errors
+become what the page showed (navigation error, console errors, failed requests) or, when the
+browser itself cannot start, :class:`BrowserUnavailable`.
+
+Each call starts its own Playwright and browser, so it can run in a probe thread beside
+pytest-playwright's own (the sync API keeps one event loop per thread).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from .errors import TargetError
+
+# Without a sign of trouble the page gets the whole timeout; with one (a script error, a failed
+# request) it is judged once the network has been quiet this long.
+QUIET_SECONDS = 1.0
+POLL_MS = 100
+
+
+class BrowserUnavailable(TargetError):
+    kind = "browser unavailable"
+
+
+@dataclass
+class RenderedPage:
+    """What a page showed: where it ended, which selectors were visible, and the evidence."""
+
+    requested: str
+    url: str = ""
+    visible: dict[str, bool] = field(default_factory=dict)
+    error: str | None = None
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    text: str = ""
+    seconds: float = 0.0
+
+    def all_visible(self) -> bool:
+        return bool(self.visible) and all(self.visible.values())
+
+
+class _Watch:
+    """Collects the page's errors and network activity while it loads."""
+
+    def __init__(self, page: Page, seen: RenderedPage) -> None:
+        self.seen, self.last_activity = seen, time.monotonic()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self._trouble(f"uncaught {error}"))
+        page.on("request", self._activity)
+        page.on("response", self._response)
+        page.on("requestfailed", self._failed)
+
+    @property
+    def troubled(self) -> bool:
+        return bool(self.seen.console_errors or self.seen.failed_requests)
+
+    def _activity(self, _: object) -> None:
+        self.last_activity = time.monotonic()
+
+    def _trouble(self, text: str) -> None:
+        self.seen.console_errors.append(text.splitlines()[0][:300])
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self._trouble(message.text)
+
+    def _response(self, response: Response) -> None:
+        self._activity(response)
+        if response.status >= 400:
+            request = response.request
+            self.seen.failed_requests.append(f"{request.method} {response.url} → {response.status}")
+
+    def _failed(self, request: Request) -> None:
+        self._activity(request)
+        self.seen.failed_requests.append(f"{request.method} {request.url} → {request.failure}")
+
+
+def _visible(page: Page, selectors: Sequence[str]) -> dict[str, bool]:
+    found = {}
+    for selector in selectors:
+        locator = page.locator(selector)
+        found[selector] = locator.count() > 0 and locator.first.is_visible()
+    return found
+
+
+def _settle(page: Page, watch: _Watch, selectors: Sequence[str], deadline: float) -> None:
+    """Until every selector is visible, the deadline passes, or the page is evidently broken
+    (trouble seen and the network quiet) or evidently elsewhere (a rendered page without the
+    selectors and a quiet network)."""
+    while time.monotonic() < deadline:
+        if all(_visible(page, selectors).values()):
+            return
+        quiet = time.monotonic() - watch.last_activity > QUIET_SECONDS
+        shown = page.evaluate("() => (document.body && document.body.innerText || '').trim()")
+        if quiet and (watch.troubled or shown):
+            return
+        page.wait_for_timeout(POLL_MS)
+
+
+def _read(page: Page, seen: RenderedPage, selectors: Sequence[str]) -> None:
+    seen.url = page.url
+    try:
+        seen.visible = _visible(page, selectors)
+        seen.text = page.evaluate("() => (document.body && document.body.innerText) || ''")
+    except PlaywrightError as error:  # a crashed or closed page: what we have is the evidence
+        seen.error = seen.error or str(error).splitlines()[0]
+        seen.visible = dict.fromkeys(selectors, False)
+
+
+def render(
+    url: str,
+    selectors: Sequence[str],
+    launch: Mapping[str, Any],
+    context: Mapping[str, Any],
+    timeout_ms: int,
+) -> RenderedPage:
+    """Open ``url`` in a fresh Chromium and report what it shows (never raises for what the
+    target does; :class:`BrowserUnavailable` when the browser cannot start)."""
+    seen = RenderedPage(requested=url)
+    started = time.monotonic()
+    deadline = started + timeout_ms / 1000
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(**launch, timeout=timeout_ms)
+        except PlaywrightError as error:
+            raise BrowserUnavailable("Chromium", str(error).splitlines()[0]) from None
+        try:
+            page = browser.new_context(**context).new_page()
+            page.set_default_timeout(timeout_ms)
+            watch = _Watch(page, seen)
+            try:
+                page.goto(url, wait_until="domcontentloaded")
+                _settle(page, watch, selectors, deadline)
+            except PlaywrightError as error:
+                seen.error = str(error).splitlines()[0]
+            _read(page, seen, selectors)
+        finally:
+            browser.close()
+    seen.seconds = time.monotonic() - started
+    return seen
