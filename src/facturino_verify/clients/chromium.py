@@ -106,12 +106,8 @@ def _settle(page: Page, watch: _Watch, selectors: Sequence[str], deadline: float
 
 def _read(page: Page, seen: RenderedPage, selectors: Sequence[str]) -> None:
     seen.url = page.url
-    try:
-        seen.visible = _visible(page, selectors)
-        seen.text = page.evaluate("() => (document.body && document.body.innerText) || ''")
-    except PlaywrightError as error:  # a crashed or closed page: what we have is the evidence
-        seen.error = seen.error or str(error).splitlines()[0]
-        seen.visible = dict.fromkeys(selectors, False)
+    seen.visible = _visible(page, selectors)
+    seen.text = page.evaluate("() => (document.body && document.body.innerText) || ''")
 
 
 def render(
@@ -136,11 +132,16 @@ def render(
             page.set_default_timeout(timeout_ms)
             watch = _Watch(page, seen)
             try:
-                page.goto(url, wait_until="domcontentloaded")
+                remaining_ms = max(1, round((deadline - time.monotonic()) * 1000))
+                page.goto(url, wait_until="domcontentloaded", timeout=remaining_ms)
                 _settle(page, watch, selectors, deadline)
+                _read(page, seen, selectors)
             except PlaywrightError as error:
+                # Nothing is read from a page whose navigation failed: it may still be loading
+                # (a hung server), and reading would wait for it.
                 seen.error = str(error).splitlines()[0]
-            _read(page, seen, selectors)
+                seen.url = page.url
+                seen.visible = dict.fromkeys(selectors, False)
         finally:
             browser.close()
     seen.seconds = time.monotonic() - started

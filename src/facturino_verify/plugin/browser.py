@@ -9,7 +9,6 @@ suites' conftest overrides its session fixtures ``browser_type_launch_args`` and
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import shutil
@@ -79,21 +78,22 @@ def verified_server_certificate(env: Environment) -> x509.Certificate:
 def tls_pins(env: Environment) -> list[str]:
     """SPKI pins making Chromium trust exactly what [target] trusts.
 
-    Chromium on Linux does not read a CA file; ``--ignore-certificate-errors-spki-list`` accepts
-    chains containing one of the pinned keys. The pins are the configured CA's key and the
-    server certificate's key *after* Python verified that certificate (host name included)
-    against the same CA, so the browser trusts nothing the HTTP checks would refuse. With no
-    ``ca_file`` the system trust applies and nothing is pinned. A server that fails the
-    verification is left unpinned: the browser then fails with the TLS error too.
+    Chromium on Linux does not read a CA file; ``--ignore-certificate-errors-spki-list``
+    ignores *every* certificate error (host name, expiry) of a chain holding a pinned key. So
+    the only pin is the server certificate's key, taken *after* Python verified that
+    certificate against [target]'s CA, host name and validity included: the browser trusts
+    nothing the HTTP checks would refuse. (Pinning the CA's key would make it accept a
+    certificate for another host, or an expired one, that the CA signed.) With no
+    ``ca_file`` the system trust applies and nothing is pinned. A server that is unreachable
+    or fails the verification is left unpinned: the browser then fails with that error too.
     """
     t = env.target
     if t.ca_file is None or not t.verify_tls or env.browser.tls != "pin":
         return []
-    pins = [spki_hash(c) for c in x509.load_pem_x509_certificates(t.ca_file.read_bytes())]
-    # Unreachable or untrusted: left unpinned, the tests report it as the browser sees it.
-    with contextlib.suppress(OSError, ssl.SSLError, ValueError):
-        pins.append(spki_hash(verified_server_certificate(env)))
-    return pins
+    try:
+        return [spki_hash(verified_server_certificate(env))]
+    except (OSError, ssl.SSLError, ValueError):
+        return []
 
 
 def launch_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
