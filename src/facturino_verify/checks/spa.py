@@ -31,7 +31,8 @@ def _evidence(seen: RenderedPage) -> str:
         parts.append(f"failed requests: {seen.failed_requests[:5]}")
     if seen.console_errors:
         parts.append(f"console errors: {seen.console_errors[:3]}")
-    parts.append(f"the page shows: {shorten(seen.text, 160)!r}")
+    if seen.text.strip() or not (seen.error or seen.failed_requests):
+        parts.append(f"the page shows: {shorten(seen.text, 160)!r}")
     return "; ".join(parts) + f" (after {seen.seconds:.1f} s)"
 
 

@@ -9,6 +9,8 @@ pytest-playwright's own (the sync API keeps one event loop per thread).
 
 from __future__ import annotations
 
+import socket
+import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +110,22 @@ def _read(page: Page, seen: RenderedPage, selectors: Sequence[str]) -> None:
     seen.url = page.url
     seen.visible = _visible(page, selectors)
     seen.text = page.evaluate("() => (document.body && document.body.innerText) || ''")
+
+
+def unreachable(host: str, port: int, tls: bool, timeout: float) -> str | None:
+    """Why a browser could not even reach ``host:port`` (refused, DNS, no TLS handshake within
+    ``timeout``), or None. A page that cannot arrive is reported without starting Chromium,
+    so an unreachable target costs the gate no browser start and no navigation timeout."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            if tls:
+                context = ssl.create_default_context()
+                context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+                with context.wrap_socket(raw, server_hostname=host):
+                    pass
+    except OSError as error:  # ssl.SSLError and socket.timeout included
+        return f"{host}:{port} unreachable ({error or type(error).__name__})"
+    return None
 
 
 def render(

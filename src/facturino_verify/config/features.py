@@ -119,8 +119,8 @@ class Features(_Section):
     def _no_figure_placeholder(cls, value: str) -> str:
         if "{name}" in value:
             raise ValueError(
-                "names one card for every figure now (the SPA has no per-figure attribute; "
-                "cards are told apart by their titles): use e.g. '[role=\"listitem\"]'"
+                "selects every statistics card, without {name} (the SPA marks no figure; "
+                """cards are told apart by their titles): e.g. '[role="listitem"]'"""
             )
         return value
 

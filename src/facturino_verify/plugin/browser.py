@@ -14,6 +14,7 @@ import json
 import shutil
 import socket
 import ssl
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -124,14 +125,20 @@ def render_login_page(env: Environment) -> chromium.RenderedPage:
     """``[target] login_path`` as Chromium shows it to a visitor, launched and trusting the
     target exactly as the features' browser does; no pytest-playwright fixture is involved, so
     it can run in a probe thread of the smoke gate."""
+    t = env.target
+    url = t.url.rstrip("/") + "/" + t.login_path.lstrip("/")
+    selectors = tuple(LOGIN_FORM.values())
+    started = time.monotonic()
+    why = chromium.unreachable(t.host, t.port, t.url.startswith("https"), t.connect_timeout)
+    if why is not None:
+        seen = chromium.RenderedPage(url, url, dict.fromkeys(selectors, False))
+        seen.error, seen.seconds = f"{why}; Chromium was not started", time.monotonic() - started
+        return seen
     try:
         launch = launch_args(env, {"headless": True})
     except pytest.UsageError as error:
         raise chromium.BrowserUnavailable("Chromium", str(error)) from None
-    url = env.target.url.rstrip("/") + "/" + env.target.login_path.lstrip("/")
-    return chromium.render(
-        url, tuple(LOGIN_FORM.values()), launch, context_args(env, {}), env.browser.timeout_ms
-    )
+    return chromium.render(url, selectors, launch, context_args(env, {}), env.browser.timeout_ms)
 
 
 def session_cookies(session: SanctumSession, base_url: str) -> list[dict[str, Any]]:
