@@ -279,9 +279,8 @@ def test_invoice_round_trip_pdf_dashboard_and_cleanup(healthy: Deployment, admin
     assert listed["data"][0]["invoice_number"] == made["invoice_number"]
     assert listed["meta"]["total"] == listed["meta"]["invoice_total_count"] >= 1
     assert listed["meta"]["current_page"] == 1 and listed["meta"]["last_page"] >= 1
-    for page in ("/admin/dashboard", "/admin/invoices"):  # the shell, never the data
-        html = admin.http.get(page).text
-        assert "window.Facturino.start()" in html and made["invoice_number"] not in html
+    html = admin.http.get("/admin/invoices").text  # the shell: the SPA draws the list
+    assert "window.Facturino.start()" in html and made["invoice_number"] not in html
     blocked = admin.post("/api/v1/items/delete", {"ids": [made["item"]["id"]]})
     assert blocked.status_code == 422
     remove(admin, made)
@@ -492,6 +491,7 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
         "pdf_wrong_invoice",
         "webhook_unrouted",
         "partner_commissions_wrong",
+        "partner_commission_fields_missing",
         "bank_worker_dead",
     )
     ca = tmp_path / "ca.pem"  # outlives the deployment's home
@@ -512,6 +512,7 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
         partner = Spa(dep)
         partner.login(PARTNER)
         figures = partner.get("/api/v1/partner/dashboard").json()["data"]
+        commissions = partner.get("/api/v1/partner/commissions").json()["data"]
         spa.post("/api/v1/banking/sync/1")
         queued = poll(
             lambda: scalar(dep, "SELECT count(*) FROM jobs WHERE queue = 'banking'"),
@@ -530,6 +531,11 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
     assert xmlsec_verify(signed.content, ca) == 1
     assert webhooks == [404, 404, 404]
     assert figures["total_earnings"] == float(total) + 700.0
+    # The upstream mapping: exactly PartnerDashboardController's keys, no type or status.
+    assert commissions and all(
+        set(row) == {"id", "company_name", "event_type", "amount", "created_at", "paid_at"}
+        for row in commissions
+    )
     assert queued == 1
 
 
