@@ -397,3 +397,14 @@ def test_redis_payloads_are_read_by_their_laravel_id() -> None:
         QueuedJob("abc", "banking", "App\\Jobs\\SyncBankTransactions", False),
         QueuedJob("not json", "banking", "", True),
     ]
+
+
+def test_an_unreachable_target_is_reported_without_starting_chromium(closed_port: int) -> None:
+    from facturino_verify.clients import chromium
+
+    why = chromium.unreachable("127.0.0.1", closed_port, True, 1.0)
+    assert why is not None and "refused" in why.lower()
+    env = _env(target={"url": f"https://127.0.0.1:{closed_port}", "login_path": "/admin/login"})
+    seen = browser.render_login_page(env)
+    assert seen.error is not None and "Chromium was not started" in seen.error
+    assert not any(seen.visible.values()) and seen.url.endswith("/admin/login")

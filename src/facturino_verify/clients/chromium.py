@@ -18,13 +18,14 @@ from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Page, Request, Response, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .errors import TargetError
 
 # Without a sign of trouble the page gets the whole timeout; with one (a script error, a failed
 # request) it is judged once the network has been quiet this long.
 QUIET_SECONDS = 1.0
-POLL_MS = 100
+SLICE_MS = 250
 
 
 class BrowserUnavailable(TargetError):
@@ -92,18 +93,31 @@ def _visible(page: Page, selectors: Sequence[str]) -> dict[str, bool]:
     return found
 
 
+# True when every selector matches an element that is rendered and not hidden (Playwright's
+# "visible"), evaluated in the page on each animation frame.
+_ALL_VISIBLE = """(selectors) => selectors.every((selector) => {
+  const element = document.querySelector(selector);
+  return !!element && element.getClientRects().length > 0
+    && getComputedStyle(element).visibility !== "hidden";
+})"""
+_SHOWN = "() => (document.body && document.body.innerText || '').trim().length > 0"
+
+
 def _settle(page: Page, watch: _Watch, selectors: Sequence[str], deadline: float) -> None:
     """Until every selector is visible, the deadline passes, or the page is evidently broken
     (trouble seen and the network quiet) or evidently elsewhere (a rendered page without the
-    selectors and a quiet network)."""
-    while time.monotonic() < deadline:
-        if all(_visible(page, selectors).values()):
+    selectors and a quiet network). The wait itself runs in the page, in short slices."""
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            page.wait_for_function(
+                _ALL_VISIBLE, arg=list(selectors), timeout=min(SLICE_MS, left * 1000)
+            )
             return
+        except PlaywrightTimeoutError:
+            pass
         quiet = time.monotonic() - watch.last_activity > QUIET_SECONDS
-        shown = page.evaluate("() => (document.body && document.body.innerText || '').trim()")
-        if quiet and (watch.troubled or shown):
+        if quiet and (watch.troubled or page.evaluate(_SHOWN)):
             return
-        page.wait_for_timeout(POLL_MS)
 
 
 def _read(page: Page, seen: RenderedPage, selectors: Sequence[str]) -> None:
