@@ -7,6 +7,7 @@ silently ignored setting. Secrets are ``SecretStr`` so they never print.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -258,6 +259,27 @@ class Report(Section):
         return None if value is None else _http_url(value)
 
 
+class Waiver(Section):
+    """A known defect the team lives with for now: its failure is shown as WAIVED and does not
+    change the verdict until ``expires`` (inclusive); from the day after, it counts again."""
+
+    reason: str = Field(min_length=1)
+    expires: date
+    ticket: str | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the failure is accepted (the report shows it)")
+        return value.strip()
+
+    @field_validator("ticket")
+    @classmethod
+    def _ticket(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
 class Environment(Section):
     """One deployment to verify: where it is, how to reach it, what it must look like."""
 
@@ -278,6 +300,8 @@ class Environment(Section):
     features: Features = Features()
     # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.
     severity: dict[str, Literal["critical", "major", "warning"]] = Field(default_factory=dict)
+    # Test name pattern (``*`` wildcard) → why its failure is accepted, until when.
+    waivers: dict[str, Waiver] = Field(default_factory=dict)
     retries: Retries = Retries()
     run: Run = Run()
     rollback: Rollback = Rollback()
