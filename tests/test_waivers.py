@@ -141,7 +141,8 @@ def test_a_waiver_whose_checks_passed_is_stale(pytester: pytest.Pytester) -> Non
 def test_a_setup_error_is_not_waived(pytester: pytest.Pytester) -> None:
     write_env(pytester, date.today() + timedelta(days=30))
     pytester.makepyfile(
-        test_checks="import pytest\n\n@pytest.fixture\ndef broken():\n    raise RuntimeError('x')\n\n"
+        test_checks="import pytest\n\n@pytest.fixture\ndef broken():\n"
+        "    raise RuntimeError('x')\n\n"
         "def test_metrics_answer(broken):\n    pass\n\ndef test_up_answers():\n    pass\n"
     )
     assert pytester.runpytest("--env-file=env.toml", *RUN).ret == EXIT_CODES["BLOCKED"]
