@@ -57,6 +57,7 @@ UNDEFINED_CLEAR = (
     "Call to undefined method Arquivei\\LaravelPrometheusExporter\\PrometheusExporter::clear()"
 )
 MEMORY_LIMIT_BYTES = 512 * 1024 * 1024  # Dockerfile.mkaccounting: memory_limit = 512M
+PHP_VERSION = "8.2"  # php:8.2-fpm-alpine (Dockerfile.mkaccounting:151); the patch level varies
 SYNC_ERRORS = {
     # The fixed app: banking jobs that failed in the last 24 hours.
     "failed_jobs": (
@@ -141,6 +142,17 @@ class Families:
         gauge = Gauge(name, doc, [label], namespace=self.namespace, registry=self.registry)
         for key, value in values.items():
             gauge.labels(key).set(value)
+
+    def php_info(self) -> None:
+        """promphp's CollectorRegistry registers `php_info{version}` itself, outside the
+        exporter's namespace (the app builds it with the default registerDefaultMetrics)."""
+        info = Gauge(
+            "php_info",
+            "Information about the PHP environment.",
+            ["version"],
+            registry=self.registry,
+        )
+        info.labels(PHP_VERSION).set(1)
 
     def exposition(self) -> bytes:
         return bytes(generate_latest(self.registry))
@@ -255,6 +267,7 @@ async def _performance(f: Families, c: AppContext, figures: dict[str, Any]) -> N
 async def collect(c: AppContext) -> bytes:
     """The fixed controller's exposition, in its order: a failing query stops it."""
     families = Families(c.config.get("PROMETHEUS_NAMESPACE", "fakturino"))
+    families.php_info()
     figures = await _database_figures(c)
     _business(families, figures)
     await _system_health(families, c)
