@@ -72,7 +72,9 @@ CASES: dict[str, tuple[str | None, set[str]]] = {
     # d5d901d7 as it is: every scrape answers 500 (PrometheusController.php:42).
     "upstream": ("TargetDown", METRICS | PROMQL),
 }
-USERS = {"healthy", "error_burst", "slow_dashboard=1500"}  # traffic for rates and percentiles
+# Traffic for rates and percentiles: the middleware does not count the scrapes of /metrics
+# (config/prometheus.php ignore_routes), so an idle target has no request series at all.
+USERS = {"healthy", "error_burst", "queue_backlog", "slow_dashboard=1500"}
 PROFILES = {"upstream": ["--profile", "upstream"]}
 BOUNDED = {"FACTURINO_VERIFY__MONITORING__WINDOW_SECONDS": "3"}
 

@@ -231,7 +231,9 @@ def expect_data(values: list[float], promql: str) -> float:
         fail(
             "Prometheus has data for the target",
             f"a value for {promql}",
-            "an empty result (the target is not scraped, or its series are stale)",
+            "an empty result (the target is not scraped, its series are stale, or it has "
+            "served no counted request since it started: the app's request metrics do not "
+            "count the scrapes of /metrics)",
             remedies.PROMETHEUS,
         )
     value = values[0]
