@@ -55,7 +55,12 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), microphone=(), camera=(), payment=(), usb=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
-DEFAULT_METRIC_FAMILIES = ("invoiceshelf_database_healthy", "invoiceshelf_queue_jobs_pending")
+# PrometheusController's gauges as the exporter names them: its namespace (`fakturino`,
+# PrometheusServiceProvider.php / config/prometheus-exporter.php) + the controller's names.
+DEFAULT_METRIC_FAMILIES = (
+    "fakturino_invoiceshelf_database_healthy",
+    "fakturino_invoiceshelf_queue_jobs_pending",
+)
 
 
 class Section(BaseModel):
@@ -178,11 +183,20 @@ class Account(Section):
 
 class Metrics(Section):
     path: str = "/metrics"
+    # What an anonymous GET must get: "auth_required" (the runbook: 401, or a 403 that is not
+    # the feature switch; the real app has no auth, so only a proxy in front can give it),
+    # "open" (200: what the real app does with FEATURE_MONITORING on), "disabled" (403
+    # "Feature not available": FEATURE_MONITORING off).
     expect: Literal["auth_required", "disabled", "open"] = "auth_required"
+    # Credentials for a proxy that adds auth in front of /metrics (the app ignores them).
     token: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
     families: tuple[str, ...] = DEFAULT_METRIC_FAMILIES
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.token or self.username)
 
 
 class Cookies(Section):
