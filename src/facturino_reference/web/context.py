@@ -64,7 +64,7 @@ class AppContext:
             sessions=_redis(config, config.int("REDIS_SESSION_DB")),
             queue=_redis(config, config.int("REDIS_QUEUE_DB")),
             templates=templates,
-            metrics=HttpMetrics(),
+            metrics=HttpMetrics(config.get("PROMETHEUS_NAMESPACE", "fakturino")),
         )
 
     async def close(self) -> None:
