@@ -131,6 +131,76 @@ PERF_FAULTS: tuple[Fault, ...] = (
     ),
 )
 
+# /health's sub-checks and the app's use of Redis (issue 10). Under `--profile default` the
+# fixed HealthController reports each fault below; under `--profile upstream` the real one
+# cannot (its lines are named in each description), and `trips` are the default profile's.
+# Effects outside `.env`: deployment.py (the signer file) and dbfaults.py (rows).
+_HEALTH_503 = ("test_health_returns_200", "test_health_status_is_healthy")
+HEALTH_FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "signer_cert_missing",
+        "the XML signer's certificate (MK_XML_CERTIFICATE_PATH, storage/certificates/"
+        "certificate.pem) is missing on the server: fixed /health signer false (503); the "
+        "real controller keeps it true ('might not be uploaded yet', HealthController.php:139)",
+        (*_HEALTH_503, "test_health_check_passes[signer]"),
+    ),
+    Fault(
+        "company_certificate_expiring",
+        "company 1's active QES certificate (certificates.valid_to) expires in 10 days: fixed "
+        "/health certificates false (503); the real controller asks for certificates."
+        "expires_at, a column no migration creates (HealthController.php:304), and stays true",
+        (
+            *_HEALTH_503,
+            "test_health_check_passes[certificates]",
+            "test_company_certificates_do_not_expire_within_30_days",
+        ),
+    ),
+    Fault(
+        "bank_sync_failing",
+        "12 SyncBankTransactions jobs failed over the last 24 h (one every 2 h; too few per "
+        "hour for /health's queue check): fixed /health bank_sync false (503); the real "
+        "controller counts Telescope log entries, which nothing writes in production "
+        "(HealthController.php:182), and stays true",
+        (
+            *_HEALTH_503,
+            "test_health_check_passes[bank_sync]",
+            "test_bank_sync_jobs_are_not_failing",
+        ),
+    ),
+    Fault(
+        "paddle_unusable",
+        "Paddle is configured (PADDLE_SELLER_ID, PADDLE_API_KEY, PADDLE_CLIENT_SIDE_TOKEN, "
+        "PADDLE_WEBHOOK_SECRET) with a revoked API key: Paddle's API answers 403; fixed "
+        "/health paddle false (503); the real controller returns true on every path "
+        "(HealthController.php:359, 377, 385)",
+        (*_HEALTH_503, "test_health_check_passes[paddle]"),
+        {
+            "PADDLE_SELLER_ID": "24680",
+            "PADDLE_API_KEY": "pdl_sdbx_apikey_revoked_0000000000000000",
+            "PADDLE_CLIENT_SIDE_TOKEN": "test_reference0000000000000000",
+            "PADDLE_WEBHOOK_SECRET": "pdl_ntfset_reference_secret",
+        },
+    ),
+    Fault(
+        "redis_queue_db_invalid",
+        "the app queues on Redis (QUEUE_CONNECTION=redis) with REDIS_QUEUE_DB=16, a database "
+        "Redis does not have (0-15): every dispatch fails, the cache and sessions still work; "
+        "fixed /health redis (every connection the app uses) false (503); the real one tests "
+        "only the cache store (HealthController.php:69-75) and stays true",
+        (*_HEALTH_503, "test_health_check_passes[redis]"),
+        {"QUEUE_CONNECTION": "redis", "REDIS_QUEUE_DB": "16"},
+    ),
+    Fault(
+        "baked_cache_drivers",
+        "the deploy's environment lacks CACHE_STORE and SESSION_DRIVER, so the image's baked "
+        ".env.example values apply (database): cache entries and sessions go to PostgreSQL's "
+        "cache and sessions tables and the app writes nothing to Redis, though the runbook's "
+        "environment says it uses Redis for both",
+        ("test_redis_holds_keys_the_app_wrote",),
+        {"CACHE_STORE": "database", "SESSION_DRIVER": "database"},
+    ),
+)
+
 # Feature-flow faults (issue 3; tests/test_fault_matrix_features.py proves what they break in
 # the features suite; `trips` are the smoke tests each fails, measured). Effects outside `.env`:
 # deployment.py (signer files, webhook route file, the worker, the PSD2 bank) and
@@ -481,6 +551,7 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     *PERF_FAULTS,
+    *HEALTH_FAULTS,
     *FEATURE_FAULTS,
     *(Fault(*spec) for spec in OPS_FAULT_SPECS),
 )

@@ -13,7 +13,7 @@ import psycopg
 import redis
 
 from facturino_reference.faults import fault_value
-from facturino_reference.jobs import make_payload
+from facturino_reference.jobs import backfill_tax_returns_payload
 from facturino_reference.queuepause import PHP_TRUE, paused_key
 from facturino_reference.redisqueue import queue_key, redis_payload
 
@@ -29,7 +29,7 @@ def write_version_file(root: Path, active: Mapping[str, str | None]) -> None:
 
 def _insert_jobs(conn: Conn, count: int, age_seconds: int) -> None:
     stamp = int(time.time()) - age_seconds
-    rows = [("default", make_payload("probe"), stamp, stamp) for _ in range(count)]
+    rows = [("default", backfill_tax_returns_payload(), stamp, stamp) for _ in range(count)]
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) "
@@ -74,7 +74,9 @@ def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> Non
         with _client(env, "REDIS_QUEUE_DB") as client:
             for count, age in _backlog(active):
                 created = int(time.time()) - age
-                payloads = [redis_payload(make_payload("probe"), created) for _ in range(count)]
+                payloads = [
+                    redis_payload(backfill_tax_returns_payload(), created) for _ in range(count)
+                ]
                 client.rpush(queue_key(env["REDIS_PREFIX"], "default"), *payloads)
     if "queue_backlog" not in active:
         return
