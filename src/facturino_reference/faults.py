@@ -73,6 +73,8 @@ _HTTPS_VERIFIED = (
     "test_certificate_is_valid_for_host",
 )
 _COOKIES = ("test_session_cookie_*", "test_xsrf_cookie_*", "test_app_key_*")
+# On a fresh deployment the app writes Redis keys only while serving the run's requests.
+_APP_KEYS = "test_redis_holds_keys_the_app_wrote"
 
 # Performance and monitoring faults (tests/test_fault_matrix_perf.py proves what they break in
 # the perf and monitoring suites; `trips` are still the smoke tests). Effects outside `.env`:
@@ -106,7 +108,7 @@ PERF_FAULTS: tuple[Fault, ...] = (
         "queue_backlog",
         "`queue:pause database:default` left on and VALUE jobs (default 1500) waiting on "
         "`default` since 15 minutes: the backlog is over every threshold and does not drain",
-        ("test_pending_jobs_below_threshold",),
+        ("test_pending_jobs_below_threshold[*]",),
         default="1500",
     ),
     Fault(
@@ -361,12 +363,12 @@ FAULTS: tuple[Fault, ...] = (
         "app_down",
         "web server not started: HTTPS and HTTP ports refuse connections "
         "(PostgreSQL, Redis and the worker still run)",
-        _HTTP_EVERYTHING,
+        (*_HTTP_EVERYTHING, _APP_KEYS),
     ),
     Fault(
         "hung",
         "HTTPS and HTTP ports accept TCP connections and never answer (timeouts)",
-        _HTTP_EVERYTHING,
+        (*_HTTP_EVERYTHING, _APP_KEYS),
     ),
     Fault(
         "up_500",
@@ -379,7 +381,7 @@ FAULTS: tuple[Fault, ...] = (
         "`artisan down --retry=60`: every route incl. /up is 503 with "
         "Retry-After: 60, custom 503 page, no security headers (HTTP->HTTPS redirect and TLS "
         "are in front of the app and still work)",
-        tuple(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE),
+        (*(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE), _APP_KEYS),
     ),
     Fault(
         "debug_mode",
@@ -394,19 +396,25 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "db_down",
-        "PostgreSQL stopped after setup: /health 503 (database, queues false); "
-        "routes that read the DB (/login's install check, bootstrap, partner) answer 500",
+        "PostgreSQL stopped after setup: /health 503 (database, queues false; bank_sync and "
+        "certificates too where the controller is fixed); routes that read the DB (/login's "
+        "install check, bootstrap, partner) answer 500",
         (
             "test_database_answers_select_1",
             "test_newest_expected_migration_has_run",
             "test_no_migration_is_pending",
-            "test_no_job_reserved_for_more_than_10_minutes",
-            "test_pending_jobs_below_threshold",
+            "test_no_job_reserved_for_more_than_10_minutes[*]",
+            "test_pending_jobs_below_threshold[*]",
             "test_failed_jobs_last_hour_below_threshold",
+            "test_jobs_are_only_on_the_configured_queue_connection",
+            "test_company_certificates_do_not_expire_within_30_days",
+            "test_bank_sync_jobs_are_not_failing",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[database]",
             "test_health_check_passes[queues]",
+            "test_health_check_passes[bank_sync]",
+            "test_health_check_passes[certificates]",
             "test_installer_*",
             "test_login_page_*",
             "test_metrics_exposition_has_expected_families",
@@ -421,6 +429,7 @@ FAULTS: tuple[Fault, ...] = (
         "Redis) answers 500; /up and /api/* stay up",
         (
             "test_redis_*",
+            "test_jobs_are_only_on_the_configured_queue_connection",
             "test_health_*",
             "test_installer_page_redirects_away",
             "test_login_page_*",
@@ -502,7 +511,7 @@ FAULTS: tuple[Fault, ...] = (
         "queue_stuck",
         "a `default` jobs row reserved 15 minutes ago (never released)",
         (
-            "test_no_job_reserved_for_more_than_10_minutes",
+            "test_no_job_reserved_for_more_than_10_minutes[*]",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[queues]",
@@ -510,12 +519,14 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "failed_jobs_spike",
-        "150 failed_jobs rows failed within the last hour",
+        "150 bank sync jobs (SyncBankTransactions) failed within the last hour",
         (
             "test_failed_jobs_last_hour_below_threshold",
+            "test_bank_sync_jobs_are_not_failing",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[queues]",
+            "test_health_check_passes[bank_sync]",
         ),
     ),
     Fault(
@@ -528,7 +539,7 @@ FAULTS: tuple[Fault, ...] = (
         "the server certificate is for app.facturino.mk (signed by the trusted local CA), "
         "not localhost: hostname verification fails. Every verified HTTPS check fails with "
         "it; with `[target] verify_tls = false` only the certificate check does",
-        _HTTPS_VERIFIED,
+        (*_HTTPS_VERIFIED, _APP_KEYS),
     ),
     Fault(
         "no_https_redirect",
