@@ -69,7 +69,7 @@ class Perf(_Section):
         if value is not None and value not in HARMLESS_PROBE_JOBS:
             known = ", ".join(HARMLESS_PROBE_JOBS)
             raise ValueError(
-                f"{value!r} is not a job the suite knows to be harmless; known: {known}"
+                f"'{value}' is not a job the suite knows to be harmless; known: {known}"
             )
         return value
 
