@@ -33,9 +33,10 @@ def test_baked_drivers_keep_redis_checks_out_with_the_reason(tmp_path: Path) -> 
     assert not {i for i in ids if "redis" in i} - {"test_health_check_passes[redis]"}
     assert "test_pending_jobs_below_threshold[database]" in ids
     assert "test_queue_depth_within_maximum[database]" in ids
-    assert "says the app uses Redis for nothing ([redis] cache_store, session_driver and " in (
-        output.replace("\n", "")
-    )
+    assert (
+        "says the app uses Redis for nothing ([redis] cache_store and session_driver, and "
+        "[redis] queue_connection, are not 'redis')"
+    ) in output
 
 
 def test_the_queue_checks_read_redis_where_the_app_queues_there(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_queues_hold_jobs_only_on_the_configured_connection(
 ) -> None:
     found = [queues.JobsFound("database", "the jobs table", ops.db_queues().depth)]
     redis = environment.redis
-    if redis is not None and redis.app_uses:  # else the app has no Redis to look in
+    if redis is not None and environment.redis_uses:  # else the app has no Redis to ask
         where = f"Redis DB {redis.queue_db} ({redis.prefix}queues:*)"
         found.append(queues.JobsFound("redis", where, ops.redis_queues().depth))
     queues.expect_jobs_only_on(

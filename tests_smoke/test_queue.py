@@ -66,7 +66,7 @@ def test_jobs_are_only_on_the_configured_queue_connection(
     table: QueueSnapshot = probes.result("db.queue")
     found = [JobsFound("database", "the jobs table", table.pending_by_queue, table.reserved)]
     redis = environment.redis
-    if redis is not None and redis.app_uses:  # else the app has no Redis to look in
+    if redis is not None and environment.redis_uses:  # else the app has no Redis to ask
         lists: RedisQueueSnapshot = probes.result("redis.queue")
         where_in_redis = f"Redis DB {redis.queue_db} ({redis.prefix}queues:*)"
         found.append(JobsFound("redis", where_in_redis, lists.pending_by_queue, lists.reserved))

@@ -31,7 +31,7 @@ def test_redis_round_trips_the_runners_own_key(probes: Probes) -> None:
 
 def test_redis_holds_keys_the_app_wrote(probes: Probes, environment: Environment) -> None:
     found = {}
-    if {"cache", "sessions"} & set(environment.redis.app_uses if environment.redis else {}):
+    if {"cache", "sessions"} & environment.redis_uses:
         probes.settle(*APP_REQUESTS)
         found = probes.result("redis.app_keys")
     if not found:

@@ -174,16 +174,6 @@ class Redis(Section):
             raise ValueError("set either url or host")
         return self
 
-    @property
-    def app_uses(self) -> dict[str, str]:
-        """What the app keeps in Redis → the .env line that says so (only those set to redis)."""
-        uses = {
-            "cache": ("CACHE_STORE", self.cache_store),
-            "sessions": ("SESSION_DRIVER", self.session_driver),
-            "queue": ("QUEUE_CONNECTION", self.queue_connection),
-        }
-        return {what: f"{key}=redis" for what, (key, value) in uses.items() if value == "redis"}
-
 
 class Account(Section):
     email: str
@@ -327,6 +317,19 @@ class Environment(Section):
         if self.queue.connection:
             return self.queue.connection
         return self.redis.queue_connection if self.redis else "database"
+
+    @property
+    def redis_uses(self) -> frozenset[str]:
+        """What the app keeps in Redis ("cache", "sessions", "queue"): nothing without a
+        [redis] section; the queue where its queue connection (queue_connection) is redis."""
+        if self.redis is None:
+            return frozenset()
+        uses = {
+            "cache": self.redis.cache_store == "redis",
+            "sessions": self.redis.session_driver == "redis",
+            "queue": self.queue_connection == "redis",
+        }
+        return frozenset(what for what, used in uses.items() if used)
 
     @property
     def queue_connection_said_by(self) -> str:

@@ -56,10 +56,11 @@ def _redis_refusal(env: Environment) -> str | None:
     image's baked drivers (database) it does not, and its Redis is no part of its health."""
     if env.redis is None:
         return f"environment '{env.name}' has no [redis] section"
-    if not env.redis.app_uses:
+    if not env.redis_uses:
         return (
             f"environment '{env.name}' says the app uses Redis for nothing ([redis] "
-            "cache_store, session_driver and queue_connection are not 'redis')"
+            f"cache_store and session_driver, and {env.queue_connection_said_by}, are not "
+            "'redis')"
         )
     return None
 

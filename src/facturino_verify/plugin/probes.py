@@ -80,7 +80,7 @@ def service_probes(d: Deployment) -> dict[str, Probe]:
             limits.company_certificate_min_days
         )
         probes["db.bank_sync"] = lambda: pg.failed_jobs_of(BANK_SYNC_JOBS)
-    if d.redis is not None and d.env.redis is not None and d.env.redis.app_uses:
+    if d.redis is not None and d.env.redis is not None and d.env.redis_uses:
         probes.update(redis_probes(d, d.redis, d.env.redis))
     return probes
 
@@ -94,7 +94,7 @@ def redis_probes(d: Deployment, r: RedisClient, config: RedisConfig) -> dict[str
         "redis.queue": lambda: queue_snapshot(
             r, config.queues, config.queue_retry_after, limits.reserved_job_max_age_seconds
         ),
-        "redis.app_keys": lambda: app_keys(r, config),
+        "redis.app_keys": lambda: app_keys(r, config, d.env.redis_uses),
     }
     if d.env.allow.writes:
         name = f"facturino_verify:deployment_test:{uuid.uuid4().hex}"
@@ -107,10 +107,12 @@ def redis_probes(d: Deployment, r: RedisClient, config: RedisConfig) -> dict[str
     return probes
 
 
-def app_keys(r: RedisClient, config: RedisConfig) -> dict[str, tuple[int, int]]:
+def app_keys(
+    r: RedisClient, config: RedisConfig, uses: frozenset[str]
+) -> dict[str, tuple[int, int]]:
     """Per store the app keeps in Redis: (its DB, keys under the app's cache prefix there)."""
     dbs = {"cache": config.cache_db, "sessions": config.session_db}
-    return {what: (db, r.app_keys(db)) for what, db in dbs.items() if what in config.app_uses}
+    return {what: (db, r.app_keys(db)) for what, db in dbs.items() if what in uses}
 
 
 def account_probes(d: Deployment, accounts: Iterable[str]) -> dict[str, Probe]:

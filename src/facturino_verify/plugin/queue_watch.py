@@ -196,7 +196,7 @@ def _connection(env: Environment, pg: PostgresClient, redis: RedisClient | None)
     name, said_by, config = env.queue_connection, env.queue_connection_said_by, env.redis
     if name == "redis":
         return Connection(name, said_by, lambda: _jobs_table(pg))
-    if redis is not None and config is not None and config.app_uses:
+    if redis is not None and config is not None and env.redis_uses:
         return Connection(name, said_by, lambda: _redis_lists(redis, config))
     return Connection(name, said_by)
 
