@@ -1,5 +1,6 @@
-"""A private Prometheus server (Debian's `prometheus`) scraping reference deployments, with
-monitoring/alerts.yml loaded: the Prometheus-backed checks and the alert rules end to end.
+"""A private Prometheus server (Debian's `prometheus`) scraping reference deployments
+(anonymously: the app has no auth on /metrics), with monitoring/alerts.yml loaded: the
+Prometheus-backed checks and the alert rules end to end.
 
 The rules are loaded with every `for:` shortened to 0s, so an alert fires within seconds of
 its condition instead of minutes; the durations themselves are covered by promtool's unit
@@ -25,7 +26,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ALERT_RULES = ROOT / "monitoring" / "alerts.yml"
-METRICS_TOKEN = "reference-metrics-token"  # the reference deployment's default
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,6 @@ def _config(targets: list[Target], rules: Path) -> str:
             "job_name": f"facturino_{t.name}",
             "scheme": "https",
             "metrics_path": "/metrics",
-            "authorization": {"type": "Bearer", "credentials": METRICS_TOKEN},
             "tls_config": {"ca_file": str(t.home / "tls" / "ca.pem")},
             "static_configs": [{"targets": [t.instance]}],
         }

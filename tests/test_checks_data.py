@@ -1,4 +1,4 @@
-"""Checks over database rows, Redis answers, /metrics and the partner API."""
+"""Checks over database rows, Redis answers and the partner API (/metrics: test_checks_metrics)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,6 @@ from facturino_verify.clients.postgres import QueueSnapshot
 from facturino_verify.config.model import RUNBOOK_FEATURE_FLAGS
 
 Respond = Callable[..., httpx.Response]
-EXPOSITION = """# HELP invoiceshelf_database_healthy Database reachable
-# TYPE invoiceshelf_database_healthy gauge
-invoiceshelf_database_healthy 1
-# HELP invoiceshelf_queue_jobs_pending Pending jobs
-# TYPE invoiceshelf_queue_jobs_pending gauge
-invoiceshelf_queue_jobs_pending{queue="default"} 3
-# HELP invoiceshelf_invoices_created_total Invoices created
-# TYPE invoiceshelf_invoices_created_total counter
-invoiceshelf_invoices_created_total 42
-"""
 MOCKED_DASHBOARD = {
     "active_clients": 12,
     "monthly_commissions": 85000,
@@ -154,50 +144,6 @@ def test_failed_jobs_must_stay_below_threshold() -> None:
         data.expect_failed_jobs_below(snapshot(failed_last_hour=100), 100)
     assert (caught.value.seen, caught.value.remedy) == (100, remedies.FAILED_JOBS)
     assert "failed_at in UTC" in caught.value.claim
-
-
-def test_metric_families_parse_and_counters_keep_total_suffix(respond: Respond) -> None:
-    families = observability.metric_families(respond(text=EXPOSITION))
-    assert {
-        "invoiceshelf_database_healthy",
-        "invoiceshelf_invoices_created",
-        "invoiceshelf_invoices_created_total",
-    } <= families.keys()
-    observability.expect_metric_families(families, ["invoiceshelf_invoices_created_total"])
-
-
-def test_malformed_exposition_fails(respond: Respond) -> None:
-    with pytest.raises(CheckFailed) as caught:
-        observability.metric_families(respond(text='invoiceshelf_up{queue="x" 1\n'))
-    assert caught.value.claim == "/metrics is a valid Prometheus exposition"
-    assert str(caught.value.seen).startswith("parse error: ")
-
-
-def test_metrics_server_error_fails(respond: Respond) -> None:
-    with pytest.raises(CheckFailed, match="/metrics answers 200 with credentials") as caught:
-        observability.metric_families(respond(500, text="Server Error"))
-    assert caught.value.remedy == remedies.METRICS
-
-
-def test_missing_metric_family_is_named(respond: Respond) -> None:
-    families = observability.metric_families(respond(text=EXPOSITION))
-    with pytest.raises(CheckFailed) as caught:
-        observability.expect_metric_families(
-            families, ["invoiceshelf_database_healthy", "facturino_up"]
-        )
-    assert str(caught.value.seen).startswith("missing ['facturino_up']; present: ")
-
-
-def test_anonymous_metrics_must_be_refused(respond: Respond) -> None:
-    observability.expect_metrics_refused(respond(401))
-    with pytest.raises(CheckFailed, match="refuses anonymous requests"):
-        observability.expect_metrics_refused(respond(200, text=EXPOSITION))
-
-
-def test_disabled_metrics_answer_feature_not_available(respond: Respond) -> None:
-    observability.expect_metrics_disabled(respond(403, text='{"error": "Feature not available"}'))
-    with pytest.raises(CheckFailed, match="/metrics is disabled"):
-        observability.expect_metrics_disabled(respond(403, text="Forbidden"))
 
 
 def test_feature_flags_matching_matrix_pass() -> None:

@@ -236,20 +236,21 @@ def test_failed_jobs_threshold_and_growth() -> None:
         checks.expect_not_growing(40, checks.Baseline(5, "the 24 h before"), 10)
 
 
-EXPOSITION = """# TYPE http_requests_total counter
-http_requests_total{method="GET",route="/up",status="200"} 90.0
-http_requests_total{method="GET",route="/api/v1/app/version",status="500"} 10.0
-# TYPE http_request_duration_seconds histogram
-http_request_duration_seconds_bucket{le="0.1",method="GET",route="/up"} 80.0
-http_request_duration_seconds_bucket{le="0.5",method="GET",route="/up"} 100.0
-http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/up"} 100.0
-http_request_duration_seconds_count{method="GET",route="/up"} 100.0
-http_request_duration_seconds_sum{method="GET",route="/up"} 9.0
-# TYPE invoiceshelf_uptime_seconds gauge
-invoiceshelf_uptime_seconds 7200.0
-# TYPE invoiceshelf_disk_usage_percent gauge
-invoiceshelf_disk_usage_percent 97.0
+EXPOSITION = """# TYPE fakturino_http_requests_total counter
+fakturino_http_requests_total{method="GET",route="up",status_class="2xx"} 90.0
+fakturino_http_requests_total{method="GET",route="api/v1/app/version",status_class="5xx"} 10.0
+# TYPE fakturino_http_request_duration_ms histogram
+fakturino_http_request_duration_ms_bucket{le="100.0",method="GET",route="up"} 80.0
+fakturino_http_request_duration_ms_bucket{le="500.0",method="GET",route="up"} 100.0
+fakturino_http_request_duration_ms_bucket{le="+Inf",method="GET",route="up"} 100.0
+fakturino_http_request_duration_ms_count{method="GET",route="up"} 100.0
+fakturino_http_request_duration_ms_sum{method="GET",route="up"} 9000.0
+# TYPE fakturino_invoiceshelf_uptime_seconds gauge
+fakturino_invoiceshelf_uptime_seconds 7200.0
+# TYPE fakturino_invoiceshelf_disk_usage_percent gauge
+fakturino_invoiceshelf_disk_usage_percent 97.0
 """
+REQUESTS, DURATION = "fakturino_http_requests_total", "fakturino_http_request_duration_ms"
 
 
 def _families(text: str) -> dict[str, object]:
@@ -261,17 +262,18 @@ def _families(text: str) -> dict[str, object]:
 
 
 def test_http_counters_window_and_p95() -> None:
-    current = trend.http_counters(_families(EXPOSITION))
+    current = trend.http_counters(_families(EXPOSITION), REQUESTS, "status_class", DURATION)
     assert current is not None and current["requests"] == 100 and current["errors"] == 10
     delta, window = trend.window(current, None, None)
     assert window == "since the app started, 2.0 h ago"
     with pytest.raises(CheckFailed, match=r"10\.0%"):
         checks.expect_error_ratio(delta["errors"], delta["requests"], 0.05, window)
     earlier = {
+        "metric": REQUESTS,
         "requests": 60,
         "errors": 10,
         "uptime": 3600,
-        "buckets": {"0.1": 50, "0.5": 60, "+Inf": 60},
+        "buckets_ms": {"100.0": 50, "500.0": 60, "inf": 60},
     }
     delta, window = trend.window(current, earlier, "2026-08-20 06:00 UTC")
     assert (delta["requests"], delta["errors"]) == (40, 0)
@@ -279,12 +281,23 @@ def test_http_counters_window_and_p95() -> None:
     assert checks.expect_error_ratio(delta["errors"], delta["requests"], 0.05, window) == 0
     restarted = {**earlier, "requests": 500, "uptime": 90000}
     assert trend.window(current, restarted, "x")[1].startswith("since the app started")
-    assert trend.p95_ms({"0.1": 80, "0.5": 100, "+Inf": 100}) == pytest.approx(400.0)
+    # A run that recorded another counter (the runbook's name, before) is no baseline.
+    other = {**earlier, "metric": "http_requests_total"}
+    assert trend.window(current, other, "x")[1].startswith("since the app started")
+    assert trend.p95_ms(current["buckets_ms"]) == pytest.approx(400.0)
     assert trend.p95_ms({"+Inf": 0}) is None
-    assert trend.http_counters(_families("# TYPE up gauge\nup 1\n")) is None
+    seconds = EXPOSITION.replace("_ms", "_seconds").replace('le="100.0"', 'le="0.1"')
+    seconds = seconds.replace('le="500.0"', 'le="0.5"')
+    in_seconds = trend.http_counters(
+        _families(seconds), REQUESTS, "status_class", DURATION.replace("_ms", "_seconds"), "seconds"
+    )
+    assert in_seconds is not None and trend.p95_ms(in_seconds["buckets_ms"]) == pytest.approx(400)
+    assert trend.http_counters(_families("# TYPE up gauge\nup 1\n"), REQUESTS, "s") is None
     assert checks.expect_gauge(_families(EXPOSITION), trend.DISK) == 97.0
-    with pytest.raises(CheckFailed, match="http_requests_total"):
-        checks.expect_http_counters(None)
+    with pytest.raises(CheckFailed, match="registers it nowhere"):
+        checks.expect_http_counters(None, REQUESTS)
+    with pytest.raises(CheckFailed, match=r"absent; families: .*fakturino_invoiceshelf_disk"):
+        checks.expect_gauge(_families(EXPOSITION), ("invoiceshelf_disk_usage_percent",))
 
 
 def test_restore_comparisons() -> None:

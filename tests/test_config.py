@@ -10,6 +10,7 @@ import pytest
 
 from facturino_verify.config import ConfigError, Environment, load_environment
 from facturino_verify.config.model import HSTS
+from facturino_verify.plugin.capabilities import missing_capabilities
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = '[target]\nurl = "https://facturino.example"\n'
@@ -241,3 +242,37 @@ def test_what_the_app_keeps_in_redis_follows_the_app_drivers(
     env = Environment.model_validate({"target": {"url": "https://x.test"}, **sections})
     assert env.redis_uses == uses
     assert env.queue_connection_said_by == queue_said_by
+
+
+@pytest.mark.parametrize(
+    ("metrics", "granted"),
+    [
+        ('expect = "open"', True),  # the real app: anonymous scrapes work
+        ('expect = "auth_required"\ntoken = "${T}"', True),  # a proxy's credentials
+        ('expect = "auth_required"', False),  # nothing to read it with
+        ('expect = "disabled"\ntoken = "${T}"', False),  # 403: nothing to read
+    ],
+    ids=["open", "auth_with_token", "auth_without_credentials", "disabled"],
+)
+def test_metrics_exposition_is_readable_where_open_or_with_credentials(
+    env_file: Path, metrics: str, granted: bool
+) -> None:
+    text = f'[target]\nurl = "https://facturino.example"\n[metrics]\n{metrics}\n'
+    missing = missing_capabilities(load(env_file, text, T="secret"))
+    assert ("metrics_auth" not in missing) is granted, missing.get("metrics_auth")
+    if not granted:
+        assert "[metrics] expect" in missing["metrics_auth"]
+
+
+def test_shipped_local_environment_expects_metrics_open_and_prod_keeps_the_runbook() -> None:
+    """local.toml describes the reference (no auth, like the real app); prod and staging keep
+    the runbook's "admin auth required" for a proxy in front, and say why in a comment."""
+    for name, expect in (
+        ("local", "open"),
+        ("prod", "auth_required"),
+        ("staging", "auth_required"),
+    ):
+        text = (ROOT / "environments" / f"{name}.toml").read_text()
+        section = text.split("[metrics]", 1)[1].split("\n[", 1)[0]
+        assert f'expect = "{expect}"' in section, name
+        assert "routes/web.php:170" in section, name

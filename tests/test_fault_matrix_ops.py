@@ -220,7 +220,7 @@ def test_5xx_share_over_24h_is_read_from_prometheus_where_available() -> None:
         burst = _target("burst", stack.enter_context(reference_with_bucket(["error_burst"])))
         server = stack.enter_context(prometheus(_prometheus_port(), [healthy, burst]))
         for target in (healthy, burst):  # rate() needs two samples of each target
-            rate = f"rate(http_requests_total{{{target.selector}}}[24h])"
+            rate = f"rate(fakturino_http_requests_total{{{target.selector}}}[24h])"
             assert server.until(lambda rate=rate: bool(server.query(rate)), 30.0), target.name
         runs = {
             t.name: run_suite(

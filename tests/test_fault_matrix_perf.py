@@ -82,12 +82,12 @@ BOUNDED = {
 # A make-test machine runs other deployments at the same time: a difference under 50 ms is not
 # taken for a regression here (slow_dashboard=100 adds 100 ms; the default floor is 20 ms).
 QUIET_MACHINE = {"FACTURINO_VERIFY__PERF__REGRESSION_MIN_MS": "50"}
-# The real app's names (environments/prod.toml): no request counter, an average gauge.
-INVOICESHELF_NAMES = {
+# An app whose controller works but that counts no request (PrometheusMiddleware registered
+# nowhere, as at d5d901d7), said so in the environment: only the controller's average gauge.
+CONTROLLER_GAUGES_ONLY = {
     "FACTURINO_VERIFY__MONITORING__REQUESTS_METRIC": "",
-    "FACTURINO_VERIFY__MONITORING__LATENCY_METRIC": "invoiceshelf_avg_response_time_ms",
+    "FACTURINO_VERIFY__MONITORING__LATENCY_METRIC": "fakturino_invoiceshelf_avg_response_time_ms",
     "FACTURINO_VERIFY__MONITORING__LATENCY_UNIT": "milliseconds",
-    "FACTURINO_VERIFY__MONITORING__QUEUE_DEPTH_METRIC": "invoiceshelf_queue_jobs_pending",
 }
 
 
@@ -167,18 +167,23 @@ def test_baseline_flags_slow_dashboard_100_inside_the_budget() -> None:
     )
 
 
-def test_monitoring_reads_the_real_apps_invoiceshelf_gauges() -> None:
-    """With the real app's names (no request counter, an average gauge): what cannot be
-    computed is skipped with the reason; the queue depth is read from its gauge."""
-    overrides = INVOICESHELF_NAMES
+def test_monitoring_reads_the_controllers_average_gauge_without_a_request_counter() -> None:
+    """An environment that says the app counts no request (`requests_metric = ""`) and reads
+    the controller's average gauge: the error rate and the p95 are skipped with the reason, the
+    average is read from the gauge, the queue depth from its gauge. Without that setting, a
+    missing counter fails (the matrix's default run names it)."""
     with reference(PORT_BASE["invoiceshelf"], ["queue_backlog"], USERS) as home:
-        run = monitoring(home, overrides)
+        run = run_suite(home, "monitoring", "-rs", overrides={**BOUNDED, **CONTROLLER_GAUGES_ONLY})
+        absent = monitoring(home, {"FACTURINO_VERIFY__MONITORING__REQUESTS_METRIC": "nope_total"})
     assert failing(run) == {"test_metrics_queue_depth_below_threshold"}, run.output[-2500:]
     assert run.named("skipped") == {
         "test_metrics_error_rate_below_threshold",
         "test_metrics_p95_latency_below_alert_line",
     }
+    assert "registers PrometheusMiddleware nowhere" in run.output
     assert "test_metrics_average_latency_below_budget" in run.named("passed")
+    assert "test_metrics_error_rate_below_threshold" in failing(absent), absent.output[-2500:]
+    assert "bootstrap/app.php registers it nowhere" in absent.output
 
 
 PROBE = "test_probe_job_is_processed_within_deadline"

@@ -1,9 +1,12 @@
-"""End to end with a real Prometheus server: it scrapes five reference deployments with
-monitoring/alerts.yml loaded; the matching alert fires for each fault and none for the healthy
-one, and `pytest -m monitoring` with the server configured fails exactly the checks the fault
-breaks (the /metrics window and the PromQL figures), and passes on the healthy deployment.
+"""End to end with a real Prometheus server: it scrapes six reference deployments (anonymously,
+as the app allows) with monitoring/alerts.yml loaded; the matching alert fires for each fault
+and none for the healthy one, and `pytest -m monitoring` with the server configured fails
+exactly the checks the fault breaks (the /metrics window and the PromQL figures), and passes on
+the healthy deployment. The sixth is the real app as it is (`--profile upstream`): /metrics
+answers 500, so TargetDown fires and nothing else can. Every series the rules read is one the
+healthy (fixed) app really exports.
 
-One Prometheus for all five (its first samples take 5-6 s, paid once).
+One Prometheus for all six (its first samples take 5-6 s, paid once).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pytest
 from .perf_ports import PROMETHEUS_PORT, PROMETHEUS_TARGETS
 from .prometheus_server import Prometheus, Target, prometheus
 from .reference_runs import SuiteRun, reference, run_suite
+from .test_alert_rules import rules, series_names
 
 pytestmark = pytest.mark.fault_matrix
 
@@ -65,8 +69,13 @@ CASES: dict[str, tuple[str | None, set[str]]] = {
             ALERTS,
         },
     ),
+    # d5d901d7 as it is: every scrape answers 500 (PrometheusController.php:42).
+    "upstream": ("TargetDown", METRICS | PROMQL),
 }
-USERS = {"healthy", "error_burst", "slow_dashboard=1500"}  # traffic for rates and percentiles
+# Traffic for rates and percentiles: the middleware does not count the scrapes of /metrics
+# (config/prometheus.php ignore_routes), so an idle target has no request series at all.
+USERS = {"healthy", "error_burst", "queue_backlog", "slow_dashboard=1500"}
+PROFILES = {"upstream": ["--profile", "upstream"]}
 BOUNDED = {"FACTURINO_VERIFY__MONITORING__WINDOW_SECONDS": "3"}
 
 
@@ -75,8 +84,8 @@ def _start(stack: ExitStack) -> dict[str, Target]:
     lock = threading.Lock()
 
     def start(name: str, base: int) -> None:
-        faults = [] if name == "healthy" else [name]
-        extra = ["--users", "10"] if name in USERS else []
+        faults = [] if name in ("healthy", *PROFILES) else [name]
+        extra = (["--users", "10"] if name in USERS else []) + PROFILES.get(name, [])
         home = stack.enter_context(reference(base, faults, extra))
         with lock:
             targets[name] = Target(name.replace("=", "_"), home, base + 443)
@@ -124,11 +133,16 @@ def test_alerts_fire_and_monitoring_fails_exactly_with_a_prometheus_server() -> 
         def settled() -> bool:
             fired = all(alert in server.firing(t) for t, alert in expected.items())
             return fired and bool(
-                server.query(f"rate(http_requests_total{{{healthy.selector}}}[5m])")
+                server.query(f"rate(fakturino_http_requests_total{{{healthy.selector}}}[5m])")
             )
 
         assert server.until(settled, 40.0), {t.name: server.firing(t) for t in expected}
         firing = {name: server.firing(target) for name, target in targets.items()}
+        unexported = sorted(
+            name
+            for name in set().union(*(series_names(rule["expr"]) for rule in rules()))
+            if name.startswith("fakturino_") and not server.query(f"{name}{{{healthy.selector}}}")
+        )
         runs: dict[str, SuiteRun] = {}
 
         def run(name: str) -> None:
@@ -136,13 +150,14 @@ def test_alerts_fire_and_monitoring_fails_exactly_with_a_prometheus_server() -> 
             runs[name] = _monitoring(server, target, not name.endswith("without Prometheus"))
 
         names = [*CASES, "healthy without Prometheus"]
-        for batch in (names[:3], names[3:]):  # a few pytest processes at a time
+        for batch in (names[:3], names[3:5], names[5:]):  # a few pytest processes at a time
             threads = [threading.Thread(target=run, args=(name,)) for name in batch]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-    problems = [
+    problems = [f"the rules read series the app does not export: {unexported}"] * bool(unexported)
+    problems += [
         f"{name}: firing {sorted(firing[name])}, expected {alert or 'nothing'}"
         for name, (alert, _) in CASES.items()
         if firing[name] != ({alert} if alert else set())

@@ -299,3 +299,49 @@ def test_cli_rejects_an_unknown_fault(capsys: pytest.CaptureFixture[str]) -> Non
     assert cli_main(["up", "--home", "/tmp/fr-test-never", "--fault", "redis_dwn"]) == 1
     assert "Did you mean 'redis_down'?" in capsys.readouterr().err
     assert not Path("/tmp/fr-test-never").exists()
+
+
+def test_cli_explains_a_retired_fault(capsys: pytest.CaptureFixture[str]) -> None:
+    """`metrics_public` described a bearer token the real app never had (routes/web.php:170)."""
+    assert cli_main(["up", "--home", "/tmp/fr-test-never", "--fault", "metrics_public"]) == 1
+    err = capsys.readouterr().err
+    assert "Fault 'metrics_public' was retired" in err and "'monitoring_disabled'" in err
+    assert not Path("/tmp/fr-test-never").exists()
+
+
+def test_metrics_has_no_auth_and_names_families_as_the_exporter(healthy: Deployment) -> None:
+    """routes/web.php:170: only the monitoring feature gates /metrics (a token changes nothing);
+    the fixed controller's gauges carry the exporter's `fakturino` namespace, the middleware
+    counts requests by status_class and not the scrapes themselves."""
+    with _client(healthy) as client:
+        client.get("/ping")
+        anonymous = client.get("/metrics")
+        with_token = client.get("/metrics", headers={"Authorization": "Bearer anything"})
+        test = client.get("/metrics/test")
+    assert anonymous.status_code == with_token.status_code == 200
+    assert anonymous.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    for line in (
+        "fakturino_invoiceshelf_database_healthy 1.0",
+        "# TYPE fakturino_invoiceshelf_queue_jobs_pending gauge",
+        "# TYPE fakturino_fakturino_signer_cert_expiry_days gauge",
+        'fakturino_http_requests_total{method="GET",route="ping",status_class="2xx"}',
+    ):
+        assert line in anonymous.text, line
+    assert 'route="metrics"' not in with_token.text
+    assert "\ninvoiceshelf_" not in anonymous.text and "\nhttp_requests_total" not in anonymous.text
+    assert (test.status_code, test.text) == (200, "# Test metrics endpoint working")
+
+
+def test_upstream_metrics_answers_laravels_500_and_health_still_works() -> None:
+    """d5d901d7: the controller's clear() is a PHP Error the handler renders (APP_DEBUG off)."""
+    with started(free_port_base, profile="upstream") as dep, _client(dep) as client:
+        page = client.get("/metrics")
+        as_json = client.get("/metrics", headers={"Accept": "application/json"})
+        health = client.get("/metrics/health")
+    assert page.status_code == 500 and "<title>Server Error - Facturino</title>" in page.text
+    assert "clear()" not in page.text  # no details without APP_DEBUG
+    assert (as_json.status_code, as_json.json()) == (500, {"message": "Server Error"})
+    assert health.status_code == 200 and health.json()["checks"] == {
+        "database": "healthy",
+        "cache": "healthy",
+    }

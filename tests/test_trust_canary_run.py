@@ -5,8 +5,8 @@ Playwright trace, and the text of every screenshot and trace frame, read by OCR)
 hold a canary in any encoding.
 
 Where the secrets come from, on purpose:
-- /.env served by the web server (``env_file_public``): a 200 body holding APP_KEY, the database
-  and Redis passwords and the metrics token, which the smoke check reports as evidence;
+- /.env served by the web server (``env_file_public``): a 200 body holding APP_KEY and the
+  database and Redis passwords, which the smoke check reports as evidence;
 - a refused admin login (``login_broken``): the password typed into the browser (trace actions,
   request bodies) and sent by the API client;
 - a shell prefix that prints its credential (``[shell.env]``) to stdout and stderr, with a failing
@@ -40,7 +40,6 @@ CANARIES = {
     "FACTURINO_LOCAL_REDIS_PASSWORD": "canary-redis-4d6b2c8e",
     "FACTURINO_LOCAL_ADMIN_PASSWORD": "canary-admin-2b8d4e6f",
     "FACTURINO_LOCAL_PARTNER_PASSWORD": "canary-partner-9c1a7b3d",
-    "FACTURINO_LOCAL_METRICS_TOKEN": "canary-metrics-5e2f8a0c",
     "FACTURINO_LOCAL_APP_KEY": APP_KEY,
     "FACTURINO_CANARY_SHELL": "canary-shell-6a3e9d1b",
 }
@@ -91,7 +90,6 @@ def _with_shell_credentials(home: Path, wrapper: Path) -> None:
 DOTENV_CANARIES = (
     "FACTURINO_LOCAL_DB_PASSWORD",
     "FACTURINO_LOCAL_REDIS_PASSWORD",
-    "FACTURINO_LOCAL_METRICS_TOKEN",
     "FACTURINO_LOCAL_APP_KEY",
 )
 
@@ -160,7 +158,7 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
         _with_shell_credentials(home, tmp_path / "railway")
         served = _dotenv_as_served(home)
         runs = _every_suite(home, reports)
-    # The failures had the secrets to leak: the served /.env holds four of them.
+    # The failures had the secrets to leak: the served /.env holds three of them.
     in_body = {
         v for values in scan([("/.env", served)], canaries.values()).leaks.values() for v in values
     }

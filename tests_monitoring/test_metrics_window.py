@@ -1,12 +1,16 @@
 """Runbook 'Monitoring Dashboard' (Grafana: response time < 200 ms avg, error rate < 1 %,
-queue depth < 100; alert SlowResponseTime: p95 > 1 s), read from /metrics itself: two
-authenticated scrapes a short window apart, parsed with prometheus-client."""
+queue depth < 100; alert SlowResponseTime: p95 > 1 s), read from /metrics itself: two scrapes
+a short window apart (anonymous, as the real app allows, or with the environment's
+credentials for a proxy in front), parsed with prometheus-client. The default names are the
+fixed app's (`fakturino_http_requests_total`, `fakturino_http_request_duration_ms`,
+`fakturino_invoiceshelf_queue_jobs_pending`); d5d901d7 answers every scrape with 500."""
 
 from __future__ import annotations
 
 import pytest
 
 from facturino_verify.checks import monitoring
+from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER
 from facturino_verify.config import Environment
 from facturino_verify.plugin.monitoring import MetricsWindow
 
@@ -19,7 +23,7 @@ def test_metrics_error_rate_below_threshold(
 ) -> None:
     c = environment.monitoring
     if not c.requests_metric:
-        pytest.skip("[monitoring] requests_metric is empty: the app exports no request counter")
+        pytest.skip(SKIP_NO_REQUEST_COUNTER)
     rate, errors, total = monitoring.error_rate(
         metrics_window.window(), c.requests_metric, c.status_label
     )

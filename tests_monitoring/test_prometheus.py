@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from facturino_verify.checks import monitoring
+from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER
 from facturino_verify.config import Environment
 from facturino_verify.plugin.monitoring import PrometheusView
 
@@ -25,7 +26,7 @@ def test_prometheus_error_rate_below_threshold(
 ) -> None:
     c = environment.monitoring
     if not c.requests_metric:
-        pytest.skip("[monitoring] requests_metric is empty: the app exports no request counter")
+        pytest.skip(SKIP_NO_REQUEST_COUNTER)
     rate = prometheus.error_rate()
     monitoring.expect_error_rate_below(rate, c.error_rate_max, f"{WHERE}, {c.prometheus_range}")
 

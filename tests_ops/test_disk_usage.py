@@ -1,5 +1,6 @@
 """Weekly: "Check disk usage" (runbook `df -h`; docs alert at 90 %), from the app's
-`invoiceshelf_disk_usage_percent` gauge and from `df -h` inside the deployment."""
+`fakturino_invoiceshelf_disk_usage_percent` gauge (PrometheusController's, in the exporter's
+namespace; d5d901d7 answers /metrics with 500) and from `df -h` inside the deployment."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from facturino_verify.checks import ops as checks
 from facturino_verify.checks import trend
 from facturino_verify.checks.artisan import parse_df
-from facturino_verify.checks.observability import metric_families
+from facturino_verify.checks.metrics import metric_families
 from facturino_verify.clients import shell
 from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment

@@ -10,7 +10,7 @@ import pytest
 
 from facturino_verify.checks import monitoring, trend
 from facturino_verify.checks import ops as checks
-from facturino_verify.checks.observability import metric_families
+from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER, metric_families
 from facturino_verify.config import Environment
 from facturino_verify.plugin import history
 from facturino_verify.plugin.ops import Ops
@@ -61,7 +61,7 @@ def test_5xx_share_of_requests_below_threshold(
 ) -> None:
     c, maximum = environment.monitoring, environment.thresholds.error_rate_5xx_max
     if not c.requests_metric:
-        pytest.skip("[monitoring] requests_metric is empty: the app exports no request counter")
+        pytest.skip(SKIP_NO_REQUEST_COUNTER)
     if source == "prometheus":
         # The last 24 h as Prometheus kept them (the same PromQL as the monitoring suite's).
         view = request.getfixturevalue("prometheus")
@@ -73,14 +73,16 @@ def test_5xx_share_of_requests_below_threshold(
         checks.expect_ratio_below(ratio, maximum, "over 24 h in Prometheus")
         return
     families = metric_families(ops.metrics_response())
-    counters = trend.http_counters(families, c.requests_metric, c.status_label)
-    checks.expect_http_counters(counters)
+    counters = trend.http_counters(
+        families, c.requests_metric, c.status_label, c.latency_metric, c.latency_unit
+    )
+    checks.expect_http_counters(counters, c.requests_metric)
     assert counters is not None
     record_state("http_counters", counters)
     earlier = history.previous(run_history, "http_counters", section="state")
     previous, at = (earlier[0], f"{earlier[1]:%Y-%m-%d %H:%M} UTC") if earlier else (None, None)
     delta, window = trend.window(counters, previous, at)
-    p95 = trend.p95_ms(delta["buckets"])
+    p95 = trend.p95_ms(delta["buckets_ms"])
     if p95 is not None:
         record_figure("http_p95_ms", p95)
     ratio = checks.expect_error_ratio(delta["errors"], delta["requests"], maximum, window)

@@ -1,12 +1,15 @@
-"""Runbook 'Access Prometheus Metrics': `/metrics` returns metrics, admin auth required."""
+"""Runbook 'Access Prometheus Metrics': `/metrics` returns Prometheus-formatted metrics, "admin
+auth required". The real app serves /metrics with no auth behind the monitoring feature flag
+only (routes/web.php:170); what an anonymous request must get is `[metrics] expect`."""
 
 from __future__ import annotations
 
 import pytest
 
-from facturino_verify.checks import observability
+from facturino_verify.checks import metrics, remedies
+from facturino_verify.checks.http import expect_status, json_body
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.plugin.probes import Probes, metrics_probe
 
 pytestmark = pytest.mark.smoke
 
@@ -17,16 +20,25 @@ def test_metrics_anonymous_access_matches_expectation(
     response = probes.result("metrics_anonymous")
     expect = environment.metrics.expect
     if expect == "auth_required":
-        observability.expect_metrics_refused(response)
+        metrics.expect_metrics_refused(response)
     elif expect == "disabled":
-        observability.expect_metrics_disabled(response)
+        metrics.expect_metrics_disabled(response)
     else:
-        observability.metric_families(response)
+        metrics.expect_metrics_open(response)
 
 
 @pytest.mark.metrics_auth
 def test_metrics_exposition_has_expected_families(probes: Probes, environment: Environment) -> None:
-    if environment.metrics.expect == "disabled":
-        pytest.skip("[metrics] expect = 'disabled': there is no exposition to read")
-    families = observability.metric_families(probes.result("metrics"))
-    observability.expect_metric_families(families, environment.metrics.families)
+    families = metrics.metric_families(probes.result(metrics_probe(environment)))
+    metrics.expect_metric_families(families, environment.metrics.families)
+
+
+@pytest.mark.admin_account
+def test_metrics_route_agrees_with_monitoring_flag(probes: Probes) -> None:
+    """Runbook: the production flag matrix has monitoring on. The admin sees the flag from the
+    database first; the route follows only FEATURE_MONITORING (FeatureMiddleware)."""
+    bootstrap = probes.result("admin.bootstrap")
+    expect_status(bootstrap, 200, "GET /api/v1/bootstrap answers 200", remedies.LOGIN)
+    flags = json_body(bootstrap, "bootstrap answers JSON", remedies.LOGIN).get("feature_flags", {})
+    flag = flags.get("monitoring") if isinstance(flags, dict) else None
+    metrics.expect_route_matches_flag(flag, probes.result("metrics_anonymous"))

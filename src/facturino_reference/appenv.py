@@ -51,7 +51,6 @@ class Secrets:
     redis_password: str
     admin_password: str
     partner_password: str
-    metrics_token: str
 
     @classmethod
     def from_environ(cls) -> Secrets:
@@ -63,7 +62,6 @@ class Secrets:
             partner_password=env.get(
                 "FACTURINO_LOCAL_PARTNER_PASSWORD", "reference-partner-secret"
             ),
-            metrics_token=env.get("FACTURINO_LOCAL_METRICS_TOKEN", "reference-metrics-token"),
         )
 
 
@@ -114,9 +112,8 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
             f"localhost:{https},127.0.0.1:{https}"
         ),
         "FEATURE_PARTNER_MOCKED_DATA": "false",
-        # Reference-only knobs (see faults.py): the runbook's "admin auth" on /metrics, the
-        # `auth` limiter's size, the HSTS switch, nginx's redirect and the /up listener.
-        "METRICS_TOKEN": creds.metrics_token,
+        # Reference-only knobs (see faults.py): the `auth` limiter's size, the HSTS switch,
+        # nginx's redirect and the /up listener. (/metrics has no auth: routes/web.php:170.)
         "AUTH_RATE_LIMIT": os.environ.get("FACTURINO_REFERENCE_AUTH_RATE_LIMIT", "5"),
         "SECURITY_HSTS": "true",
         "HTTP_REDIRECT_HTTPS": "true",

@@ -33,6 +33,14 @@ def feature_flag_drift(conn: Conn) -> None:
     )
 
 
+def monitoring_disabled(conn: Conn) -> None:
+    """The flag switched on in Settings (a DB toggle) while FEATURE_MONITORING is false."""
+    conn.execute(
+        "INSERT INTO settings (option, value, created_at, updated_at) VALUES "
+        "('feature_flag.monitoring', 'true', now(), now())"
+    )
+
+
 def queue_stuck(conn: Conn) -> None:
     """A job reserved 15 minutes ago by a worker that never finished or released it."""
     now = int(time.time())
@@ -99,6 +107,7 @@ def bank_sync_failing(conn: Conn) -> None:
 DB_FAULTS = {
     "migrations_pending": migrations_pending,
     "feature_flag_drift": feature_flag_drift,
+    "monitoring_disabled": monitoring_disabled,
     "queue_stuck": queue_stuck,
     "failed_jobs_spike": failed_jobs_spike,
     "company_certificate_expiring": company_certificate_expiring,

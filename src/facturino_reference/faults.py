@@ -119,9 +119,14 @@ PERF_FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "metrics_broken",
-        "/metrics reads banking figures from telescope_entries (absent in production): "
-        "500 text/plain '# Error collecting metrics' with # Message/# File/# Class lines",
-        ("test_metrics_exposition_has_expected_families",),
+        "the metrics controller reads bank-sync errors from telescope_entries, as d5d901d7 "
+        "does, and this database has no such table: the QueryException is caught, so /metrics "
+        "answers 500 text/plain '# Error collecting metrics' with # Message/# File/# Class "
+        "lines (with MK_METRICS_CONTROLLER=upstream the earlier clear() Error wins: 500 page)",
+        (
+            "test_metrics_anonymous_access_matches_expectation",
+            "test_metrics_exposition_has_expected_families",
+        ),
         {"METRICS_BANKING_SOURCE": "telescope_entries"},
     ),
     Fault(
@@ -212,14 +217,18 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         "login_broken",
         "the admin's stored password hash is for another password (a reset overwrote it): "
         "the valid credentials get 422 `These credentials do not match our records.`",
-        ("test_feature_flags_match_expected_matrix",),
+        ("test_feature_flags_match_expected_matrix", "test_metrics_route_agrees_with_*"),
     ),
     Fault(
         "csrf_misconfigured",
         "SESSION_DOMAIN=.facturino.mk: the session and XSRF-TOKEN cookies are set for another "
         "domain, clients drop them, and POST /api/v1/auth/login answers 419 `CSRF token "
         "mismatch.` (the browser stays on /login)",
-        ("test_feature_flags_match_expected_matrix", "test_partner_data_is_not_mocked[*]"),
+        (
+            "test_feature_flags_match_expected_matrix",
+            "test_metrics_route_agrees_with_*",
+            "test_partner_data_is_not_mocked[*]",
+        ),
         {"SESSION_DOMAIN": ".facturino.mk"},
     ),
     Fault(
@@ -417,7 +426,7 @@ FAULTS: tuple[Fault, ...] = (
             "test_health_check_passes[certificates]",
             "test_installer_*",
             "test_login_page_*",
-            "test_metrics_exposition_has_expected_families",
+            "test_metrics_*",
             "test_partner_data_*",
             "test_feature_flags_*",
             *_COOKIES,
@@ -489,10 +498,17 @@ FAULTS: tuple[Fault, ...] = (
         ("test_private_file_is_not_served[/.env]",),
     ),
     Fault(
-        "metrics_public",
-        "/metrics served without the bearer token",
-        ("test_metrics_anonymous_access_matches_expectation",),
-        {"METRICS_TOKEN": ""},
+        "monitoring_disabled",
+        "FEATURE_MONITORING=false in the environment while Settings -> Feature flags still has "
+        "monitoring on (feature_flag.monitoring = true in the settings table): bootstrap "
+        "reports the flag on, but the route reads only config (FeatureMiddleware), so "
+        "/metrics and /metrics/health answer 403 'Feature not available'",
+        (
+            "test_metrics_anonymous_access_matches_expectation",
+            "test_metrics_exposition_has_expected_families",
+            "test_metrics_route_agrees_with_monitoring_flag",
+        ),
+        {"FEATURE_MONITORING": "false"},
     ),
     Fault(
         "partner_mocked_data",
@@ -603,7 +619,18 @@ def _check_value(fault: Fault, value: str) -> None:
         )
 
 
+# Names that no longer describe anything the real app can do, and what to use instead.
+RETIRED_FAULTS = {
+    "metrics_public": "the real app has no auth on /metrics to lose (routes/web.php:170 gates "
+    "it only on the monitoring feature), so 'served without the bearer token' describes "
+    "every deployment with monitoring on. For /metrics gone wrong use 'monitoring_disabled' "
+    "(403 Feature not available), 'metrics_broken' (500) or 'metrics_malformed'.",
+}
+
+
 def unknown_fault_message(name: str) -> str:
+    if name in RETIRED_FAULTS:
+        return f"Fault '{name}' was retired: {RETIRED_FAULTS[name]}"
     known = sorted(FAULTS_BY_NAME)
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""

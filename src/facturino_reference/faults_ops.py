@@ -54,7 +54,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str], str | No
         "disk_full",
         "storage/ is a 32 MiB volume (tmpfs; needs root) that a runaway storage/logs/"
         "laravel.log filled to 97 %: /health storage=false (under 10 % free), "
-        "invoiceshelf_disk_usage_percent 97, `df -h` 97 %",
+        "fakturino_invoiceshelf_disk_usage_percent 97, `df -h` 97 %",
         (*_HEALTH_503, "test_health_check_passes[storage]"),
         {},
         None,

@@ -34,9 +34,12 @@ class Defect:
 DEFECTS: tuple[Defect, ...] = (
     Defect(
         "metrics_500",
-        "app/Http/Controllers/PrometheusController.php:42,97",
+        "app/Http/Controllers/PrometheusController.php:42,97, bootstrap/app.php",
         "with the monitoring feature on, /metrics calls clear() and setGauge(), which "
-        "arquivei/laravel-prometheus-exporter does not have: a PHP Error, answered 500",
+        "arquivei/laravel-prometheus-exporter does not have: a PHP Error, answered 500 "
+        "(Laravel's Server Error page); and PrometheusMiddleware is registered nowhere, so "
+        "no request is counted (fixed: the controller's gauges and the middleware's request "
+        "metrics in the exporter's fakturino_ namespace)",
         "MK_METRICS_CONTROLLER",
         "upstream",
         "fixed",

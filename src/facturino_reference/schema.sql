@@ -221,6 +221,20 @@ CREATE TABLE invoice_items (
     created_at timestamp(0), updated_at timestamp(0)
 );
 
+-- InvoiceShelf's payments (PrometheusController's 30-day revenue gauge sums `amount`).
+CREATE TABLE payments (
+    id serial PRIMARY KEY,
+    payment_number varchar(255),
+    payment_date date NOT NULL,
+    notes text,
+    amount bigint NOT NULL,
+    unique_hash varchar(255),
+    customer_id integer REFERENCES customers (id) ON DELETE CASCADE,
+    invoice_id integer REFERENCES invoices (id) ON DELETE SET NULL,
+    company_id integer REFERENCES companies (id) ON DELETE CASCADE,
+    created_at timestamp(0), updated_at timestamp(0)
+);
+
 -- spatie/laravel-medialibrary: generated PDFs (GenerateInvoicePdfJob) are media of the model.
 CREATE TABLE media (
     id bigserial PRIMARY KEY,

@@ -93,7 +93,7 @@ class AppContext:
             sessions=_session_store(config, db),
             queue=_redis(config, config.int("REDIS_QUEUE_DB")),
             templates=templates,
-            metrics=HttpMetrics(),
+            metrics=HttpMetrics(config.get("PROMETHEUS_NAMESPACE", "fakturino")),
         )
 
     async def close(self) -> None:

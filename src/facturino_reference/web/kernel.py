@@ -1,13 +1,15 @@
 """The HTTP kernel's global middleware, in Laravel's order, plus the nginx-level apps.
 
-Order: metrics (what was served) -> PreventRequestsDuringMaintenance -> SecurityHeaders
--> PerformanceMonitoringMiddleware -> exception rendering -> router. Maintenance 503s
-return before SecurityHeaders runs, so they carry none of its headers, as upstream.
+Order: PreventRequestsDuringMaintenance -> SecurityHeaders -> PerformanceMonitoringMiddleware
+-> PrometheusMiddleware (only in the fixed app, see metrics_registry.py) -> exception rendering
+-> router. Maintenance 503s return before SecurityHeaders runs, so they carry none of its
+headers (and are not counted), as upstream.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import time
 from typing import Any
@@ -18,6 +20,7 @@ from starlette.responses import Response
 
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import HttpError, render_exception, render_http_error
+from facturino_reference.web.metrics_registry import ignored
 
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' "
@@ -83,25 +86,41 @@ def add_performance_headers(
     response.headers["X-Request-ID"] = f"req_{_uniqid()}"
 
 
-def _route_label(request: Request) -> str:
-    route = request.scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+# Laravel route names of the routes whose name the middleware would see (routes/web.php:171-172).
+ROUTE_NAMES = {"/metrics": "metrics", "/metrics/health": "prometheus.health"}
+
+
+def _route(request: Request) -> tuple[str | None, str | None]:
+    """(name, uri) of the matched route as Laravel has them; (None, None) when none matched."""
+    path = getattr(request.scope.get("route"), "path", None)
+    if not isinstance(path, str):
+        return None, None
+    uri = re.sub(r"\{(\w+):\w+\}", r"{\1}", path).lstrip("/") or "/"
+    return ROUTE_NAMES.get(path), uri
+
+
+def record_request(request: Request, response: Response, c: AppContext, started: float) -> None:
+    """PrometheusMiddleware::recordMetrics, where the fixed app registers it."""
+    if c.config.get("MK_METRICS_CONTROLLER") == "upstream":
+        return  # d5d901d7 registers the middleware nowhere
+    name, uri = _route(request)
+    if ignored(request.method, name, uri):
+        return
+    length = response.headers.get("content-length")
+    c.metrics.observe(
+        request.method,
+        name or uri or "unknown",
+        response.status_code,
+        time.perf_counter() - started,
+        int(length) if length and length.isdigit() else None,
+    )
 
 
 class Kernel(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()
         request.state.t0 = started
-        c = ctx(request)
-        response = await self._pipeline(request, call_next, c, started)
-        c.metrics.observe(
-            request.method,
-            _route_label(request),
-            response.status_code,
-            time.perf_counter() - started,
-        )
-        return response
+        return await self._pipeline(request, call_next, ctx(request), started)
 
     async def _pipeline(
         self, request: Request, call_next: RequestResponseEndpoint, c: AppContext, started: float
@@ -115,4 +134,5 @@ class Kernel(BaseHTTPMiddleware):
             response = render_exception(request, c, exc)
         add_security_headers(response, c)
         add_performance_headers(request, response, c, started)
+        record_request(request, response, c, started)
         return response

@@ -1,20 +1,37 @@
-"""/metrics (Prometheus exposition of real values), /metrics/health, /metrics/test.
+"""/metrics, /metrics/health and /metrics/test (routes/web.php:160-173, PrometheusController).
 
-Upstream /metrics is public when FEATURE_MONITORING is on; the runbook asks for admin auth,
-so this deployment requires `Authorization: Bearer <METRICS_TOKEN>` unless the token is
-empty (the `metrics_public` fault).
+`/metrics` and `/metrics/health` are in the web group behind `feature:monitoring` only: no
+auth of any kind (FeatureMiddleware answers 403 "Feature not available" when the feature is
+off, see guards.feature). `/metrics/test` always answers.
 
-Two `.env` knobs reproduce the release defects the contract describes (section 10):
-`METRICS_BANKING_SOURCE=telescope_entries` queries a table production does not have, so the
-controller answers 500 `# Error collecting metrics` (fault `metrics_broken`), and
-`METRICS_NUMBER_FORMAT=mk` formats the gauges with a decimal comma, which no Prometheus parser
-accepts (fault `metrics_malformed`).
+`MK_METRICS_CONTROLLER` (profiles.py) says which controller serves /metrics:
+
+- `upstream` (d5d901d7): `metrics()` first calls `$prometheus->clear()` (line 42), a method
+  arquivei/laravel-prometheus-exporter does not have (nor `setGauge()`, line 97). That is a PHP
+  `Error`, which the controller's `catch (\\Exception)` does not catch: Laravel's handler answers
+  500 (the "Server Error" page; `{"message": "Server Error"}` to a JSON client).
+- `fixed`: the controller's four groups of gauges (business, system health, banking,
+  performance), each registered once and set through the Gauge the exporter returns, rendered
+  as text (`export()` returns MetricFamilySamples, not text). The exporter prefixes every name
+  with its namespace (PrometheusServiceProvider: `config('prometheus-exporter.namespace',
+  'fakturino')`, env PROMETHEUS_NAMESPACE): `fakturino_invoiceshelf_*`, and
+  `fakturino_fakturino_signer_cert_*` for the gauges the controller already names `fakturino_*`.
+  PrometheusMiddleware's request metrics follow (metrics_registry.py). Where d5d901d7 reads
+  Telescope's tables (bank-sync errors, the average response time), which production never
+  fills (Telescope is require-dev), the fixed app reads the failed banking jobs and its own
+  request histogram; the queue gauge counts the jobs of the app's queue connection (the `jobs`
+  table for `database`, as upstream; the Redis lists for `redis`, where that table stays empty).
+
+Two `.env` knobs are faults (faults.py): `METRICS_BANKING_SOURCE=telescope_entries` reads the
+bank-sync errors as d5d901d7 does, from a table this database lacks: a QueryException, which
+the controller does catch: 500 text/plain `# Error collecting metrics` (fault
+`metrics_broken`); `METRICS_NUMBER_FORMAT=mk` prints numbers with a decimal comma, which no
+Prometheus parser accepts (fault `metrics_malformed`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import shutil
 import time
 from typing import Any
@@ -25,39 +42,57 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from facturino_reference.jobs import QUEUES
+from facturino_reference.redisqueue import queue_key
 from facturino_reference.tls import expires_in_days
 from facturino_reference.web import healthchecks
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.health import iso_offset
 from facturino_reference.web.jsonutil import json_response
+from facturino_reference.web.metrics_registry import memory_usage_bytes
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Where PrometheusController lives in the image (its error body names it, as upstream does).
 CONTROLLER_FILE = "/var/www/html/app/Http/Controllers/PrometheusController.php"
-BANKING_QUERIES = {
-    # The reference's own table.
-    "bank_transactions": (
-        "SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours') AS day, "
-        "count(*) FILTER (WHERE matched_invoice_id IS NOT NULL) AS matched, "
-        "count(*) FILTER (WHERE matched_invoice_id IS NULL) AS unmatched FROM bank_transactions"
+UNDEFINED_CLEAR = (
+    "Call to undefined method Arquivei\\LaravelPrometheusExporter\\PrometheusExporter::clear()"
+)
+MEMORY_LIMIT_BYTES = 512 * 1024 * 1024  # Dockerfile.mkaccounting: memory_limit = 512M
+PHP_VERSION = "8.2"  # php:8.2-fpm-alpine (Dockerfile.mkaccounting:151); the patch level varies
+SYNC_ERRORS = {
+    # The fixed app: banking jobs that failed in the last 24 hours.
+    "failed_jobs": (
+        "SELECT count(*) FROM failed_jobs WHERE queue = 'banking' "
+        "AND failed_at > (now() at time zone 'UTC') - interval '24 hours'"
     ),
-    # The release's controller: Telescope is require-dev, so the table is absent in production.
+    # d5d901d7: Telescope's log entries (fault `metrics_broken`: no such table here).
     "telescope_entries": (
-        "SELECT count(*) AS day, 0 AS matched, 0 AS unmatched FROM telescope_entries "
-        "WHERE type = 'request' AND content::text LIKE '%%banking%%'"
+        "SELECT count(*) FROM telescope_entries WHERE type = 'log' "
+        "AND content LIKE '%%sync%%' AND created_at > now() - interval '24 hours'"
     ),
+}
+FIGURES = {
+    "revenue": "SELECT coalesce(sum(amount), 0) FROM payments "
+    "WHERE created_at >= now() - interval '30 days'",
+    "customers": "SELECT count(*) FROM customers",
+    "customers_active": "SELECT count(*) FROM customers c WHERE EXISTS (SELECT 1 FROM invoices i "
+    "WHERE i.customer_id = c.id AND i.created_at >= now() - interval '90 days')",
+    "overdue": "SELECT count(*) FROM invoices WHERE status = 'SENT' AND due_date < now()",
+    "companies": "SELECT count(*) FROM companies",
+    "bank_24h": "SELECT count(*) FROM bank_transactions "
+    "WHERE created_at >= now() - interval '1 day'",
+    "matched": "SELECT count(*) FROM bank_transactions WHERE matched_invoice_id IS NOT NULL",
+    "unmatched": "SELECT count(*) FROM bank_transactions WHERE matched_invoice_id IS NULL",
+    "jobs": "SELECT count(*) FROM jobs",
+    "failed": "SELECT count(*) FROM failed_jobs",
 }
 
 
-def _authorized(request: Request, c: AppContext) -> bool:
-    token = c.config.get("METRICS_TOKEN")
-    if not token:
-        return True
-    given = request.headers.get("authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+class Error(Exception):
+    """PHP's `\\Error` (not an `\\Exception`): `catch (\\Exception)` lets it through."""
 
 
 async def _database_figures(c: AppContext) -> dict[str, Any]:
+    """Every figure the controller reads from the database, on one connection."""
     async with c.db.connection() as conn:
 
         async def value(query: str) -> Any:
@@ -67,22 +102,21 @@ async def _database_figures(c: AppContext) -> dict[str, Any]:
         statuses = await (
             await conn.execute("SELECT status, count(*) AS n FROM invoices GROUP BY status")
         ).fetchall()
-        pending = await (
-            await conn.execute(
-                "SELECT queue, count(*) AS n FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
-            )
-        ).fetchall()
-        source = c.config.get("METRICS_BANKING_SOURCE", "bank_transactions")
-        banking = await (await conn.execute(BANKING_QUERIES[source])).fetchone()
-        return {
-            "banking": dict(banking or {}),
-            "jobs": await value("SELECT count(*) FROM jobs"),
-            "failed": await value("SELECT count(*) FROM failed_jobs"),
-            "customers": await value("SELECT count(*) FROM customers"),
-            "companies": await value("SELECT count(*) FROM companies"),
-            "invoices": {row["status"]: row["n"] for row in statuses},
-            "pending": {row["queue"]: row["n"] for row in pending},
-        }
+        figures = {name: await value(query) for name, query in FIGURES.items()}
+        source = c.config.get("METRICS_BANKING_SOURCE", "failed_jobs")
+        figures["sync_errors"] = await value(SYNC_ERRORS[source])
+        figures["invoices"] = {row["status"]: row["n"] for row in statuses}
+        return figures
+
+
+async def _redis_pending(c: AppContext) -> int:
+    """Laravel's RedisQueue::size() over the app's queues: ready + delayed + reserved."""
+    prefix, total = c.config.get("REDIS_PREFIX"), 0
+    for queue in QUEUES:
+        total += int(await c.queue.llen(queue_key(prefix, queue)))
+        for part in ("delayed", "reserved"):
+            total += int(await c.queue.zcard(queue_key(prefix, queue, part)))
+    return total
 
 
 async def _probe(check: Any, c: AppContext) -> bool:
@@ -92,99 +126,166 @@ async def _probe(check: Any, c: AppContext) -> bool:
         return False
 
 
-def _gauges(c: AppContext, db_ok: bool, cache_ok: bool, figures: dict[str, Any] | None) -> bytes:
-    registry = CollectorRegistry()
+class Families:
+    """Gauges registered once each, in the exporter's namespace."""
 
-    def gauge(name: str, doc: str, value: float, labels: dict[str, str] | None = None) -> None:
-        metric = Gauge(name, doc, list(labels or {}), registry=registry)
-        (metric.labels(**labels) if labels else metric).set(value)
+    def __init__(self, namespace: str) -> None:
+        self.namespace, self.registry = namespace, CollectorRegistry()
 
-    gauge("invoiceshelf_database_healthy", "Database reachable (1) or not (0).", int(db_ok))
-    gauge("invoiceshelf_cache_healthy", "Cache store round-trip works.", int(cache_ok))
+    def set(self, name: str, doc: str, value: float, labels: dict[str, str] | None = None) -> None:
+        gauge = Gauge(
+            name, doc, list(labels or {}), namespace=self.namespace, registry=self.registry
+        )
+        (gauge.labels(**labels) if labels else gauge).set(value)
+
+    def by_label(self, name: str, doc: str, label: str, values: dict[str, Any]) -> None:
+        gauge = Gauge(name, doc, [label], namespace=self.namespace, registry=self.registry)
+        for key, value in values.items():
+            gauge.labels(key).set(value)
+
+    def php_info(self) -> None:
+        """promphp's CollectorRegistry registers `php_info{version}` itself, outside the
+        exporter's namespace (the app builds it with the default registerDefaultMetrics)."""
+        info = Gauge(
+            "php_info",
+            "Information about the PHP environment.",
+            ["version"],
+            registry=self.registry,
+        )
+        info.labels(PHP_VERSION).set(1)
+
+    def exposition(self) -> bytes:
+        return bytes(generate_latest(self.registry))
+
+
+def _business(f: Families, figures: dict[str, Any]) -> None:
+    f.by_label(
+        "invoiceshelf_invoices_total",
+        "Total number of invoices by status",
+        "status",
+        figures["invoices"],
+    )
+    f.set("invoiceshelf_revenue_30_days_total", "Total revenue in last 30 days", figures["revenue"])
+    f.set("invoiceshelf_customers_total", "Total number of customers", figures["customers"])
+    f.set(
+        "invoiceshelf_customers_active",
+        "Number of active customers (with invoices in last 90 days)",
+        figures["customers_active"],
+    )
+    f.set("invoiceshelf_invoices_overdue", "Number of overdue invoices", figures["overdue"])
+    f.set("invoiceshelf_companies_total", "Total number of companies", figures["companies"])
+
+
+async def _system_health(f: Families, c: AppContext) -> None:
+    f.set(
+        "invoiceshelf_database_healthy",
+        "1 if database is healthy, 0 otherwise",
+        int(await _probe(healthchecks.database, c)),
+    )
+    f.set(
+        "invoiceshelf_cache_healthy",
+        "1 if cache is healthy, 0 otherwise",
+        int(await _probe(healthchecks.redis, c)),
+    )
     usage = shutil.disk_usage(c.layout.storage)
-    gauge(
+    f.set(
         "invoiceshelf_disk_usage_percent",
-        "Disk usage of storage/.",
-        round(100 * usage.used / usage.total, 2),
+        "Disk usage percentage for storage",
+        100 * usage.used / usage.total if usage.total else 0,
     )
-    gauge(
-        "invoiceshelf_uptime_seconds",
-        "Seconds since the app started.",
-        round(time.time() - c.started_at, 3),
+    memory = memory_usage_bytes()
+    f.set("invoiceshelf_memory_usage_bytes", "Current memory usage in bytes", memory)
+    f.set(
+        "invoiceshelf_memory_usage_percent",
+        "Memory usage percentage",
+        100 * memory / MEMORY_LIMIT_BYTES,
     )
-    _file_gauges(c, gauge)
-    if figures is not None:
-        _business_gauges(registry, figures)
-    return bytes(generate_latest(registry))
+    _signer_certificate(f, c)
 
 
-def _file_gauges(c: AppContext, gauge: Any) -> None:
-    """From files: the signer certificate (PrometheusController's gauge) and the newest
-    backup (not upstream; what the BackupsStale alert of monitoring/alerts.yml reads)."""
+def _signer_certificate(f: Families, c: AppContext) -> None:
+    """checkCertificateExpiry(): -1 when the certificate is missing or unreadable."""
     try:
-        days = expires_in_days(c.layout.signer_cert)
+        days: float | None = expires_in_days(c.config.path("MK_XML_CERTIFICATE_PATH"))
     except (OSError, ValueError):
         days = None
-    if days is not None:
-        gauge(
-            "fakturino_signer_cert_expiry_days",
-            "Days until the signer certificate expires.",
-            round(days, 3),
-        )
-    try:
-        newest = max(p.stat().st_mtime for p in c.layout.backup_dir(c.config.name).glob("*.zip"))
-    except (OSError, ValueError):
-        return  # no backup yet: no sample (the alert needs one to compare)
-    gauge(
-        "facturino_backup_newest_timestamp_seconds",
-        "When the newest backup was written.",
-        round(newest, 3),
+    doc = "Days until signer certificate expires"
+    if days is None:
+        f.set("fakturino_signer_cert_expiry_days", doc, -1)
+        return
+    f.set("fakturino_signer_cert_expiry_days", doc, round(days, 2))
+    f.set(
+        "fakturino_signer_cert_healthy",
+        "1 if certificate is healthy (more than 7 days until expiry), 0 otherwise",
+        int(days > 7),
     )
 
 
-def _business_gauges(registry: CollectorRegistry, figures: dict[str, Any]) -> None:
-    Gauge("invoiceshelf_queue_jobs_pending", "Rows in the jobs table.", registry=registry).set(
-        figures["jobs"]
+def _banking(f: Families, figures: dict[str, Any]) -> None:
+    matched, unmatched = figures["matched"], figures["unmatched"]
+    total = matched + unmatched
+    f.set(
+        "invoiceshelf_bank_transactions_24h",
+        "Number of bank transactions synced in last 24 hours",
+        figures["bank_24h"],
     )
-    Gauge(
-        "invoiceshelf_queue_jobs_failed", "Rows in the failed_jobs table.", registry=registry
-    ).set(figures["failed"])
-    Gauge("invoiceshelf_customers_total", "Customers.", registry=registry).set(figures["customers"])
-    Gauge("invoiceshelf_companies_total", "Companies.", registry=registry).set(figures["companies"])
-    invoices = Gauge(
-        "invoiceshelf_invoices_total", "Invoices by status.", ["status"], registry=registry
+    f.set("invoiceshelf_bank_transactions_matched", "Number of matched bank transactions", matched)
+    f.set(
+        "invoiceshelf_bank_transactions_unmatched",
+        "Number of unmatched bank transactions",
+        unmatched,
     )
-    for status in ("DRAFT", "SENT", "VIEWED", "COMPLETED"):
-        invoices.labels(status).set(figures["invoices"].get(status, 0))
-    for name, key, doc in (
-        ("invoiceshelf_bank_transactions_24h", "day", "Bank transactions imported in 24 h."),
-        ("invoiceshelf_bank_transactions_matched", "matched", "Transactions matched."),
-        ("invoiceshelf_bank_transactions_unmatched", "unmatched", "Transactions unmatched."),
-    ):
-        Gauge(name, doc, registry=registry).set(figures["banking"].get(key, 0))
-    pending = Gauge(
-        "queue_jobs_pending", "Jobs waiting to be reserved, by queue.", ["queue"], registry=registry
+    f.set(
+        "invoiceshelf_bank_match_rate_percent",
+        "Percentage of bank transactions successfully matched",
+        100 * matched / total if total else 0,
     )
-    for queue in QUEUES:
-        pending.labels(queue).set(figures["pending"].get(queue, 0))
+    f.set(
+        "invoiceshelf_bank_sync_errors_24h",
+        "Number of bank sync errors in last 24 hours",
+        figures["sync_errors"],
+    )
+
+
+async def _performance(f: Families, c: AppContext, figures: dict[str, Any]) -> None:
+    f.set(
+        "invoiceshelf_avg_response_time_ms",
+        "Average response time in milliseconds",
+        round(c.metrics.average_ms(), 3),
+    )
+    redis = c.config.get("QUEUE_CONNECTION", "database") == "redis"
+    pending = await _redis_pending(c) if redis else figures["jobs"]
+    f.set("invoiceshelf_queue_jobs_pending", "Number of pending queue jobs", pending)
+    f.set("invoiceshelf_queue_jobs_failed", "Number of failed queue jobs", figures["failed"])
+    f.set(
+        "invoiceshelf_uptime_seconds",
+        "Application uptime in seconds",
+        round(time.time() - c.started_at, 3),
+    )
+
+
+async def collect(c: AppContext) -> bytes:
+    """The fixed controller's exposition, in its order: a failing query stops it."""
+    families = Families(c.config.get("PROMETHEUS_NAMESPACE", "fakturino"))
+    families.php_info()
+    figures = await _database_figures(c)
+    _business(families, figures)
+    await _system_health(families, c)
+    _banking(families, figures)
+    await _performance(families, c, figures)
+    return families.exposition() + c.metrics.exposition()
 
 
 async def metrics(request: Request) -> Response:
     c = ctx(request)
-    if not _authorized(request, c):
-        return json_response(
-            {"message": "Unauthenticated."}, 401, headers={"WWW-Authenticate": "Bearer"}
-        )
-    db_ok = await _probe(healthchecks.database, c)
-    cache_ok = await _probe(healthchecks.redis, c)
+    if c.config.get("MK_METRICS_CONTROLLER") == "upstream":
+        raise Error(UNDEFINED_CLEAR)  # line 42, before anything is collected
     try:
-        figures = await _database_figures(c) if db_ok else None
-    except psycopg.Error as exc:
+        body = await collect(c)
+    except psycopg.Error as exc:  # Illuminate\Database\QueryException: an \Exception, caught
         return collection_error(exc)
-    gauges = _gauges(c, db_ok, cache_ok, figures)
     if c.config.get("METRICS_NUMBER_FORMAT") == "mk":
-        gauges = decimal_comma(gauges)
-    body = gauges + avg_response_time(c) + c.metrics.exposition()
+        body = decimal_comma(body)
     return Response(body, 200, media_type=CONTENT_TYPE)
 
 
@@ -198,7 +299,7 @@ def collection_error(exc: Exception) -> Response:
         f"# File: {CONTROLLER_FILE}\n"
         "# Class: Illuminate\\Database\\QueryException\n"
     )
-    return Response(body, 500, media_type=CONTENT_TYPE)
+    return Response(body, 500, media_type="text/plain; charset=utf-8")
 
 
 def decimal_comma(exposition: bytes) -> bytes:
@@ -210,17 +311,6 @@ def decimal_comma(exposition: bytes) -> bytes:
             line = f"{name} {value.replace('.', ',')}"
         lines.append(line)
     return ("\n".join(lines) + "\n").encode()
-
-
-def avg_response_time(c: AppContext) -> bytes:
-    """`invoiceshelf_avg_response_time_ms`: the upstream gauge, from the served requests."""
-    registry = CollectorRegistry()
-    Gauge(
-        "invoiceshelf_avg_response_time_ms",
-        "Average response time of the requests served since start (ms).",
-        registry=registry,
-    ).set(round(c.metrics.average_seconds() * 1000, 3))
-    return bytes(generate_latest(registry))
 
 
 async def metrics_health(request: Request) -> Response:

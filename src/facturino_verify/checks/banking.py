@@ -131,8 +131,7 @@ def expect_job_queued(
         fail(
             f"the sync dispatched {job_name} on queue '{queue}'",
             f"a job on '{queue}' named …{job_name}",
-            f"{shown}; and a job was inserted and removed between two looks: its queue is "
-            "unknown",
+            f"{shown}; and a job was inserted and removed between two looks: its queue is unknown",
             "run again; if it repeats, the worker runs the sync inline (no queue)",
         )
     fail(

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import remedies
-from .base import fail
+from .base import fail, shorten
+from .metrics import NO_REQUEST_COUNTER, NO_REQUEST_HISTOGRAM
 
 Labels = frozenset[tuple[str, str]]
 QUANTILE_95 = 'quantile="0.95"'
@@ -33,14 +34,22 @@ class Latency:
     p95_ms: float | None
 
 
+# Why a family the fixed app exports can be missing from the real app's /metrics.
+WHY_ABSENT = {
+    "requests_metric": NO_REQUEST_COUNTER,
+    "latency_metric": NO_REQUEST_HISTOGRAM,
+}
+
+
 def _family(families: Mapping[str, Any], name: str, key: str) -> Any:
     __tracebackhide__ = True
     family = families.get(name)
     if family is None:
+        why = f" ({WHY_ABSENT[key]})" if key in WHY_ABSENT else ""
         fail(
             f"/metrics exports {name}",
             f"a family named {name} ([monitoring] {key})",
-            f"absent; families: {', '.join(sorted(families))[:300]}",
+            f"absent{why}; families: {shorten(', '.join(sorted(families)), 300)}",
             remedies.METRICS,
         )
     return family
@@ -222,7 +231,9 @@ def expect_data(values: list[float], promql: str) -> float:
         fail(
             "Prometheus has data for the target",
             f"a value for {promql}",
-            "an empty result (the target is not scraped, or its series are stale)",
+            "an empty result (the target is not scraped, its series are stale, or it has "
+            "served no counted request since it started: the app's request metrics do not "
+            "count the scrapes of /metrics)",
             remedies.PROMETHEUS,
         )
     value = values[0]

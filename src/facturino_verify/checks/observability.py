@@ -1,16 +1,15 @@
-"""Checks of what the app exposes about itself: /metrics, feature flags, partner data."""
+"""Checks of what the app exposes about itself: feature flags, partner data.
+
+/metrics has its own module, metrics.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from . import remedies
 from .base import fail, shorten
-from .http import described
 
 # The mocked partner API's fixed values (contract §9): any of them together means mocked data.
 MOCKED_FINGERPRINT = {
@@ -20,65 +19,6 @@ MOCKED_FINGERPRINT = {
     "pending_payout": 127500,
     "total_earned": 458300,
 }
-
-
-def expect_metrics_refused(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    if response.status_code not in (401, 403):
-        fail(
-            "/metrics refuses anonymous requests",
-            "HTTP 401 or 403",
-            described(response),
-            remedies.METRICS,
-        )
-
-
-def expect_metrics_disabled(response: httpx.Response) -> None:
-    __tracebackhide__ = True
-    if response.status_code != 403 or "Feature not available" not in response.text:
-        fail(
-            "/metrics is disabled",
-            "403 'Feature not available'",
-            described(response),
-            remedies.METRICS,
-        )
-
-
-def metric_families(response: httpx.Response) -> dict[str, Any]:
-    """Parse a Prometheus exposition; counters are keyed with and without ``_total``."""
-    __tracebackhide__ = True
-    if response.status_code != 200:
-        fail(
-            "/metrics answers 200 with credentials",
-            "HTTP 200",
-            described(response),
-            remedies.METRICS,
-        )
-    try:
-        families = {f.name: f for f in text_string_to_metric_families(response.text)}
-    except (ValueError, TypeError, IndexError) as error:
-        fail(
-            "/metrics is a valid Prometheus exposition",
-            "text that prometheus-client parses",
-            f"parse error: {error}",
-            remedies.METRICS,
-        )
-    for family in list(families.values()):
-        if family.type == "counter":
-            families.setdefault(family.name + "_total", family)
-    return families
-
-
-def expect_metric_families(families: Mapping[str, Any], expected: Iterable[str]) -> None:
-    __tracebackhide__ = True
-    missing = [name for name in expected if name not in families]
-    if missing:
-        fail(
-            "/metrics exposes the expected families",
-            list(expected),
-            f"missing {missing}; present: {shorten(', '.join(sorted(families)))}",
-            remedies.METRICS,
-        )
 
 
 def expect_feature_flags(actual: Mapping[str, Any], expected: Mapping[str, bool]) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from . import remedies
 from .artisan import Filesystem, ListedBackup, MigrationState, QueueSize, WorkedJob
 from .base import fail, shorten
+from .metrics import NO_REQUEST_COUNTER
 
 SPATIE_NAME = re.compile(r"(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.zip$")
 DUMP_ENTRY = re.compile(r"^db-dumps/[^/]+\.sql(\.gz)?$")
@@ -295,15 +296,13 @@ def expect_df_below(rows: Sequence[Filesystem], maximum: float) -> None:
         )
 
 
-def expect_http_counters(counters: Mapping[str, object] | None) -> None:
+def expect_http_counters(counters: Mapping[str, object] | None, metric: str) -> None:
     __tracebackhide__ = True
     if counters is None:
         fail(
-            "/metrics counts requests by status (http_requests_total)",
-            "an http_requests_total counter with a status label",
-            "no such counter: the 5xx rate cannot be measured (Facturino's PrometheusMiddleware "
-            "is not registered at HEAD, contract §10; say so with [monitoring] "
-            'requests_metric = "")',
+            f"/metrics counts requests by status ({metric})",
+            f"a {metric} counter with a status label ([monitoring] requests_metric)",
+            f"no such counter: the 5xx share cannot be measured ({NO_REQUEST_COUNTER})",
             remedies.METRICS,
         )
 
@@ -315,7 +314,12 @@ def expect_gauge(families: Mapping[str, object], names: Sequence[str]) -> float:
         samples = list(getattr(family, "samples", []))
         if samples:
             return float(samples[0].value)
-    fail("/metrics exposes the gauge", " or ".join(names), "absent", remedies.METRICS)
+    fail(
+        "/metrics exposes the gauge",
+        " or ".join(names),
+        f"absent; families: {shorten(', '.join(sorted(families)), 300)}",
+        remedies.METRICS,
+    )
 
 
 def expect_drivers(

@@ -76,6 +76,29 @@ METRICS = (
     "/metrics exposure differs from the expectation: set FEATURE_MONITORING / PROMETHEUS_ENABLED "
     "and put /metrics behind admin auth as the runbook requires"
 )
+# The real app has no auth on /metrics (routes/web.php:170): only a proxy can add it.
+METRICS_AUTH = (
+    "the app itself has no auth on /metrics (routes/web.php:170 gates it only on the monitoring "
+    "feature): require credentials in front of it (the proxy's basic auth or bearer check on "
+    "location /metrics) and give them to [metrics] token or username; if /metrics is meant to "
+    'be public, say so with [metrics] expect = "open"'
+)
+METRICS_BROKEN = (
+    "PrometheusController is broken in this release: register each gauge once and set it "
+    "through the Gauge registerGauge() returns (the exporter has no clear()/setGauge()), render "
+    "export() with Prometheus\\RenderTextFormat, then redeploy; until then "
+    'FEATURE_MONITORING=false stops the 500s ([metrics] expect = "disabled")'
+)
+METRICS_FEATURE = (
+    "the monitoring feature is off: set FEATURE_MONITORING=true in the deployment's variables "
+    "and redeploy (the route reads only config: a toggle in Settings -> Feature flags does not "
+    'open it), or expect it off with [metrics] expect = "disabled"'
+)
+METRICS_FEATURE_ON = (
+    "the monitoring feature is on (FEATURE_MONITORING=true): set it to false and redeploy if "
+    'monitoring is meant to be off, else expect it on ([metrics] expect = "open" or '
+    '"auth_required")'
+)
 FEATURE_FLAGS = (
     "feature flags drifted: compare `railway variables` FEATURE_* with the runbook's list and the "
     "DB overrides in settings (feature_flag.<key>)"

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-REQUESTS = "http_requests_total"
-DURATION = "http_request_duration_seconds"
-UPTIME = ("invoiceshelf_uptime_seconds", "fakturino_invoiceshelf_uptime_seconds")
-DISK = ("invoiceshelf_disk_usage_percent", "fakturino_invoiceshelf_disk_usage_percent")
+# PrometheusController's gauges in the exporter's namespace (config/prometheus-exporter.php).
+UPTIME = ("fakturino_invoiceshelf_uptime_seconds",)
+DISK = ("fakturino_invoiceshelf_disk_usage_percent",)
 
 
 def _samples(families: Mapping[str, Any], name: str) -> list[Any]:
@@ -27,23 +26,32 @@ def gauge(families: Mapping[str, Any], names: tuple[str, ...]) -> float | None:
 
 
 def http_counters(
-    families: Mapping[str, Any], metric: str = REQUESTS, status_label: str = "status"
+    families: Mapping[str, Any],
+    metric: str,
+    status_label: str,
+    duration: str = "",
+    duration_unit: str = "milliseconds",
 ) -> dict[str, Any] | None:
-    """Totals of requests, 5xx responses and latency buckets; None without the counter."""
+    """Totals of requests, 5xx responses and latency buckets (bounds in ms, from the
+    ``duration`` histogram); None without the counter. ``metric`` is part of the totals: a
+    recorded state of another counter is no baseline (``window``)."""
     if metric not in families:
         return None
     # A labelled counter has no sample until its first request: zero requests so far.
     requests = [s for s in _samples(families, metric) if s.name == metric]
+    scale = 1000.0 if duration_unit == "seconds" else 1.0
     buckets: dict[str, float] = {}
-    for s in _samples(families, DURATION):
-        if s.name == DURATION + "_bucket":
-            buckets[s.labels["le"]] = buckets.get(s.labels["le"], 0.0) + float(s.value)
+    for s in _samples(families, duration) if duration else []:
+        if s.name == duration + "_bucket":
+            le = repr(float(s.labels["le"]) * scale)
+            buckets[le] = buckets.get(le, 0.0) + float(s.value)
     return {
+        "metric": metric,
         "requests": sum(float(s.value) for s in requests),
         "errors": sum(
             float(s.value) for s in requests if s.labels.get(status_label, "").startswith("5")
         ),
-        "buckets": buckets,
+        "buckets_ms": buckets,
         "uptime": gauge(families, UPTIME),
     }
 
@@ -52,28 +60,30 @@ def window(
     current: Mapping[str, Any], previous: Mapping[str, Any] | None, previous_at: str | None
 ) -> tuple[dict[str, Any], str]:
     """The counters' increase over the window, and the window in words."""
-    restarted = previous is None or any(
-        float(current.get(k) or 0) < float(previous.get(k) or 0) for k in ("requests", "uptime")
+    comparable = previous is not None and previous.get("metric") == current.get("metric")
+    restarted = not comparable or any(
+        float(current.get(k) or 0) < float((previous or {}).get(k) or 0)
+        for k in ("requests", "uptime")
     )
     if restarted or previous is None:
         uptime = current.get("uptime")
         since = f"{float(uptime) / 3600:.1f} h ago" if uptime is not None else "an unknown time"
         return dict(current), f"since the app started, {since}"
     buckets = {
-        le: n - float(previous.get("buckets", {}).get(le, 0.0))
-        for le, n in current["buckets"].items()
+        le: n - float(previous.get("buckets_ms", {}).get(le, 0.0))
+        for le, n in current["buckets_ms"].items()
     }
     delta = {
         "requests": current["requests"] - previous["requests"],
         "errors": current["errors"] - previous["errors"],
-        "buckets": buckets,
+        "buckets_ms": buckets,
     }
     return delta, f"since the previous run at {previous_at}"
 
 
 def p95_ms(buckets: Mapping[str, float]) -> float | None:
-    """The 95th percentile from cumulative histogram buckets (linear within a bucket, as
-    PromQL's histogram_quantile)."""
+    """The 95th percentile from cumulative histogram buckets keyed by their bound in ms
+    (linear within a bucket, as PromQL's histogram_quantile)."""
     bounds = sorted((float(le), n) for le, n in buckets.items())
     if not bounds or bounds[-1][1] <= 0:
         return None
@@ -82,8 +92,8 @@ def p95_ms(buckets: Mapping[str, float]) -> float | None:
     for bound, count in bounds:
         if count >= target:
             if bound == float("inf"):
-                return lower_bound * 1000
+                return lower_bound
             share = (target - lower_count) / (count - lower_count) if count > lower_count else 1
-            return (lower_bound + (bound - lower_bound) * share) * 1000
+            return lower_bound + (bound - lower_bound) * share
         lower_bound, lower_count = bound, count
     return None

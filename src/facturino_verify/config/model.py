@@ -7,6 +7,7 @@ silently ignored setting. Secrets are ``SecretStr`` so they never print.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -57,7 +58,12 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), microphone=(), camera=(), payment=(), usb=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
-DEFAULT_METRIC_FAMILIES = ("invoiceshelf_database_healthy", "invoiceshelf_queue_jobs_pending")
+# PrometheusController's gauges as the exporter names them: its namespace (`fakturino`,
+# PrometheusServiceProvider.php / config/prometheus-exporter.php) + the controller's names.
+DEFAULT_METRIC_FAMILIES = (
+    "fakturino_invoiceshelf_database_healthy",
+    "fakturino_invoiceshelf_queue_jobs_pending",
+)
 
 
 class Section(BaseModel):
@@ -190,11 +196,20 @@ class Account(Section):
 
 class Metrics(Section):
     path: str = "/metrics"
+    # What an anonymous GET must get: "auth_required" (the runbook: 401, or a 403 that is not
+    # the feature switch; the real app has no auth, so only a proxy in front can give it),
+    # "open" (200: what the real app does with FEATURE_MONITORING on), "disabled" (403
+    # "Feature not available": FEATURE_MONITORING off).
     expect: Literal["auth_required", "disabled", "open"] = "auth_required"
+    # Credentials for a proxy that adds auth in front of /metrics (the app ignores them).
     token: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
     families: tuple[str, ...] = DEFAULT_METRIC_FAMILIES
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.token or self.username)
 
 
 class Cookies(Section):
@@ -279,6 +294,27 @@ class Report(Section):
         return None if value is None else _http_url(value)
 
 
+class Waiver(Section):
+    """A known defect the team lives with for now: its failure is shown as WAIVED and does not
+    change the verdict until ``expires`` (inclusive); from the day after, it counts again."""
+
+    reason: str = Field(min_length=1)
+    expires: date
+    ticket: str | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the failure is accepted (the report shows it)")
+        return value.strip()
+
+    @field_validator("ticket")
+    @classmethod
+    def _ticket(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+
 class Environment(Section):
     """One deployment to verify: where it is, how to reach it, what it must look like."""
 
@@ -299,6 +335,8 @@ class Environment(Section):
     features: Features = Features()
     # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.
     severity: dict[str, Literal["critical", "major", "warning"]] = Field(default_factory=dict)
+    # Test name pattern (``*`` wildcard) → why its failure is accepted, until when.
+    waivers: dict[str, Waiver] = Field(default_factory=dict)
     retries: Retries = Retries()
     run: Run = Run()
     rollback: Rollback = Rollback()

@@ -1,9 +1,12 @@
 """Environment keys of the performance budget (``[perf]``) and monitoring (``[monitoring]``).
 
 Defaults are the runbook's numbers: average response time < 200 ms, the SlowResponseTime alert
-line (p95 > 1 s), error rate < 1 %, queue depth < 100. Metric names default to the runbook's
-(`http_requests_total`, `http_request_duration_seconds`, `queue_jobs_pending`); the real app
-exports `invoiceshelf_*` gauges instead (see environments/prod.toml).
+line (p95 > 1 s), error rate < 1 %, queue depth < 100. Metric names default to what the fixed
+app exports in the exporter's `fakturino` namespace: PrometheusMiddleware's request counter and
+millisecond histogram (`fakturino_http_requests_total{status_class}`,
+`fakturino_http_request_duration_ms`) and PrometheusController's queue gauge
+(`fakturino_invoiceshelf_queue_jobs_pending`). The runbook's own names (`http_requests_total`,
+`http_request_duration_seconds`, `queue_jobs_pending`) are exported by nothing in the app.
 """
 
 from __future__ import annotations
@@ -88,13 +91,16 @@ class Monitoring(_Section):
     """/metrics read twice over a window, and optionally the same figures from Prometheus."""
 
     window_seconds: float = Field(5.0, gt=0, le=300)
-    # A counter with a status label; "" when the app exports none (the real app does not).
-    requests_metric: str = "http_requests_total"
-    status_label: str = "status"
+    # A counter with a status label (a value starting with 5 is an error: `500`, `5xx`); ""
+    # skips the error-rate checks, for an app that counts no request (d5d901d7 registers
+    # PrometheusMiddleware nowhere).
+    requests_metric: str = "fakturino_http_requests_total"
+    status_label: str = "status_class"
     # A histogram, a summary (quantile label) or a gauge (an average, see latency_unit).
-    latency_metric: str = "http_request_duration_seconds"
-    latency_unit: Literal["seconds", "milliseconds"] = "seconds"
-    queue_depth_metric: str = "queue_jobs_pending"  # a gauge, summed over its series
+    latency_metric: str = "fakturino_http_request_duration_ms"
+    latency_unit: Literal["seconds", "milliseconds"] = "milliseconds"
+    # A gauge, summed over its series.
+    queue_depth_metric: str = "fakturino_invoiceshelf_queue_jobs_pending"
     error_rate_max: float = Field(0.01, ge=0, le=1)  # Grafana: error rate < 1 %
     latency_avg_max_ms: float = Field(200.0, gt=0)  # Grafana: response time < 200 ms avg
     latency_p95_max_ms: float = Field(1000.0, gt=0)  # alert SlowResponseTime: p95 > 1 s

@@ -22,6 +22,7 @@ from .options import pytest_addoption
 from .report import (
     pytest_html_report_title,
     pytest_html_results_summary,
+    pytest_html_results_table_row,
     pytest_metadata,
     pytest_report_header,
     pytest_runtest_makereport,
@@ -54,6 +55,7 @@ __all__ = [
     "pytest_configure",
     "pytest_html_report_title",
     "pytest_html_results_summary",
+    "pytest_html_results_table_row",
     "pytest_metadata",
     "pytest_report_header",
     "pytest_runtest_makereport",

@@ -38,9 +38,7 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         "partner_account": None
         if "partner" in env.accounts
         else f"environment '{name}' has no [accounts.partner]",
-        "metrics_auth": None
-        if (env.metrics.token or env.metrics.username)
-        else f"environment '{name}' has no [metrics] token or username",
+        "metrics_auth": _metrics_refusal(env),
         "prometheus": None
         if env.monitoring.prometheus_url
         else f"environment '{name}' names no [monitoring] prometheus_url",
@@ -61,6 +59,23 @@ def _redis_refusal(env: Environment) -> str | None:
             f"environment '{env.name}' says the app uses Redis for nothing ([redis] "
             f"cache_store and session_driver, and {env.queue_connection_said_by}, are not "
             "'redis')"
+        )
+    return None
+
+
+def _metrics_refusal(env: Environment) -> str | None:
+    """/metrics can be read anonymously where it is open (the real app has no auth), else
+    only with credentials; where it is expected disabled there is nothing to read."""
+    expect = env.metrics.expect
+    if expect == "disabled":
+        return (
+            f"environment '{env.name}' expects /metrics disabled ([metrics] expect = "
+            '"disabled"): there is no exposition to read'
+        )
+    if expect == "auth_required" and not env.metrics.has_credentials:
+        return (
+            f"environment '{env.name}' expects /metrics to require auth ([metrics] expect = "
+            '"auth_required") and gives no [metrics] token or username'
         )
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import SecretStr
 
 from ..config import ConfigError, Environment, environment_path, load_environment
 from ..redact import Redactor
+from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
 from .options import register_markers
@@ -63,6 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[stash.ENV_FILE] = path
     config.stash[stash.REDACTOR] = Redactor(secret_values(env))
     config.stash[stash.DESELECTED] = []
+    config.stash[stash.WAIVERS] = rules_from(env.waivers)
+    config.stash[stash.TODAY] = datetime.now(UTC).date()
     config.pluginmanager.register(VerdictRecorder(config), "facturino-verify-verdict")
     config.pluginmanager.register(HistoryRecorder(config), "facturino-verify-history")
     _default_reports(config)

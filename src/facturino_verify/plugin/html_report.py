@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ..verdict import TITLES, CheckResult, Verdict, steps
 from ..verdict.table import FilledRow, fill
+from ..verdict.waivers import WaiverReport
 from .verdict import rollback_values
 
 COLOURS = {
@@ -17,7 +18,13 @@ COLOURS = {
     "ROLLBACK": "#cf222e",
     "INCONCLUSIVE": "#57606a",
 }
-RESULT_COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "FLAKY": "#9a6700", "NOT RUN": "#57606a"}
+RESULT_COLOURS = {
+    "PASS": "#1a7f37",
+    "FAIL": "#cf222e",
+    "FLAKY": "#9a6700",
+    "WAIVED": "#8250df",
+    "NOT RUN": "#57606a",
+}
 # pytest-html puts its environment table first; show the verdict and the table first instead.
 LAYOUT_CSS = """<style>
 body{display:flex;flex-direction:column}
@@ -44,11 +51,13 @@ def stakeholder_view(
     latency_ms: Mapping[str, float],
     budget_ms: float,
     rollback_steps: list[str],
+    waivers: WaiverReport | None = None,
 ) -> list[str]:
     """HTML fragments, in reading order."""
     return [
         LAYOUT_CSS,
         banner(verdict, env_name, target, rollback_steps),
+        waivers_table(waivers) if waivers is not None else "",
         verification_table(fill(results)),
         health_table(results),
         latency_chart(latency_ms, budget_ms),
@@ -58,6 +67,8 @@ def stakeholder_view(
 def banner(verdict: Verdict, env_name: str, target: str, rollback_steps: list[str]) -> str:
     ran = {s: c["ran"] for s, c in verdict.counts.items()}
     failed = {s: c["failed"] for s, c in verdict.counts.items()}
+    waived = sum(c.get("waived", 0) for c in verdict.counts.values())
+    known = f" {waived} known defect(s) waived." if waived else ""
     scenario = ""
     if verdict.scenario is not None:
         commands = E("\n".join(rollback_steps))
@@ -69,7 +80,7 @@ def banner(verdict: Verdict, env_name: str, target: str, rollback_steps: list[st
         f"<p>{E(verdict.reason)}</p>"
         f"<p>Checks run: critical {ran['critical']} (failed {failed['critical']}), "
         f"major {ran['major']} (failed {failed['major']}), "
-        f"warning {ran['warning']} (failed {failed['warning']})</p>{scenario}</div>"
+        f"warning {ran['warning']} (failed {failed['warning']}).{known}</p>{scenario}</div>"
     )
 
 
@@ -98,9 +109,43 @@ def evidence(checks: list[CheckResult]) -> str:
                 parts.append(E(value))
         if check.outcome in ("failed", "error") and check.message:
             parts.append(f"<b>{E(check.name)}</b>: {E(check.message)}")
-    ran = sum(c.outcome in ("passed", "failed", "error") for c in checks)
+        if check.outcome == "waived":
+            waiver = check.properties.get("waiver", "")
+            parts.append(f"<b>{E(check.name)}</b> WAIVED: {E(check.message)} — {E(waiver)}")
+    ran = sum(c.outcome in ("passed", "failed", "error", "waived") for c in checks)
     parts.append(f"{ran} of {len(checks)} checks ran")
     return "<br>".join(parts)
+
+
+def waivers_table(waivers: WaiverReport) -> str:
+    """Known defects the environment accepts for now, expired waivers and stale ones."""
+    rows = []
+    for pattern, names in waivers.applied.items():
+        rule = waivers.rules[pattern]
+        rows.append(("WAIVED", ", ".join(names), rule.reason, rule.expires, rule.ticket))
+    for pattern, names in waivers.expired.items():
+        rule = waivers.rules[pattern]
+        rows.append(
+            ("EXPIRED: counts again", ", ".join(names), rule.reason, rule.expires, rule.ticket)
+        )
+    for pattern in waivers.stale:
+        rule = waivers.rules[pattern]
+        rows.append(
+            ("STALE: nothing failed, remove it", pattern, rule.reason, rule.expires, rule.ticket)
+        )
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td>{E(state)}</td><td>{E(checks)}</td><td>{E(reason)}</td>"
+        f"<td>{expires.isoformat()}</td><td>{_ticket(ticket)}</td></tr>"
+        for state, checks, reason, expires, ticket in rows
+    )
+    head = "<tr><th>Waiver</th><th>Checks</th><th>Reason</th><th>Until</th><th>Ticket</th></tr>"
+    return f"<h2>Known defects (waivers)</h2><table class='fv'>{head}{body}</table>"
+
+
+def _ticket(url: str | None) -> str:
+    return f'<a href="{E(url)}">{E(url)}</a>' if url else ""
 
 
 def health_table(results: list[CheckResult]) -> str:

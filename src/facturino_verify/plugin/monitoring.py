@@ -13,15 +13,16 @@ from typing import Any, TypeVar
 
 import pytest
 
+from ..checks import metrics as metrics_checks
 from ..checks import monitoring as m
-from ..checks import observability, remedies
+from ..checks import remedies
 from ..checks.base import CheckFailed, fail
 from ..clients import TargetError
 from ..clients.poll import poll
 from ..clients.prometheus import PrometheusClient, Sample
 from ..config import Environment
 from .deployment import Deployment
-from .probes import _metrics_auth
+from .probes import metrics_headers
 
 T = TypeVar("T")
 SCRAPES_PER_WINDOW = 4
@@ -39,11 +40,11 @@ class MetricsWindow:
         __tracebackhide__ = True
         d = self.deployment
         try:
-            response = d.http.get(d.env.metrics.path, headers=_metrics_auth(d))
+            response = d.http.get(d.env.metrics.path, headers=metrics_headers(d))
         except TargetError as error:
             problem = str(error)
         else:
-            return observability.metric_families(response)
+            return metrics_checks.metric_families(response)
         fail("/metrics answers", "an answer", problem, remedies.METRICS)
 
     def _measure(self) -> m.Window:

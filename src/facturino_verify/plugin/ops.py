@@ -34,7 +34,7 @@ from ..clients.restore import (
 from ..clients.shell import ShellClient, ShellResult
 from . import stash
 from .deployment import Deployment
-from .probes import _metrics_auth
+from .probes import metrics_headers
 
 T = TypeVar("T")
 RESTORED_INVOICE_SAMPLE = 200
@@ -172,7 +172,7 @@ class Ops:
         path = self.env.metrics.path
         return self._once(
             "metrics",
-            lambda: self.d.http.get(path, headers=_metrics_auth(self.d)),
+            lambda: self.d.http.get(path, headers=metrics_headers(self.d)),
             remedies.METRICS,
         )
 

@@ -24,7 +24,8 @@ CAPABILITY_MARKERS = {
     "backup_bucket": "reads backups from an S3-compatible bucket; needs [backups.bucket]",
     "admin_account": "logs in as the admin test account; needs [accounts.admin]",
     "partner_account": "logs in as the partner test account; needs [accounts.partner]",
-    "metrics_auth": "reads /metrics with credentials; needs [metrics] token or username",
+    "metrics_auth": "reads the /metrics exposition: anonymously where [metrics] expect = "
+    '"open" (the real app has no auth), else with [metrics] token or username',
     "prometheus": "reads a Prometheus server; needs [monitoring] prometheus_url",
     "perf_baseline": "compares with a stored perf baseline; needs [perf] baseline_file",
 }

@@ -21,6 +21,7 @@ from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
 from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
+from ..config import Environment
 from ..config.model import Redis as RedisConfig
 from .deployment import Deployment
 
@@ -52,21 +53,30 @@ def http_probes(d: Deployment) -> dict[str, Probe]:
         probes[f"debug_path {path}"] = _getter(d, path)
     for path in env.expect.private_paths:
         probes[f"private_path {path}"] = _getter(d, path)
-    if env.metrics.token or env.metrics.username:
-        probes["metrics"] = lambda: get(env.metrics.path, headers=_metrics_auth(d))
+    if env.metrics.has_credentials:
+        probes["metrics"] = lambda: get(env.metrics.path, headers=metrics_headers(d))
     return probes
+
+
+def metrics_probe(env: Environment) -> str:
+    """The probe that reads /metrics as the checks must: with the environment's credentials
+    (for a proxy in front of the app), else anonymously, as the real app allows."""
+    return "metrics" if env.metrics.has_credentials else "metrics_anonymous"
 
 
 def _getter(d: Deployment, path: str) -> Probe:
     return lambda: d.http.get(path)
 
 
-def _metrics_auth(d: Deployment) -> dict[str, str]:
+def metrics_headers(d: Deployment) -> dict[str, str]:
+    """Authorization for /metrics where the environment has credentials, else none."""
     m = d.env.metrics
     if m.token is not None:
         return {"Authorization": f"Bearer {m.token.get_secret_value()}"}
+    if not m.username:
+        return {}
     password = m.password.get_secret_value() if m.password else ""
-    return {"Authorization": httpx.BasicAuth(m.username or "", password)._auth_header}
+    return {"Authorization": httpx.BasicAuth(m.username, password)._auth_header}
 
 
 def service_probes(d: Deployment) -> dict[str, Probe]:

@@ -12,6 +12,7 @@ import pytest
 from ..checks import CheckFailed
 from ..clients import TargetError
 from ..redact import Redactor
+from ..verdict.waivers import WaiverRule, covering, lines
 from . import stash
 from .html_report import rollback_steps_for, stakeholder_view
 from .verdict import FLAKY_KEY, verdict_lines
@@ -41,6 +42,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("flaky: passed only after network retries", yellow=True)
         for result in flaky:
             terminalreporter.line(f"{result.nodeid}: {result.retries} retries")
+    waivers = config.stash.get(stash.WAIVER_REPORT, None)
+    if waivers is not None and lines(waivers):
+        terminalreporter.section("waivers: known defects of [waivers]", yellow=True)
+        for line in lines(waivers):
+            terminalreporter.line(config.stash[stash.REDACTOR](line))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -84,6 +90,7 @@ def pytest_html_results_summary(
             latency,
             BUDGET_MS,
             rollback_steps_for(verdict, env),
+            config.stash.get(stash.WAIVER_REPORT, None),
         )
         prefix.extend(redact(fragment) for fragment in view)
     deselected = config.stash.get(stash.DESELECTED, [])
@@ -122,6 +129,11 @@ def pytest_runtest_makereport(
             f"passed only after {retries} network retr{'y' if retries == 1 else 'ies'}, and "
             "this environment counts a flaky check as failed ([retries] flaky_is_failure)"
         )
+    if call.excinfo is not None and not isinstance(call.excinfo.value, CheckFailed | TargetError):
+        # Any other failure: its exception line first (a waived failure is summed up by it).
+        crash = getattr(report.longrepr, "reprcrash", None)
+        if crash is not None and report.longrepr is not None:
+            report.longrepr = f"{crash.message}\n{report.longrepr}"
     if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailed):
         # A failed check explains itself; the traceback through helpers adds only noise.
         # The claim comes first: pytest's short summary shows the first line.
@@ -141,12 +153,51 @@ def pytest_runtest_makereport(
     elif report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     report.sections = [(title, redact(text)) for title, text in report.sections]
+    _apply_waiver(item, report)
     # Recorded properties go to JUnit, summary.json and the HTML evidence column.
     report.user_properties = [
         (key, redact(value) if isinstance(value, str) else value)
         for key, value in report.user_properties
     ]
     return report
+
+
+WAIVED_PREFIX = "WAIVED: "
+
+
+def _apply_waiver(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A failed check that an active waiver covers becomes WAIVED: reported like an expected
+    failure (JUnit ``<skipped type="pytest.xfail">``), never counted in the verdict. Only a
+    check's own failure is waived, not an error in its set-up (that is another problem)."""
+    if report.when != "call" or not report.failed:
+        return
+    rules: list[WaiverRule] = item.config.stash.get(stash.WAIVERS, [])
+    rule = covering(item.name, rules)
+    if rule is None:
+        return
+    if not rule.active_on(item.config.stash[stash.TODAY]):
+        report.longrepr = (
+            f"{report.longrepr}\n  (waiver '{rule.pattern}' expired on "
+            f"{rule.expires.isoformat()}: this failure counts again)"
+        )
+        report.user_properties.append(("waiver_expired", rule.pattern))
+        return
+    claim = str(report.longrepr or "").splitlines()[0] if report.longrepr else ""
+    report.user_properties += [("waived_failure", claim), ("waiver", rule.describe())]
+    report.outcome = "skipped"
+    report.wasxfail = WAIVED_PREFIX + rule.describe()
+
+
+def is_waived(report: pytest.TestReport) -> bool:
+    return str(getattr(report, "wasxfail", "")).startswith(WAIVED_PREFIX)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    """pytest-html files a waived check under "Expected failures" (its filters know no other
+    category); the row itself says WAIVED."""
+    if is_waived(report) and len(cells) > 1:
+        cells[1] = cells[1].replace('class="col-testId">', 'class="col-testId">[WAIVED] ', 1)
 
 
 class _RedactingFilter(logging.Filter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from ..config import Environment
 from ..redact import Redactor
 from ..verdict import CheckResult, Verdict
+from ..verdict.waivers import WaiverReport, WaiverRule
 
 ENVIRONMENT = pytest.StashKey[Environment]()
 ENV_FILE = pytest.StashKey[Path]()
@@ -21,3 +23,6 @@ VERDICT = pytest.StashKey[Verdict]()
 RUN_STARTED = pytest.StashKey[float]()  # time.monotonic() at configure: the run's time budget
 PROBE_LATENCY = pytest.StashKey[dict[str, float]]()  # probe name → ms, for the report's chart
 PUSH_PROBLEM = pytest.StashKey[str]()  # why the Pushgateway push failed ("" = it worked)
+WAIVERS = pytest.StashKey[list[WaiverRule]]()  # the environment's [waivers], as rules
+TODAY = pytest.StashKey[date]()  # the run's UTC date: waivers count through their expiry date
+WAIVER_REPORT = pytest.StashKey[WaiverReport]()  # what the waivers did, decided at the end

@@ -144,9 +144,7 @@ def job_watch(
         yield DatabaseJobs(db, mark, featuredb.jobs_sequence_value(db), cfg.queue)
 
 
-def watch_sync(
-    watch: JobWatch, trigger: Callable[[], httpx.Response], cfg: Banking
-) -> WatchedSync:
+def watch_sync(watch: JobWatch, trigger: Callable[[], httpx.Response], cfg: Banking) -> WatchedSync:
     """Trigger with the watch running; then wait (deadline, polling) for the job to leave."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-watch") as pool:
         watching = pool.submit(

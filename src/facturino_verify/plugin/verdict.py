@@ -13,6 +13,8 @@ from ..config import Environment
 from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
 from ..verdict.catalog import Rule
+from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
+from ..verdict.waivers import report as waiver_report
 from . import stash
 from .pushgateway import push, verdict_registry
 
@@ -75,6 +77,8 @@ class VerdictRecorder:
         results = list(config.stash.get(stash.RESULTS, {}).values())
         verdict = decide(results, flaky_is_failure=env.retries.flaky_is_failure)
         config.stash[stash.VERDICT] = verdict
+        rules: list[WaiverRule] = config.stash[stash.WAIVERS]
+        config.stash[stash.WAIVER_REPORT] = waiver_report(results, rules, config.stash[stash.TODAY])
         session.exitstatus = verdict.exit_code
         if env.report.pushgateway_url:
             duration = time.monotonic() - config.stash[stash.RUN_STARTED]
@@ -84,7 +88,10 @@ class VerdictRecorder:
         if not config.option.facturino_no_reports:
             write_summary(config, env, results, verdict)
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
+        if report.when == "call" and _waived(report):
+            return WAIVED, "W", ("WAIVED", {"yellow": True})
         if report.when == "call" and report.passed and dict(report.user_properties).get(FLAKY_KEY):
             return "flaky", "R", ("FLAKY", {"yellow": True})
         return None
@@ -99,17 +106,25 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
         {k: str(v) for k, v in props.items() if k not in ("severity", "scenario")}
     )
     result.retries = max(result.retries, int(props.get(FLAKY_KEY, 0) or 0))
-    if report.failed:
+    if _waived(report):
+        result.outcome = WAIVED
+        result.message = str(props.get("waived_failure", ""))[:300]
+    elif report.failed:
         result.outcome = "failed" if report.when == "call" else "error"
         result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
         if result.message.startswith(UNREACHABLE_CLAIM):
             # Whatever the check is about, an unreachable app calls for redeploying.
             result.scenario = "bad_deployment"
-    elif report.skipped and result.outcome not in ("failed", "error"):
+    elif report.skipped and result.outcome not in ("failed", "error", WAIVED):
         result.outcome = "skipped"
         result.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-    elif report.when == "call" and result.outcome not in ("failed", "error"):
+    elif report.when == "call" and result.outcome not in ("failed", "error", WAIVED):
         result.outcome = "passed"
+
+
+def _waived(report: pytest.TestReport) -> bool:
+    # plugin/report.py marks a waived failure; kept in sync by the shared prefix.
+    return str(getattr(report, "wasxfail", "")).startswith("WAIVED: ")
 
 
 def rollback_values(env: Environment) -> RollbackValues:
@@ -141,7 +156,25 @@ def summary(
         "duration_s": round(time.monotonic() - config.stash[stash.RUN_STARTED], 3),
         "checks": [_check_entry(r, redact) for r in results],
         "probe_latency_ms": config.stash.get(stash.PROBE_LATENCY, {}),
+        "waivers": _waivers_entry(config.stash.get(stash.WAIVER_REPORT, WaiverReport()), redact),
         "pushgateway": _push_state(config, env),
+    }
+
+
+def _waivers_entry(waivers: WaiverReport, redact: Redactor) -> dict[str, Any]:
+    def rule(pattern: str) -> dict[str, Any]:
+        r = waivers.rules[pattern]
+        return {
+            "pattern": pattern,
+            "reason": redact(r.reason),
+            "expires": r.expires.isoformat(),
+            "ticket": r.ticket,
+        }
+
+    return {
+        "applied": [{**rule(p), "checks": names} for p, names in waivers.applied.items()],
+        "expired": [{**rule(p), "checks": names} for p, names in waivers.expired.items()],
+        "stale": [rule(p) for p in waivers.stale],
     }
 
 
@@ -193,6 +226,9 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         f"checks run by severity: critical {ran['critical']}, major {ran['major']}, "
         f"warning {ran['warning']}",
     ]
+    waived = sum(c.get("waived", 0) for c in verdict.counts.values())
+    if waived:
+        lines.append(f"waived known defects: {waived} (see 'waivers' above and in the report)")
     if config.stash.get(stash.PUSH_PROBLEM, ""):
         lines.append(f"pushgateway: push failed ({config.stash[stash.PUSH_PROBLEM]})")
     if verdict.scenario is not None:

@@ -20,7 +20,8 @@ EXIT_CODES: dict[VerdictName, int] = {
 }
 # When several scenarios apply, the most urgent one leads.
 SCENARIO_PRIORITY: tuple[Scenario, ...] = ("critical_bug", "migration_failure", "bad_deployment")
-RAN = ("passed", "failed", "error")
+# A waived check ran and failed, but its failure is a known, accepted defect (waivers.py).
+RAN = ("passed", "failed", "error", "waived")
 
 
 @dataclass
@@ -29,7 +30,7 @@ class CheckResult:
     name: str
     severity: Severity
     scenario: Scenario
-    outcome: str = "deselected"  # passed / failed / error / skipped / deselected
+    outcome: str = "deselected"  # passed / failed / error / waived / skipped / deselected
     duration: float = 0.0
     retries: int = 0
     message: str = ""
@@ -55,7 +56,15 @@ class Verdict:
 
 def counts_by_severity(results: Iterable[CheckResult]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {
-        s: {"ran": 0, "passed": 0, "failed": 0, "flaky": 0, "skipped": 0, "deselected": 0}
+        s: {
+            "ran": 0,
+            "passed": 0,
+            "failed": 0,
+            "waived": 0,
+            "flaky": 0,
+            "skipped": 0,
+            "deselected": 0,
+        }
         for s in SEVERITIES
     }
     for r in results:
@@ -84,6 +93,10 @@ def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Ver
             scenario = _scenario(hit) if name == "ROLLBACK" else None
             reason = f"{len(hit)} {severity} check(s) failed: " + ", ".join(r.name for r in hit[:5])
             return Verdict(name, reason, scenario, counts)  # type: ignore[arg-type]
+    waived = [r.name for r in results if r.outcome == "waived"]
+    if waived:
+        why = f"every selected check passed, except {len(waived)} waived known defect(s): "
+        return Verdict("GO", why + ", ".join(waived[:5]), None, counts)
     return Verdict("GO", "every selected check passed", None, counts)
 
 

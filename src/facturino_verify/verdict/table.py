@@ -59,7 +59,7 @@ ROWS: tuple[Row, ...] = (
 @dataclass(frozen=True)
 class FilledRow:
     row: Row
-    result: str  # PASS / FAIL / FLAKY / NOT RUN
+    result: str  # PASS / FAIL / FLAKY / WAIVED / NOT RUN
     checks: list[CheckResult]
 
 
@@ -73,11 +73,13 @@ def fill(results: Iterable[CheckResult]) -> list[FilledRow]:
     filled = []
     for row in ROWS:
         mine = claimed[row.feature]
-        ran = [r for r in mine if r.outcome in ("passed", "failed", "error")]
+        ran = [r for r in mine if r.outcome in ("passed", "failed", "error", "waived")]
         if not ran:
             outcome = "NOT RUN"
         elif any(r.outcome in ("failed", "error") for r in ran):
             outcome = "FAIL"
+        elif any(r.outcome == "waived" for r in ran):
+            outcome = "WAIVED"
         else:
             outcome = "FLAKY" if any(r.flaky for r in ran) else "PASS"
         filled.append(FilledRow(row, outcome, mine))
