@@ -193,8 +193,9 @@ HEALTH_FAULTS: tuple[Fault, ...] = (
         "the app queues on Redis (QUEUE_CONNECTION=redis) with REDIS_QUEUE_DB=16, a database "
         "Redis does not have (0-15): every dispatch fails, the cache and sessions still work; "
         "fixed /health redis (every connection the app uses) false (503); the real one tests "
-        "only the cache store (HealthController.php:69-75) and stays true",
-        (*_HEALTH_503, "test_health_check_passes[redis]"),
+        "only the cache store (HealthController.php:69-75) and stays true; /metrics cannot "
+        "count the queue (500)",
+        (*_HEALTH_503, "test_health_check_passes[redis]", "test_metrics_*"),
         {"QUEUE_CONNECTION": "redis", "REDIS_QUEUE_DB": "16"},
     ),
     Fault(
