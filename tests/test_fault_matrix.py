@@ -253,16 +253,18 @@ def _free_base(wait: float = 300.0) -> int:
 
 
 @contextmanager
-def reference_on_a_free_base(faults: list[str]) -> Iterator[Path]:
+def reference_on_a_free_base(faults: list[str], extra: tuple[str, ...] = ()) -> Iterator[Path]:
     with ExitStack() as stack:
         with PORT_LOCK.open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            home = stack.enter_context(reference(_free_base(), faults))
+            home = stack.enter_context(reference(_free_base(), faults, extra))
         yield home
 
 
-def smoke_with(fault: str | None, overrides: dict[str, str] | None = None) -> SuiteRun:
-    with reference_on_a_free_base([fault] if fault else []) as home:
+def smoke_with(
+    fault: str | None, overrides: dict[str, str] | None = None, extra: tuple[str, ...] = ()
+) -> SuiteRun:
+    with reference_on_a_free_base([fault] if fault else [], extra) as home:
         return run_suite(home, overrides=overrides)
 
 
@@ -316,3 +318,29 @@ def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
     specific |= UNVERIFIED_WRONG_HOST_FAILURES
     proven = {name.split("[")[0] for name in specific}
     assert sorted(functions - proven) == []
+
+
+# The app queues on Redis (`--queue-connection redis`, the runbook's QUEUE_CONNECTION): the queue
+# checks read Redis ([redis] ids) and jobs in the jobs table are the failure of their own.
+ON_REDIS = {
+    "healthy": set(),
+    # A payload popped 15 minutes ago and never finished (queues:default:reserved).
+    "queue_stuck": {"test_no_job_reserved_for_more_than_10_minutes[redis]"},
+    # 1500 payloads waiting on a paused redis:default.
+    "queue_backlog": {"test_pending_jobs_below_threshold[redis]"},
+    # 150 rows in the jobs table while the app queues on Redis.
+    "queue_over_max": {ONLY_ON},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(ON_REDIS))
+def test_queue_checks_read_redis_where_the_app_queues_there(fault: str) -> None:
+    run = smoke_with(None if fault == "healthy" else fault, extra=("--queue-connection", "redis"))
+    failing = run.named("failed") | run.named("error")
+    assert failing == ON_REDIS[fault], run.output[-3000:]
+    assert run.named("skipped") == set()
+    queue_checks = {name for name in run.outcomes if name.startswith(("test_no_job", "test_pend"))}
+    assert queue_checks == {
+        "test_no_job_reserved_for_more_than_10_minutes[redis]",
+        "test_pending_jobs_below_threshold[redis]",
+    }

@@ -115,7 +115,11 @@ DB_FAULTS = {
 }
 
 
-def apply(conn: Conn, active: Mapping[str, str | None]) -> None:
+# Faults about the queue's own state: on the redis connection perffaults.py puts it in Redis.
+DATABASE_QUEUE_ONLY = frozenset({"queue_stuck"})
+
+
+def apply(conn: Conn, active: Mapping[str, str | None], connection: str = "database") -> None:
     for name, change in DB_FAULTS.items():
-        if name in active:
+        if name in active and (connection == "database" or name not in DATABASE_QUEUE_ONLY):
             change(conn)

@@ -322,7 +322,7 @@ class Deployment:
             seed.apply_schema(conn)
             seed.record_migrations(conn)
             seed.seed(conn, creds, state.app_key)
-            dbfaults.apply(conn, self.faults)
+            dbfaults.apply(conn, self.faults, self.queue_connection)
             opsfaults.apply_db(conn, self.faults)
             perffaults.apply_db(conn, self.faults, self.queue_connection)
             env = read_env_file(self.layout.app_env)

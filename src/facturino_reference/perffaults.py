@@ -4,6 +4,7 @@ exactly as they read it without a fault."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from facturino_reference.redisqueue import queue_key, redis_payload
 
 Conn = psycopg.Connection[Any]
 VERSION = "2.1.1"
+RETRY_AFTER_SECONDS_REDIS_CONNECTION = 90  # config/queue.php: the `redis` connection
 
 
 def write_version_file(root: Path, active: Mapping[str, str | None]) -> None:
@@ -66,6 +68,17 @@ def _client(env: Mapping[str, str], db_key: str) -> redis.Redis:
     )
 
 
+def _stuck_reservation(client: redis.Redis, prefix: str) -> None:
+    """`queue_stuck` on the redis connection: a job popped 15 minutes ago whose worker never
+    finished or released it (RedisQueue keeps it in `:reserved`, scored by when the
+    reservation expires: its start plus retry_after)."""
+    started = int(time.time()) - 900
+    payload = json.loads(redis_payload(backfill_tax_returns_payload(), started - 5))
+    payload["attempts"] = 1
+    expires = started + RETRY_AFTER_SECONDS_REDIS_CONNECTION
+    client.zadd(queue_key(prefix, "default", "reserved"), {json.dumps(payload): expires})
+
+
 def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> None:
     """`queue:pause {connection}:default`, left on (the `queue_backlog` fault); on the redis
     connection the waiting jobs are pushed to `queues:default` (with Laravel's `createdAt`)."""
@@ -78,6 +91,8 @@ def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> Non
                     redis_payload(backfill_tax_returns_payload(), created) for _ in range(count)
                 ]
                 client.rpush(queue_key(env["REDIS_PREFIX"], "default"), *payloads)
+            if "queue_stuck" in active:
+                _stuck_reservation(client, env["REDIS_PREFIX"])
     if "queue_backlog" not in active:
         return
     with _client(env, "REDIS_CACHE_DB") as client:
