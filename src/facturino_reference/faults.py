@@ -526,7 +526,8 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "queue_stuck",
-        "a `default` jobs row reserved 15 minutes ago (never released)",
+        "a `default` job reserved 15 minutes ago and never released: a jobs row, or with "
+        "`--queue-connection redis` a payload in facturino_queues:default:reserved",
         (
             "test_no_job_reserved_for_more_than_10_minutes[*]",
             "test_health_returns_200",
