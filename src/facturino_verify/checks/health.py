@@ -32,9 +32,10 @@ WHY_NOT_EVIDENCE = {
         "certificate itself is judged by the features suite's test_signer_certificate_*"
     ),
     "bank_sync": (
-        "HealthController.php:182-195 counts Telescope log entries, which nothing writes in "
-        "production (laravel/telescope is require-dev, not installed); failed bank syncs are "
-        "judged by test_bank_sync_jobs_are_not_failing (failed_jobs)"
+        "HealthController.php:182-195 counts Telescope log entries in telescope_entries, which "
+        "migration 2018_08_08_100000 creates but nothing fills in production (laravel/telescope "
+        "is require-dev, not installed); failed bank syncs are judged by "
+        "test_bank_sync_jobs_are_not_failing (failed_jobs)"
     ),
     "certificates": (
         "HealthController.php:304 needs certificates.expires_at, a column no migration creates "
