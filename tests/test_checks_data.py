@@ -80,7 +80,10 @@ def test_cache_round_trip_passes_when_read_back_and_removed() -> None:
 
 @pytest.mark.parametrize(
     ("read", "remaining", "claim"),
-    [(None, 0, "Redis returns what was written"), (b"v", 1, "is removed afterwards")],
+    [
+        (None, 0, "Redis returns what the runner wrote to its own key"),
+        (b"v", 1, "the runner's test key .* is removed afterwards"),
+    ],
 )
 def test_cache_round_trip_fails_on_wrong_read_or_leftover_key(
     read: bytes | None, remaining: int, claim: str
@@ -90,16 +93,34 @@ def test_cache_round_trip_fails_on_wrong_read_or_leftover_key(
     assert caught.value.remedy == remedies.REDIS
 
 
-def test_queue_without_stuck_jobs_passes() -> None:
-    data.expect_no_stuck_jobs(snapshot(), 600)
+def test_app_keys_in_redis_pass_when_every_store_the_app_uses_holds_some() -> None:
+    data.expect_app_keys_in_redis({"cache": (1, 3), "sessions": (0, 100)}, "facturino_x")
 
 
-def test_job_reserved_too_long_fails() -> None:
+def test_app_keys_missing_from_a_store_fail_naming_its_db() -> None:
     with pytest.raises(CheckFailed) as caught:
-        data.expect_no_stuck_jobs(
-            snapshot(reserved_too_long=2, oldest_reserved_age_seconds=900), 600
-        )
-    assert caught.value.claim == "no job is reserved for more than 10 minutes"
+        data.expect_app_keys_in_redis({"cache": (1, 0), "sessions": (0, 2)}, "facturino_x")
+    assert caught.value.claim == (
+        "Redis holds keys the app wrote under its prefix where the environment says the app "
+        "keeps cache and sessions"
+    )
+    assert caught.value.expected == "keys facturino_x* in DB 1 (cache), DB 0 (sessions)"
+    assert caught.value.seen == (
+        "none in DB 1 (cache) after this run's requests: the app keeps them elsewhere"
+    )
+    assert caught.value.remedy == remedies.REDIS_UNUSED
+
+
+def test_queue_without_stuck_jobs_passes() -> None:
+    data.expect_no_stuck_jobs(0, None, 600, "the jobs table")
+
+
+def test_job_reserved_too_long_fails_naming_where() -> None:
+    with pytest.raises(CheckFailed) as caught:
+        data.expect_no_stuck_jobs(2, 900, 600, "queue connection 'redis' (x): Redis queues:*")
+    assert caught.value.claim == (
+        "no job is reserved for more than 10 minutes (queue connection 'redis' (x): Redis queues:*)"
+    )
     assert (caught.value.seen, caught.value.remedy) == (
         "2 (oldest reserved 900 s ago)",
         remedies.QUEUE,
@@ -122,6 +143,7 @@ def test_failed_jobs_must_stay_below_threshold() -> None:
     with pytest.raises(CheckFailed) as caught:
         data.expect_failed_jobs_below(snapshot(failed_last_hour=100), 100)
     assert (caught.value.seen, caught.value.remedy) == (100, remedies.FAILED_JOBS)
+    assert "failed_at in UTC" in caught.value.claim
 
 
 def test_feature_flags_matching_matrix_pass() -> None:

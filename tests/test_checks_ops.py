@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from facturino_verify.checks import CheckFailed, trend
+from facturino_verify.checks import CheckFailed, remedies, trend
 from facturino_verify.checks import ops as checks
 from facturino_verify.checks import restore as drill
 from facturino_verify.checks.artisan import (
+    parse_about_drivers,
     parse_backup_list,
     parse_df,
     parse_human_size,
@@ -97,6 +98,39 @@ def test_migrate_status_parses_both_formats_with_batches_and_pending() -> None:
     checks.expect_migration_ran(states, "2014_10_12_000000_create_users_table")
     with pytest.raises(CheckFailed, match="lists the migrations"):
         checks.expect_no_pending_migration(parse_migrate_status("Migration table not found."), "")
+
+
+# `php artisan about --only=drivers --json` (Laravel 12), after a PHP deprecation notice.
+ABOUT_DRIVERS = (
+    "PHP Deprecated:  something in Unknown on line 0\n"
+    '{"drivers":{"broadcasting":"log","cache":"redis","database":"pgsql",'
+    '"logs":["single"],"mail":"smtp","queue":"database","session":"redis"}}\n'
+)
+
+
+def test_about_drivers_json_gives_the_apps_drivers() -> None:
+    drivers = parse_about_drivers(ABOUT_DRIVERS)
+    assert (drivers["cache"], drivers["queue"], drivers["session"]) == (
+        "redis",
+        "database",
+        "redis",
+    )
+    assert "logs" not in drivers  # a list (the stack's channels), not a driver name
+    assert parse_about_drivers('  ERROR  Command "about" is not defined.') == {}
+
+
+def test_drivers_must_be_the_ones_the_environment_says() -> None:
+    seen = parse_about_drivers(ABOUT_DRIVERS)
+    expected = {"queue": ("database", "[redis] queue_connection"), "cache": ("redis", "x")}
+    checks.expect_drivers(seen, expected, ABOUT_DRIVERS)
+    with pytest.raises(CheckFailed) as caught:
+        checks.expect_drivers(seen, {"queue": ("redis", "[redis] queue_connection")}, "")
+    assert caught.value.seen == {
+        "queue": "app: database, environment: redis ([redis] queue_connection)"
+    }
+    assert caught.value.remedy == remedies.QUEUE_CONNECTION
+    with pytest.raises(CheckFailed, match="shows the app's drivers"):
+        checks.expect_drivers({}, expected, "Command not found")
 
 
 def test_queue_monitor_lines_give_size_and_status_per_queue() -> None:
@@ -292,6 +326,7 @@ def test_shell_runs_only_allowed_commands_with_a_timeout() -> None:
         shell.backup_list(artisan),
         shell.queue_monitor(artisan, "database", ["default", "einvoice"], 100),
         shell.queue_work_once(artisan, "default"),
+        shell.about_drivers(artisan),
         shell.disk_free(),
     ]
     assert all(shell.is_allowed(c.argv, artisan) for c in allowed)

@@ -219,6 +219,32 @@ def test_shipped_environment_file_is_valid(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sections", "uses", "queue_said_by"),
+    [
+        ({}, set(), "no [redis] section: the image's baked QUEUE_CONNECTION=database"),
+        ({"redis": {"host": "r"}}, set(), "[redis] queue_connection"),
+        (
+            {"redis": {"host": "r", "cache_store": "redis", "session_driver": "redis"}},
+            {"cache", "sessions"},
+            "[redis] queue_connection",
+        ),
+        (
+            {"redis": {"host": "r"}, "queue": {"connection": "redis"}},
+            {"queue"},
+            "[queue] connection",
+        ),
+    ],
+    ids=["no_redis", "baked_drivers", "cache_and_sessions", "queue_by_queue_section"],
+)
+def test_what_the_app_keeps_in_redis_follows_the_app_drivers(
+    sections: dict[str, object], uses: set[str], queue_said_by: str
+) -> None:
+    env = Environment.model_validate({"target": {"url": "https://x.test"}, **sections})
+    assert env.redis_uses == uses
+    assert env.queue_connection_said_by == queue_said_by
+
+
+@pytest.mark.parametrize(
     ("metrics", "granted"),
     [
         ('expect = "open"', True),  # the real app: anonymous scrapes work

@@ -7,8 +7,17 @@ mapped checks fail, every unrelated check still passes.
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
 import pytest
 
+from facturino_reference.procs import port_in_use
+from facturino_reference.state import ports_for
 from facturino_verify.config.model import HEALTH_CHECKS
 from facturino_verify.verdict import EXIT_CODES
 
@@ -68,18 +77,31 @@ PRIVATE_PATHS = {
     f"test_private_file_is_not_served[{p}]"
     for p in ("/.env", "/.git/config", "/storage/logs/laravel.log")
 }
+# The queue checks read the app's queue connection, named in their id (the reference's
+# default is the image's baked `database`).
+STUCK = "test_no_job_reserved_for_more_than_10_minutes[database]"
+PENDING = "test_pending_jobs_below_threshold[database]"
+ONLY_ON = "test_jobs_are_only_on_the_configured_queue_connection"
+CERTIFICATES = "test_company_certificates_do_not_expire_within_30_days"
+BANK_SYNC = "test_bank_sync_jobs_are_not_failing"
 DATABASE = {
     "test_database_answers_select_1",
     "test_newest_expected_migration_has_run",
     "test_no_migration_is_pending",
-    "test_no_job_reserved_for_more_than_10_minutes",
-    "test_pending_jobs_below_threshold",
+    STUCK,
+    PENDING,
     "test_failed_jobs_last_hour_below_threshold",
+    ONLY_ON,
+    CERTIFICATES,
+    BANK_SYNC,
 }
+# Redis keys the app wrote: on a fresh deployment only the run's own requests write them, so
+# a run whose requests never reach the app finds none (as it should: the app wrote nothing).
+APP_KEYS = "test_redis_holds_keys_the_app_wrote"
 REDIS = {
     "test_redis_answers_ping",
-    "test_redis_cache_round_trip_under_app_prefix",
-    "test_redis_queue_depth_below_threshold",
+    "test_redis_round_trips_the_runners_own_key",
+    APP_KEYS,
 }
 # Every check that talks to the app over HTTPS (all but the plain-HTTP redirect).
 HTTPS_APP = {
@@ -103,6 +125,7 @@ HTTPS_APP = {
     "test_certificate_does_not_expire_soon",
 }
 UNREACHABLE = HTTPS_APP | {"test_http_redirects_to_https"}
+HEALTH_503 = HEALTH_ENDPOINT
 # The 503 maintenance page: no JSON, no cookies, no security headers; TLS and the redirect are fine.
 MAINTENANCE = HTTPS_APP - {
     "test_certificate_is_valid_for_host",
@@ -113,19 +136,19 @@ MAINTENANCE = HTTPS_APP - {
 }
 
 EXPECTED_FAILURES: dict[str, set[str]] = {
-    "app_down": UNREACHABLE,
-    "hung": UNREACHABLE,
+    "app_down": UNREACHABLE | {APP_KEYS},
+    "hung": UNREACHABLE | {APP_KEYS},
     "up_500": {"test_up_returns_200_application_up"},
-    "maintenance_mode": MAINTENANCE,
+    "maintenance_mode": MAINTENANCE | {APP_KEYS},
     "debug_mode": {
         "test_no_debug_headers_on_ordinary_responses[ping]",
         "test_no_debug_headers_on_ordinary_responses[up]",
         "test_json_error_carries_no_exception_trace",
         "test_debug_endpoint_is_not_served[/_ignition/health-check]",
     },
-    # Sessions live in Redis, so /health still answers (503, database and queues false); the
-    # login page, the installer gate and logins need the database, and the metrics controller's
-    # first query fails: 500 '# Error collecting metrics'.
+    # Sessions live in Redis, so /health still answers (503: database, queues, bank_sync and
+    # certificates false); the login page, the installer gate and logins need the database,
+    # and the metrics controller's first query fails: 500 '# Error collecting metrics'.
     "db_down": DATABASE
     | HEALTH_ENDPOINT
     | LOGIN_PAGE
@@ -134,11 +157,14 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     | {
         "test_health_check_passes[database]",
         "test_health_check_passes[queues]",
+        "test_health_check_passes[bank_sync]",
+        "test_health_check_passes[certificates]",
         "test_installer_page_redirects_away",
         "test_installer_api_is_not_served",
     },
     # Every web-group route needs the Redis session store: 500. /up and /api/* stay up.
     "redis_down": REDIS
+    | {ONLY_ON}
     | HEALTH_ENDPOINT
     | HEALTH_JSON
     | LOGIN_PAGE
@@ -171,48 +197,82 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "monitoring_disabled": METRICS | {"test_metrics_route_agrees_with_monitoring_flag"},
     # nginx serves a copy of .env from public/ (its body, secrets and all, is the evidence).
     "env_file_public": {"test_private_file_is_not_served[/.env]"},
-    # More jobs waiting in Redis than [thresholds] (issue 5's fault).
-    "redis_queue_over_max": {"test_redis_queue_depth_below_threshold"},
+    # 150 payloads waiting in Redis while the app queues in the database (issue 5's fault).
+    "redis_queue_over_max": {ONLY_ON},
     "partner_mocked_data": {
         "test_partner_data_is_not_mocked[dashboard]",
         "test_partner_data_is_not_mocked[commissions]",
     },
     "feature_flag_drift": {"test_feature_flags_match_expected_matrix"},
-    "queue_stuck": HEALTH_ENDPOINT
-    | {"test_health_check_passes[queues]", "test_no_job_reserved_for_more_than_10_minutes"},
+    "queue_stuck": HEALTH_ENDPOINT | {"test_health_check_passes[queues]", STUCK},
+    # 150 failed bank syncs: /health's queues and (fixed) bank_sync, and their database checks.
     "failed_jobs_spike": HEALTH_ENDPOINT
-    | {"test_health_check_passes[queues]", "test_failed_jobs_last_hour_below_threshold"},
+    | {
+        "test_health_check_passes[queues]",
+        "test_health_check_passes[bank_sync]",
+        "test_failed_jobs_last_hour_below_threshold",
+        BANK_SYNC,
+    },
     "tls_expiring": {"test_certificate_does_not_expire_soon"},
     "no_https_redirect": {"test_http_redirects_to_https"},
     # The entry chunk 404s: the shell still answers, the SPA never starts, no form is drawn.
     "login_assets_missing": {LOGIN_BUNDLE, LOGIN_FORM},
     "health_degraded": HEALTH_ENDPOINT | {"test_health_check_passes[backup]"},
     # More than [thresholds] pending_jobs_max jobs waiting (issue 4's fault; the worker is paused).
-    "queue_backlog": {"test_pending_jobs_below_threshold"},
+    "queue_backlog": {PENDING},
     # /metrics answers 500 "# Error collecting metrics" (a query of the controller fails).
     "metrics_broken": METRICS,
     # A certificate for another host: every verified HTTPS request fails the handshake.
     # (The lifetime check still reads the certificate, unverified, and passes.)
-    "tls_wrong_host": HTTPS_APP - {"test_certificate_does_not_expire_soon"},
+    "tls_wrong_host": (HTTPS_APP - {"test_certificate_does_not_expire_soon"}) | {APP_KEYS},
+    # /health's five sub-checks the real controller cannot fail, failing in the fixed one
+    # (the default profile), each with the database check that judges the same where there is.
+    "signer_cert_missing": HEALTH_503 | {"test_health_check_passes[signer]"},
+    "company_certificate_expiring": HEALTH_503
+    | {"test_health_check_passes[certificates]", CERTIFICATES},
+    "bank_sync_failing": HEALTH_503 | {"test_health_check_passes[bank_sync]", BANK_SYNC},
+    "paddle_unusable": HEALTH_503 | {"test_health_check_passes[paddle]"},
+    # The app queues on Redis (the queue checks read it: [redis] ids), in a DB Redis lacks;
+    # /metrics cannot count that queue either (500 '# Error collecting metrics').
+    "redis_queue_db_invalid": HEALTH_503 | METRICS | {"test_health_check_passes[redis]"},
+    # Cache and sessions on the baked database drivers: nothing of the app's in Redis.
+    "baked_cache_drivers": {APP_KEYS},
 }
 # The same fault seen by an environment that does not verify TLS for its HTTP checks
 # ([target] verify_tls = false): only the certificate check, which always verifies, fails.
 UNVERIFIED = {"FACTURINO_VERIFY__TARGET__VERIFY_TLS": "false"}
 UNVERIFIED_WRONG_HOST_FAILURES = {"test_certificate_is_valid_for_host"}
-# Port bases 2000-15000 (tests/README.md), clear of this machine's own service ports.
-CASES = ["healthy", *EXPECTED_FAILURES, "tls_wrong_host+unverified"]
-PORT_BASES = dict(zip(CASES, port_bases(2000, 15000), strict=False))
+# Port bases 2000-15000 (tests/README.md), clear of this machine's own service ports: there are
+# fewer than cases, so each case takes one that is free, chosen and bound under a lock.
+BASES = port_bases(2000, 15000)
+PORT_LOCK = Path(tempfile.gettempdir()) / "facturino-verify-smoke-matrix-ports.lock"
 
 
-def smoke_with(fault: str | None, overrides: dict[str, str] | None = None) -> SuiteRun:
-    name = (fault or "healthy") + ("+unverified" if overrides else "")
-    port_base = PORT_BASES[name]
-    with reference(port_base, [fault] if fault else []) as home:
+def _free_base(wait: float = 300.0) -> int:
+    deadline = time.monotonic() + wait
+    while True:
+        for base in BASES:
+            if not any(port_in_use(port) for port in ports_for(base).values()):
+                return base
+        if time.monotonic() > deadline:
+            raise RuntimeError("no free port base in 2000-14999")
+        time.sleep(0.5)
+
+
+@contextmanager
+def reference_on_a_free_base(faults: list[str], extra: tuple[str, ...] = ()) -> Iterator[Path]:
+    with ExitStack() as stack:
+        with PORT_LOCK.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            home = stack.enter_context(reference(_free_base(), faults, extra))
+        yield home
+
+
+def smoke_with(
+    fault: str | None, overrides: dict[str, str] | None = None, extra: tuple[str, ...] = ()
+) -> SuiteRun:
+    with reference_on_a_free_base([fault] if fault else [], extra) as home:
         return run_suite(home, overrides=overrides)
-
-
-def test_every_case_has_its_own_port_base() -> None:
-    assert set(PORT_BASES) == set(CASES)
 
 
 def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
@@ -265,3 +325,29 @@ def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
     specific |= UNVERIFIED_WRONG_HOST_FAILURES
     proven = {name.split("[")[0] for name in specific}
     assert sorted(functions - proven) == []
+
+
+# The app queues on Redis (`--queue-connection redis`, the runbook's QUEUE_CONNECTION): the queue
+# checks read Redis ([redis] ids) and jobs in the jobs table are the failure of their own.
+ON_REDIS = {
+    "healthy": set(),
+    # A payload popped 15 minutes ago and never finished (queues:default:reserved).
+    "queue_stuck": {"test_no_job_reserved_for_more_than_10_minutes[redis]"},
+    # 1500 payloads waiting on a paused redis:default.
+    "queue_backlog": {"test_pending_jobs_below_threshold[redis]"},
+    # 150 rows in the jobs table while the app queues on Redis.
+    "queue_over_max": {ONLY_ON},
+}
+
+
+@pytest.mark.parametrize("fault", sorted(ON_REDIS))
+def test_queue_checks_read_redis_where_the_app_queues_there(fault: str) -> None:
+    run = smoke_with(None if fault == "healthy" else fault, extra=("--queue-connection", "redis"))
+    failing = run.named("failed") | run.named("error")
+    assert failing == ON_REDIS[fault], run.output[-3000:]
+    assert run.named("skipped") == set()
+    queue_checks = {name for name in run.outcomes if name.startswith(("test_no_job", "test_pend"))}
+    assert queue_checks == {
+        "test_no_job_reserved_for_more_than_10_minutes[redis]",
+        "test_pending_jobs_below_threshold[redis]",
+    }

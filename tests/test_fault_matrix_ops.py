@@ -38,8 +38,12 @@ ROW_COUNTS = "test_restored_row_counts_match_live_database[bucket]"
 DRILL_MIGRATION = "test_restored_backup_has_newest_migration[bucket]"
 INVOICES = "test_restored_invoices_are_readable[bucket]"
 DRILL = {DRILL_RESTORES, CORE_TABLES, ROW_COUNTS, DRILL_MIGRATION, INVOICES}
-DEPTH = {f"test_queue_depth_within_maximum[{s}]" for s in ("database", "redis")}
-OLDEST = {f"test_oldest_due_job_is_younger_than_maximum[{s}]" for s in ("database", "redis")}
+# The queue checks read the app's queue connection, named in their id (the reference's default
+# is the image's baked `database`); jobs on the other connection fail their own check.
+DEPTH = "test_queue_depth_within_maximum[database]"
+OLDEST = "test_oldest_due_job_is_younger_than_maximum[database]"
+ONLY_ON = "test_queues_hold_jobs_only_on_the_configured_connection"
+DRIVERS = "test_app_drivers_match_the_environment"
 MONITOR = "test_queue_monitor_reports_every_queue_ok"
 WORK_ONCE = "test_queue_work_once_processes_a_job_without_error"
 FAILED_24H = "test_failed_jobs_last_24h_below_threshold"
@@ -55,9 +59,7 @@ EVERY_CHECK = (
     | LARGE
     | DUMP
     | DRILL
-    | DEPTH
-    | OLDEST
-    | {MONITOR, WORK_ONCE, FAILED_24H, GROWING, ERRORS_5XX}
+    | {DEPTH, OLDEST, ONLY_ON, DRIVERS, MONITOR, WORK_ONCE, FAILED_24H, GROWING, ERRORS_5XX}
     | MIGRATE_STATUS
     | DISK
 )
@@ -72,9 +74,13 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "disk_full": DISK,
     "failed_jobs_growing": {GROWING},
     "failed_jobs_spike": {FAILED_24H, GROWING},
-    "queue_over_max": {"test_queue_depth_within_maximum[database]", MONITOR},
-    "redis_queue_over_max": {"test_queue_depth_within_maximum[redis]"},
-    "queue_stuck": {"test_oldest_due_job_is_younger_than_maximum[database]"},
+    "queue_over_max": {DEPTH, MONITOR},
+    # 150 payloads waiting in Redis while the app queues in the database.
+    "redis_queue_over_max": {ONLY_ON},
+    "queue_stuck": {OLDEST},
+    # The app runs on the image's baked cache store and session driver (database) while the
+    # environment says redis: `php artisan about --only=drivers` shows it.
+    "baked_cache_drivers": {DRIVERS},
     "migrations_pending": MIGRATE_STATUS | {DRILL_MIGRATION},
     "error_burst": {ERRORS_5XX},
     "job_class_missing": {WORK_ONCE},
@@ -160,6 +166,33 @@ def test_failed_jobs_trend_compares_with_the_previous_run_when_one_was_recorded(
         second = ops_run(home, "-k", GROWING)
     assert failing(first) == {GROWING}
     assert second.named("passed") == {GROWING}, second.output[-2000:]
+
+
+def test_queue_checks_read_redis_where_the_app_queues_there() -> None:
+    """`QUEUE_CONNECTION=redis`: the depth and age checks read the Redis lists ([redis] ids),
+    queue:monitor asks `redis:<queue>`, and the jobs table must hold nothing."""
+    redis = ("--queue-connection", "redis")
+    ours = {
+        "test_queue_depth_within_maximum[redis]",
+        "test_oldest_due_job_is_younger_than_maximum[redis]",
+        ONLY_ON,
+        DRIVERS,
+        MONITOR,
+    }
+    cases = {
+        "healthy": set(),
+        # 1500 payloads created 15 minutes ago on a paused `redis:default`.
+        "queue_backlog": ours - {ONLY_ON, DRIVERS},
+        # 150 rows in the jobs table while the app queues on Redis.
+        "queue_over_max": {ONLY_ON},
+    }
+    for fault, expected in cases.items():
+        with reference_with_bucket([] if fault == "healthy" else [fault], redis) as home:
+            run = ops_run(home, "-k", "queue or drivers")
+        assert set(run.outcomes) == ours | {WORK_ONCE}, f"{fault}: {sorted(run.outcomes)}"
+        assert failing(run) == expected, f"{fault}: {run.output[-2500:]}"
+        if fault == "queue_backlog":
+            assert "[redis] default" in run.output  # queue:monitor asked the app's connection
 
 
 def test_every_ops_check_is_tripped_by_a_specific_fault() -> None:

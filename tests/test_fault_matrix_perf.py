@@ -187,22 +187,32 @@ def test_monitoring_reads_the_controllers_average_gauge_without_a_request_counte
 
 
 PROBE = "test_probe_job_is_processed_within_deadline"
-REDIS_QUEUE_CASES = {
-    "healthy": set(),
+PENDING_READS = QUEUE - {PROBE}  # the two checks that read what waits
+# (fault, --queue-connection) → failing queue checks. On the redis connection the database
+# probe is skipped with the reason; jobs on the other connection fail both pending reads.
+CONNECTION_CASES: dict[tuple[str, str], set[str]] = {
+    ("healthy", "redis"): set(),
     # 1500 payloads created 15 minutes ago on a paused `redis:default`.
-    "queue_backlog": QUEUE - {PROBE},
+    ("queue_backlog", "redis"): PENDING_READS,
     # Five fresh payloads and no worker: recent, but nobody pops them.
-    "queue_worker_dead": {"test_pending_queue_drains"},
+    ("queue_worker_dead", "redis"): {"test_pending_queue_drains"},
+    # The app queues on Redis, but 150 jobs wait in the jobs table (an empty Redis list is
+    # no evidence there).
+    ("queue_over_max", "redis"): PENDING_READS,
+    # The app queues in the database, but 150 payloads wait in Redis.
+    ("redis_queue_over_max", "database"): PENDING_READS,
 }
 
 
-def test_queue_checks_read_the_redis_ready_lists_where_the_app_queues_on_redis() -> None:
+def test_queue_checks_read_where_the_app_queues_and_fail_on_the_other_connection() -> None:
     """`QUEUE_CONNECTION=redis`: pending age from the head payload's `createdAt`, draining as
-    that payload leaving its list; the database probe is skipped with the reason. One base,
-    the cases one after the other."""
-    for fault, expected in REDIS_QUEUE_CASES.items():
+    that payload leaving its list; the database probe is skipped with the reason. On either
+    connection, jobs found on the other one fail the checks naming both. One base, the cases
+    one after the other."""
+    for (fault, connection), expected in CONNECTION_CASES.items():
         faults = [] if fault == "healthy" else [fault]
-        with reference(REDIS_QUEUE, faults, ("--queue-connection", "redis")) as home:
+        extra = ("--queue-connection", connection)
+        with reference(REDIS_QUEUE, faults, extra) as home:
             run = run_suite(
                 home,
                 "perf",
@@ -212,7 +222,15 @@ def test_queue_checks_read_the_redis_ready_lists_where_the_app_queues_on_redis()
                 "-rs",
                 overrides=BOUNDED,
             )
-        assert failing(run) == expected, f"{fault}: {run.output[-2500:]}"
-        assert set(run.outcomes) == QUEUE, f"{fault}: {sorted(run.outcomes)}"
-        assert run.named("skipped") == {PROBE}, f"{fault}: {run.output[-2500:]}"
-        assert "would never be taken by a worker of the redis connection" in run.output
+        case = f"{fault} on {connection}: {run.output[-2500:]}"
+        assert failing(run) == expected, case
+        assert set(run.outcomes) == QUEUE, case
+        if connection == "redis":
+            assert run.named("skipped") == {PROBE}, case
+            assert "would never be taken by a worker of the redis connection" in run.output
+        else:
+            assert run.named("skipped") == set(), case
+        if fault.endswith("over_max"):
+            other = "the jobs table" if connection == "redis" else "Redis DB 3"
+            assert f"jobs are only on the app's queue connection '{connection}'" in run.output
+            assert f"150 job(s) in {other}" in run.output, case

@@ -5,13 +5,17 @@ the environments target a closed port (nothing here needs a deployment)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from facturino_verify.clients.queueprobe import probe_payload
 from facturino_verify.clients.redisjobs import Head, ReadyLists
 from facturino_verify.config import Environment
+from facturino_verify.config.perf import Perf
 from facturino_verify.plugin.perf import selects_perf
 from facturino_verify.plugin.queue_watch import probe_not_possible_because
 
@@ -113,16 +117,45 @@ def test_perf_and_monitoring_fixtures_have_docstrings(pytester: pytest.Pytester)
 
 
 def test_the_database_probe_says_why_it_cannot_travel_on_a_redis_queue() -> None:
-    def env(**redis: object) -> Environment:
+    def env(perf: object = None, **redis: object) -> Environment:
         return Environment.model_validate(
-            {"target": {"url": "https://localhost:1"}, "redis": {"host": "r", **redis}}
+            {
+                "target": {"url": "https://localhost:1"},
+                "redis": {"host": "r", **redis},
+                "perf": perf or {},
+            }
         )
 
-    assert probe_not_possible_because(env()) is None  # the baked default: database
-    reason = probe_not_possible_because(env(queue_connection="redis"))
+    job = {"queue_probe_job": "App\\Jobs\\BackfillTaxReturnsJob"}
+    assert probe_not_possible_because(env(perf=job)) is None  # the baked default: database
+    reason = probe_not_possible_because(env(perf=job, queue_connection="redis"))
     assert reason is not None and "never be taken" in reason
-    no_redis = Environment.model_validate({"target": {"url": "https://localhost:1"}})
+    no_redis = Environment.model_validate({"target": {"url": "https://localhost:1"}, "perf": job})
     assert probe_not_possible_because(no_redis) is None
+
+
+def test_the_probe_is_skipped_without_a_job_class_the_app_has() -> None:
+    env = Environment.model_validate({"target": {"url": "https://localhost:1"}})
+    reason = probe_not_possible_because(env)
+    assert reason is not None
+    assert "[perf] queue_probe_job names none of the app's job classes" in reason
+    assert "App\\Jobs\\BackfillTaxReturnsJob" in reason and "no App\\Jobs\\ReferenceProbe" in reason
+
+
+def test_only_a_job_known_to_be_harmless_can_be_the_probe() -> None:
+    with pytest.raises(ValidationError, match="not a job the suite knows to be harmless"):
+        Perf(queue_probe_job="App\\Jobs\\SubmitEInvoiceJob")
+
+
+def test_the_probe_payload_runs_the_job_in_its_harmless_mode() -> None:
+    """What Laravel's CallQueuedHandler unserializes: the job with companyId null and dryRun
+    true (PHP's serialize() of protected properties: NUL * NUL prefixed names)."""
+    payload = json.loads(probe_payload("App\\Jobs\\BackfillTaxReturnsJob", "u-1"))
+    assert payload["uuid"] == "u-1" and payload["maxTries"] == 1
+    assert payload["data"]["commandName"] == "App\\Jobs\\BackfillTaxReturnsJob"
+    assert payload["data"]["command"] == (
+        'O:30:"App\\Jobs\\BackfillTaxReturnsJob":2:{s:12:"\0*\0companyId";N;s:9:"\0*\0dryRun";b:1;}'
+    )
 
 
 def test_the_oldest_ready_payload_is_the_one_waiting_longest() -> None:

@@ -21,11 +21,14 @@ from urllib.parse import unquote
 import httpx
 import psycopg
 import pytest
+import redis
 
 from facturino_reference import Deployment, DeploymentError, free_port_base
 from facturino_reference.cli import main as cli_main
 from facturino_reference.procs import pid_alive, port_accepts
+from facturino_reference.sandbox import PADDLE_VALID_API_KEY
 from facturino_reference.state import State
+from facturino_verify.clients.queueprobe import probe_payload
 from facturino_verify.config.model import HEALTH_CHECKS as DEFAULT_HEALTH_CHECKS
 
 from .reference_runs import claimed_ports, started
@@ -136,26 +139,112 @@ def test_http_port_redirects_to_https(healthy: Deployment) -> None:
     assert response.headers["location"] == healthy.url + "/login?x=1"
 
 
-def test_worker_runs_a_queued_probe_job(healthy: Deployment) -> None:
-    payload = json.dumps({"uuid": "t", "maxTries": 3, "data": {"kind": "probe"}})
-    with psycopg.connect(
+def _db(dep: Deployment) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(
         host="127.0.0.1",
-        port=healthy.ports["postgres"],
+        port=dep.ports["postgres"],
         dbname="facturino",
         user="facturino",
         password="reference-db-secret",
         autocommit=True,
-    ) as conn:
+    )
+
+
+def test_worker_runs_the_apps_harmless_job_and_fails_a_class_it_does_not_have(
+    healthy: Deployment,
+) -> None:
+    """BackfillTaxReturnsJob (dry run) is done; a class the app lacks (the suite's old
+    App\\Jobs\\ReferenceProbe) fails into failed_jobs, as a real worker fails it."""
+    harmless = probe_payload("App\\Jobs\\BackfillTaxReturnsJob", "probe-ok")
+    missing = json.dumps(
+        {"uuid": "probe-missing", "maxTries": 1, "displayName": "App\\Jobs\\ReferenceProbe",
+         "data": {"commandName": "App\\Jobs\\ReferenceProbe"}}
+    )  # fmt: skip
+    with _db(healthy) as conn:
         now = int(time.time())
-        conn.execute(
-            "INSERT INTO jobs (queue, payload, attempts, available_at, created_at) "
-            "VALUES ('default', %s, 0, %s, %s)",
-            (payload, now, now),
-        )
+        for payload in (harmless, missing):
+            conn.execute(
+                "INSERT INTO jobs (queue, payload, attempts, available_at, created_at) "
+                "VALUES ('default', %s, 0, %s, %s)",
+                (payload, now, now),
+            )
         deadline = time.monotonic() + 5
         while conn.execute("SELECT count(*) FROM jobs").fetchone() != (0,):
-            assert time.monotonic() < deadline, "the worker did not take the job"
+            assert time.monotonic() < deadline, "the worker did not take the jobs"
             time.sleep(0.1)
+        failed = conn.execute("SELECT uuid, exception FROM failed_jobs").fetchall()
+    assert [uuid for uuid, _ in failed] == ["probe-missing"]
+    assert str(failed[0][1]).startswith(
+        'UnknownJobError: Class "App\\Jobs\\ReferenceProbe" not found'
+    )
+
+
+# Each fault below breaks what one of /health's five cannot-fail sub-checks is named after.
+HEALTH_FAULTS = (
+    "signer_cert_missing",
+    "company_certificate_expiring",
+    "bank_sync_failing",
+    "paddle_unusable",
+    "redis_queue_db_invalid",
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "failing"),
+    [("upstream", set()), ("default", {"signer", "certificates", "bank_sync", "paddle", "redis"})],
+)
+def test_health_sub_checks_report_their_faults_only_where_the_controller_is_fixed(
+    profile: str, failing: set[str]
+) -> None:
+    with started(free_port_base, HEALTH_FAULTS, profile=profile) as dep, _client(dep) as client:
+        health = client.get("/health", headers={"Accept": "application/json"})
+    checks = health.json()["checks"]
+    assert {name for name, ok in checks.items() if not ok} == failing
+    assert health.status_code == (503 if failing else 200)
+
+
+def test_the_paddle_sandbox_accepts_only_its_valid_key(healthy: Deployment) -> None:
+    """What the fixed /health paddle check asks (PADDLE_API_URL): the sandbox's valid key gets
+    the products, any other one 403 (the `paddle_unusable` fault configures a revoked key)."""
+    url = f"http://127.0.0.1:{healthy.ports['psd2']}/paddle/products?per_page=1"
+    good = httpx.get(url, headers={"Authorization": f"Bearer {PADDLE_VALID_API_KEY}"})
+    revoked = httpx.get(url, headers={"Authorization": "Bearer pdl_sdbx_apikey_revoked"})
+    assert good.status_code == 200 and good.json()["data"]
+    assert revoked.status_code == 403 and revoked.json()["error"]["code"] == "forbidden"
+
+
+def test_sessions_live_where_the_session_driver_says() -> None:
+    """SESSION_DRIVER=redis without SESSION_CONNECTION: Laravel's `default` connection (DB 0);
+    the baked database drivers: the `sessions` and `cache` tables, nothing in Redis."""
+    with _running() as dep:
+        in_redis = _app_keys_after_requests(dep)
+    assert in_redis[0] >= 1 and in_redis[1] >= 1 and in_redis[2] == 0
+    with _running("baked_cache_drivers") as dep:
+        in_redis = _app_keys_after_requests(dep)
+        with _db(dep) as conn:
+            sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()
+            cached = conn.execute("SELECT count(*) FROM cache").fetchone()
+    assert in_redis == {0: 0, 1: 0, 2: 0}
+    assert sessions is not None and sessions[0] >= 1
+    assert cached is not None and cached[0] >= 1  # the login's rate limiter
+
+
+def _app_keys_after_requests(dep: Deployment) -> dict[int, int]:
+    with _client(dep, Accept="application/json") as client:
+        client.get("/login")
+        client.get("/sanctum/csrf-cookie")
+        token = unquote(client.cookies["XSRF-TOKEN"])
+        client.post(
+            "/api/v1/auth/login",
+            json=ADMIN,
+            headers={"X-XSRF-TOKEN": token, "Referer": dep.url + "/login"},
+        )
+    counts = {}
+    for db in (0, 1, 2):
+        client_ = redis.Redis(port=dep.ports["redis"], password="reference-redis-secret", db=db)
+        with client_:
+            counts[db] = len(list(client_.scan_iter(match="facturino_mkaccounting_cache*")))
+    return counts
 
 
 def test_maintenance_mode_signature() -> None:

@@ -1,4 +1,5 @@
-"""Parametrization from the environment file: which /health checks it expects."""
+"""Parametrization from the environment file: which /health checks it expects, and which
+queue connection the queue checks read."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if "health_check" in metafunc.fixturenames:
         metafunc.parametrize("health_check", env.expect.health_checks)
+    if "queue_connection" in metafunc.fixturenames:
+        # Read where the app queues: the jobs table (db) or Redis (redis), named in the id.
+        connection = env.queue_connection
+        mark = pytest.mark.db if connection == "database" else pytest.mark.redis
+        metafunc.parametrize(
+            "queue_connection", [pytest.param(connection, marks=mark, id=connection)]
+        )
     if "debug_path" in metafunc.fixturenames:
         metafunc.parametrize("debug_path", env.expect.debug_paths)
     if "private_path" in metafunc.fixturenames:

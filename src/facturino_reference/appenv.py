@@ -95,6 +95,7 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
         "REDIS_PORT": str(ports["redis"]),
         "REDIS_PASSWORD": creds.redis_password,
         "REDIS_PREFIX": "facturino_",
+        "REDIS_DB": "0",
         "REDIS_CACHE_DB": "1",
         "REDIS_SESSION_DB": "2",
         "REDIS_QUEUE_DB": "3",
@@ -147,6 +148,10 @@ def _feature_env(ports: dict[str, int]) -> dict[str, str]:
         "CPAY_SECRET_KEY": secrets.token_hex(16),
         "CPAY_PAYMENT_URL": f"{sandbox}/cpay/payment",
         "PADDLE_SANDBOX": "true",
+        # Reference-only: where Cashier's Paddle API lives (the sandbox's simulator; upstream
+        # hard-codes https://api.paddle.com in HealthController). Paddle is not configured
+        # (no PADDLE_SELLER_ID/API_KEY/...), as in .env.example.
+        "PADDLE_API_URL": f"{sandbox}/paddle",
         # Reference-only knobs (see faults.py and the package README): the XML export's
         # algorithms, file naming, element order and output filter; the sync job's backoff
         # (upstream 60,300 s; seconds here so a failing job settles within a test's deadline);

@@ -24,6 +24,7 @@ import redis
 from facturino_reference import bucket, seed, worker
 from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
+from facturino_reference.redisqueue import RedisQueue, queue_client
 
 WIDTH = 150  # Termwind's line width when there is no terminal to measure
 
@@ -154,9 +155,34 @@ def backup_list(config: AppConfig, layout: HomeLayout, out: Output) -> int:
     return 0
 
 
+def about_drivers(config: AppConfig, as_json: bool) -> str:
+    """`about --only=drivers [--json]` (AboutCommand): the Drivers section, from the config."""
+    drivers = {
+        "broadcasting": "log",
+        "cache": config.get("CACHE_STORE", "database"),
+        "database": config.get("DB_CONNECTION", "sqlite"),
+        "logs": "stack",
+        "mail": "log",
+        "queue": config.get("QUEUE_CONNECTION", "database"),
+        "session": config.get("SESSION_DRIVER", "database"),
+    }
+    if as_json:
+        return json.dumps({"drivers": drivers}) + "\n"
+    out = Output()
+    out.line()
+    out.two_columns("Drivers", "")
+    for name, value in drivers.items():
+        out.two_columns(name.capitalize(), value)
+    out.line()
+    return out.text()
+
+
 def queue_work_once(config: AppConfig, out: Output, queue: str) -> int:
-    """`queue:work --once --queue=Q --stop-when-empty`: one due job of Q through the worker."""
+    """`queue:work --once --queue=Q --stop-when-empty`: one due job of Q through the worker,
+    on the app's queue connection (QUEUE_CONNECTION)."""
     out.info(f"Processing jobs from the [{queue}] queue.")
+    if config.get("QUEUE_CONNECTION", "database") == "redis":
+        return _work_once_redis(config, out, queue)
     with _connect(config) as conn:
         row = conn.execute(
             "SELECT id, payload FROM jobs WHERE queue = %s AND reserved_at IS NULL AND "
@@ -181,6 +207,21 @@ def queue_work_once(config: AppConfig, out: Output, queue: str) -> int:
         # Released for a retry or moved to failed_jobs: Laravel prints FAIL for both.
         status = "FAIL" if outcome and outcome[0] else "DONE"
         out.two_columns(f"{stamp} {name}", f"{took} {status}")
+    return 0
+
+
+def _work_once_redis(config: AppConfig, out: Output, queue: str) -> int:
+    """The `redis` connection: pop the queue's next due payload and run it."""
+    rq = RedisQueue(queue_client(config), config.get("REDIS_PREFIX"))
+    outcome: list[tuple[str, BaseException | None]] = []
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    started = time.perf_counter()
+    with _connect(config) as conn:
+        worker.work_once_redis(rq, conn, (queue,), config, lambda *seen: outcome.append(seen))
+    for name, error in outcome:
+        took = f"{(time.perf_counter() - started) * 1000:.2f}ms"
+        out.two_columns(f"{stamp} {name}", "RUNNING")
+        out.two_columns(f"{stamp} {name}", f"{took} {'FAIL' if error else 'DONE'}")
     return 0
 
 
@@ -212,6 +253,8 @@ def run(home: Path, argv: Sequence[str]) -> tuple[int, str, str]:
     if command == "queue:monitor" and options:
         maximum = next((int(o.split("=", 1)[1]) for o in options if o.startswith("--max=")), 1000)
         return queue_monitor(config, out, options[0], maximum), out.text(), ""
+    if command == "about" and "--only=drivers" in options:
+        return 0, about_drivers(config, "--json" in options), ""
     if command == "queue:work" and "--once" in options:
         queue = next((o.split("=", 1)[1] for o in options if o.startswith("--queue=")), "default")
         return queue_work_once(config, out, queue), out.text(), ""

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 
-from facturino_reference.jobs import make_payload
+from facturino_reference.jobs import backfill_tax_returns_payload, make_payload
 
 Conn = psycopg.Connection[Any]
 
@@ -47,7 +47,7 @@ def queue_stuck(conn: Conn) -> None:
     conn.execute(
         "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) "
         "VALUES ('default', %s, 1, %s, %s, %s)",
-        (make_payload("probe"), now - 900, now - 905, now - 905),
+        (backfill_tax_returns_payload(), now - 900, now - 905, now - 905),
     )
 
 
@@ -72,16 +72,54 @@ def failed_jobs_spike(conn: Conn) -> None:
         )
 
 
+def company_certificate_expiring(conn: Conn) -> None:
+    """Company 1's active QES certificate (the signing certificate a company uploads)
+    expires in 10 days."""
+    conn.execute(
+        "INSERT INTO certificates (company_id, name, valid_from, valid_to, encrypted_key_blob, "
+        "certificate_path, is_active, is_expired, created_at, updated_at) VALUES (1, "
+        "'КИБС QES 2025', (now() at time zone 'UTC') - interval '355 days', "
+        "(now() at time zone 'UTC') + interval '10 days', 'eyJpdiI6IiJ9', "
+        "'certificates/1/qes-2025.pfx', true, false, now(), now())"
+    )
+
+
+def bank_sync_failing(conn: Conn) -> None:
+    """12 bank syncs failed over the last day, one every two hours (the bank's API kept
+    timing out): too few in any hour for /health's queue check."""
+    exception = (
+        "Illuminate\\Http\\Client\\ConnectionException: cURL error 28: Operation timed out "
+        "after 30001 milliseconds (api.nlb.mk)"
+    )
+    rows = []
+    for index in range(12):
+        payload = json.loads(make_payload("sync_bank_transactions", company_id=1))
+        rows.append((str(uuid.uuid4()), json.dumps(payload), exception, 3600 + index * 7200))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO failed_jobs (uuid, connection, queue, payload, exception, failed_at) "
+            "VALUES (%s, 'database', 'banking', %s, %s, "
+            "(now() at time zone 'UTC') - make_interval(secs => %s))",
+            rows,
+        )
+
+
 DB_FAULTS = {
     "migrations_pending": migrations_pending,
     "feature_flag_drift": feature_flag_drift,
     "monitoring_disabled": monitoring_disabled,
     "queue_stuck": queue_stuck,
     "failed_jobs_spike": failed_jobs_spike,
+    "company_certificate_expiring": company_certificate_expiring,
+    "bank_sync_failing": bank_sync_failing,
 }
 
 
-def apply(conn: Conn, active: Mapping[str, str | None]) -> None:
+# Faults about the queue's own state: on the redis connection perffaults.py puts it in Redis.
+DATABASE_QUEUE_ONLY = frozenset({"queue_stuck"})
+
+
+def apply(conn: Conn, active: Mapping[str, str | None], connection: str = "database") -> None:
     for name, change in DB_FAULTS.items():
-        if name in active:
+        if name in active and (connection == "database" or name not in DATABASE_QUEUE_ONLY):
             change(conn)

@@ -124,6 +124,7 @@ class Deployment:
                 + ", ".join(QUEUE_CONNECTIONS)
             )
         self.queue_connection = queue_connection  # where the app dispatches its jobs
+        self._intended: dict[str, str] = {}  # the `.env` before faults (up() fills it)
         self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
 
     @property
@@ -168,12 +169,13 @@ class Deployment:
     def up(self) -> State:
         """Start everything in the background; return once HTTPS answers (or is meant not to)."""
         creds = Secrets.from_environ()
-        env = {
-            **base_env(self.ports, new_app_key(), creds),
-            **self.profile.env(),
-            **env_overrides(self.faults),
-        }
-        env["QUEUE_CONNECTION"] = self.queue_connection
+        overrides = env_overrides(self.faults)
+        intended = {**base_env(self.ports, new_app_key(), creds), **self.profile.env()}
+        env = {**intended, **overrides}
+        # --queue-connection, unless a fault's configuration names the connection itself.
+        self.queue_connection = overrides.get("QUEUE_CONNECTION", self.queue_connection)
+        env["QUEUE_CONNECTION"] = intended["QUEUE_CONNECTION"] = self.queue_connection
+        self._intended = intended  # what the deployment is meant to be: environment.toml
         _check_app_key(env["APP_KEY"])
         self._replace_previous()
         postgres.check_reachable(self.home)
@@ -210,6 +212,8 @@ class Deployment:
             days=5 if "signer_cert_expiring" in self.faults else 365,
             with_key=not {"xml_unsigned", "xml_signer_key_missing"} & set(self.faults),
         )
+        if "signer_cert_missing" in self.faults:  # configured, but never uploaded
+            self.layout.signer_cert.unlink()
         self._write_app_files()
         if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first
             self._spawn(state, "server")
@@ -233,7 +237,7 @@ class Deployment:
         self._wait_sandbox(state)
         if self.users > 0 and state.web_mode == "serve":
             self._spawn(state, "users", "--rate", str(self.users))
-        write_environment_file(self.layout, self.port_base, self.ports)
+        write_environment_file(self.layout, self.port_base, self.ports, self._intended)
         state.ready = True
         state.save(self.layout.state_file)
 
@@ -318,7 +322,7 @@ class Deployment:
             seed.apply_schema(conn)
             seed.record_migrations(conn)
             seed.seed(conn, creds, state.app_key)
-            dbfaults.apply(conn, self.faults)
+            dbfaults.apply(conn, self.faults, self.queue_connection)
             opsfaults.apply_db(conn, self.faults)
             perffaults.apply_db(conn, self.faults, self.queue_connection)
             env = read_env_file(self.layout.app_env)

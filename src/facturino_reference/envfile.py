@@ -7,6 +7,7 @@ Same content as the repository's environments/local.toml, except the ports, an a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 
 from facturino_reference.appenv import read_env_file
@@ -49,8 +50,11 @@ password = "${{FACTURINO_LOCAL_REDIS_PASSWORD:-reference-redis-secret}}"
 prefix = "facturino_"
 cache_prefix = "mkaccounting_cache"
 cache_db = 1
-session_db = 2
+session_db = {session_db}
 queue_db = 3
+# What the app uses Redis for (its CACHE_STORE, SESSION_DRIVER, QUEUE_CONNECTION).
+cache_store = "{cache_store}"
+session_driver = "{session_driver}"
 queue_connection = "{queue_connection}"
 
 [accounts.admin]
@@ -69,7 +73,7 @@ expect = "open"
 
 [run]
 budget_seconds = 20
-
+{expect}
 [shell]
 prefix = ["{home}/bin/app-shell"]
 
@@ -81,8 +85,10 @@ folder = "{backups}"
 trust_anchor = "{ca_file}"
 
 [perf]
-# The reference worker runs its ReferenceProbe job: a probe may travel through the queue.
+# A probe may travel through the queue: the app's own harmless job, as the real app has it
+# (BackfillTaxReturnsJob in dry-run mode only reads storage and logs).
 queue_probe = "database"
+queue_probe_job = "App\\\\Jobs\\\\BackfillTaxReturnsJob"
 
 [monitoring]
 window_seconds = 2.0
@@ -124,7 +130,30 @@ def manifest_path() -> str:
     return str(resources.files("facturino_reference").joinpath("migrations.txt"))
 
 
-def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int]) -> None:
+# Under `MK_HEALTH_CHECKS=fixed` every /health sub-check can report a problem, so a `true` is
+# evidence; the real controller's five that cannot fail are named by the suite's default.
+_FIXED_HEALTH = """
+[expect]
+# This app's HealthController can fail every sub-check (MK_HEALTH_CHECKS=fixed).
+health_checks_cannot_fail = []
+"""
+# config/database.php's Redis connections and the `.env` key of each one's DB number.
+_CONNECTION_DBS = {"default": "REDIS_DB", "cache": "REDIS_CACHE_DB", "session": "REDIS_SESSION_DB"}
+
+
+def _session_db(env: Mapping[str, str]) -> str:
+    """Redis sessions live on the connection SESSION_CONNECTION names; unset: `default`."""
+    key = _CONNECTION_DBS.get(env.get("SESSION_CONNECTION") or "default", "REDIS_DB")
+    return env.get(key, "0")
+
+
+def write_environment_file(
+    layout: HomeLayout, base: int, ports: dict[str, int], intended: Mapping[str, str] | None = None
+) -> None:
+    """`intended`: the app's `.env` as the deployment means it, before any fault changed it
+    (an environment file describes what the deployment should be, not its faults)."""
+    env = intended if intended is not None else _app_env(layout)
+    fixed = env.get("MK_HEALTH_CHECKS", "fixed") == "fixed"
     text = _TEMPLATE.format(
         home=layout.root,
         env_file=layout.environment_toml,
@@ -133,7 +162,11 @@ def write_environment_file(layout: HomeLayout, base: int, ports: dict[str, int])
         manifest=manifest_path(),
         backups=layout.backups,
         bucket=_bucket_section(layout),
-        queue_connection=_app_env(layout).get("QUEUE_CONNECTION", "database"),
+        queue_connection=env.get("QUEUE_CONNECTION", "database"),
+        cache_store=env.get("CACHE_STORE", "database"),
+        session_driver=env.get("SESSION_DRIVER", "database"),
+        session_db=_session_db(env),
+        expect=_FIXED_HEALTH if fixed else "",
         **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

@@ -73,6 +73,8 @@ _HTTPS_VERIFIED = (
     "test_certificate_is_valid_for_host",
 )
 _COOKIES = ("test_session_cookie_*", "test_xsrf_cookie_*", "test_app_key_*")
+# On a fresh deployment the app writes Redis keys only while serving the run's requests.
+_APP_KEYS = "test_redis_holds_keys_the_app_wrote"
 
 # Performance and monitoring faults (tests/test_fault_matrix_perf.py proves what they break in
 # the perf and monitoring suites; `trips` are still the smoke tests). Effects outside `.env`:
@@ -106,7 +108,7 @@ PERF_FAULTS: tuple[Fault, ...] = (
         "queue_backlog",
         "`queue:pause database:default` left on and VALUE jobs (default 1500) waiting on "
         "`default` since 15 minutes: the backlog is over every threshold and does not drain",
-        ("test_pending_jobs_below_threshold",),
+        ("test_pending_jobs_below_threshold[*]",),
         default="1500",
     ),
     Fault(
@@ -133,6 +135,77 @@ PERF_FAULTS: tuple[Fault, ...] = (
         "exposition no longer parses (prometheus-client and Prometheus reject it)",
         ("test_metrics_exposition_has_expected_families",),
         {"METRICS_NUMBER_FORMAT": "mk"},
+    ),
+)
+
+# /health's sub-checks and the app's use of Redis (issue 10). Under `--profile default` the
+# fixed HealthController reports each fault below; under `--profile upstream` the real one
+# cannot (its lines are named in each description), and `trips` are the default profile's.
+# Effects outside `.env`: deployment.py (the signer file) and dbfaults.py (rows).
+_HEALTH_503 = ("test_health_returns_200", "test_health_status_is_healthy")
+HEALTH_FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "signer_cert_missing",
+        "the XML signer's certificate (MK_XML_CERTIFICATE_PATH, storage/certificates/"
+        "certificate.pem) is missing on the server: fixed /health signer false (503); the "
+        "real controller keeps it true ('might not be uploaded yet', HealthController.php:139)",
+        (*_HEALTH_503, "test_health_check_passes[signer]"),
+    ),
+    Fault(
+        "company_certificate_expiring",
+        "company 1's active QES certificate (certificates.valid_to) expires in 10 days: fixed "
+        "/health certificates false (503); the real controller asks for certificates."
+        "expires_at, a column no migration creates (HealthController.php:304), and stays true",
+        (
+            *_HEALTH_503,
+            "test_health_check_passes[certificates]",
+            "test_company_certificates_do_not_expire_within_30_days",
+        ),
+    ),
+    Fault(
+        "bank_sync_failing",
+        "12 SyncBankTransactions jobs failed over the last 24 h (one every 2 h; too few per "
+        "hour for /health's queue check): fixed /health bank_sync false (503); the real "
+        "controller counts Telescope log entries, which nothing writes in production "
+        "(HealthController.php:182), and stays true",
+        (
+            *_HEALTH_503,
+            "test_health_check_passes[bank_sync]",
+            "test_bank_sync_jobs_are_not_failing",
+        ),
+    ),
+    Fault(
+        "paddle_unusable",
+        "Paddle is configured (PADDLE_SELLER_ID, PADDLE_API_KEY, PADDLE_CLIENT_SIDE_TOKEN, "
+        "PADDLE_WEBHOOK_SECRET) with a revoked API key: Paddle's API answers 403; fixed "
+        "/health paddle false (503); the real controller returns true on every path "
+        "(HealthController.php:359, 377, 385)",
+        (*_HEALTH_503, "test_health_check_passes[paddle]"),
+        {
+            "PADDLE_SELLER_ID": "24680",
+            "PADDLE_API_KEY": "pdl_sdbx_apikey_revoked_0000000000000000",
+            "PADDLE_CLIENT_SIDE_TOKEN": "test_reference0000000000000000",
+            "PADDLE_WEBHOOK_SECRET": "pdl_ntfset_reference_secret",
+        },
+    ),
+    Fault(
+        "redis_queue_db_invalid",
+        "the app queues on Redis (QUEUE_CONNECTION=redis) with REDIS_QUEUE_DB=16, a database "
+        "Redis does not have (0-15): every dispatch fails, the cache and sessions still work; "
+        "fixed /health redis (every connection the app uses) false (503); the real one tests "
+        "only the cache store (HealthController.php:69-75) and stays true; /metrics cannot "
+        "count the queue (500)",
+        (*_HEALTH_503, "test_health_check_passes[redis]", "test_metrics_*"),
+        {"QUEUE_CONNECTION": "redis", "REDIS_QUEUE_DB": "16"},
+    ),
+    Fault(
+        "baked_cache_drivers",
+        "the deploy's environment lacks CACHE_STORE and SESSION_DRIVER, so the image's baked "
+        ".env.example values apply (database): cache entries and sessions go to PostgreSQL's "
+        "cache and sessions tables and the app writes nothing to Redis, though the runbook's "
+        "environment says it uses Redis for both",
+        ("test_redis_holds_keys_the_app_wrote",),
+        {"CACHE_STORE": "database", "SESSION_DRIVER": "database"},
     ),
 )
 
@@ -310,12 +383,12 @@ FAULTS: tuple[Fault, ...] = (
         "app_down",
         "web server not started: HTTPS and HTTP ports refuse connections "
         "(PostgreSQL, Redis and the worker still run)",
-        _HTTP_EVERYTHING,
+        (*_HTTP_EVERYTHING, _APP_KEYS),
     ),
     Fault(
         "hung",
         "HTTPS and HTTP ports accept TCP connections and never answer (timeouts)",
-        _HTTP_EVERYTHING,
+        (*_HTTP_EVERYTHING, _APP_KEYS),
     ),
     Fault(
         "up_500",
@@ -328,7 +401,7 @@ FAULTS: tuple[Fault, ...] = (
         "`artisan down --retry=60`: every route incl. /up is 503 with "
         "Retry-After: 60, custom 503 page, no security headers (HTTP->HTTPS redirect and TLS "
         "are in front of the app and still work)",
-        tuple(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE),
+        (*(p for p in _HTTP_EVERYTHING if p not in _NOT_IN_MAINTENANCE), _APP_KEYS),
     ),
     Fault(
         "debug_mode",
@@ -343,19 +416,25 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "db_down",
-        "PostgreSQL stopped after setup: /health 503 (database, queues false); "
-        "routes that read the DB (/login's install check, bootstrap, partner) answer 500",
+        "PostgreSQL stopped after setup: /health 503 (database, queues false; bank_sync and "
+        "certificates too where the controller is fixed); routes that read the DB (/login's "
+        "install check, bootstrap, partner) answer 500",
         (
             "test_database_answers_select_1",
             "test_newest_expected_migration_has_run",
             "test_no_migration_is_pending",
-            "test_no_job_reserved_for_more_than_10_minutes",
-            "test_pending_jobs_below_threshold",
+            "test_no_job_reserved_for_more_than_10_minutes[*]",
+            "test_pending_jobs_below_threshold[*]",
             "test_failed_jobs_last_hour_below_threshold",
+            "test_jobs_are_only_on_the_configured_queue_connection",
+            "test_company_certificates_do_not_expire_within_30_days",
+            "test_bank_sync_jobs_are_not_failing",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[database]",
             "test_health_check_passes[queues]",
+            "test_health_check_passes[bank_sync]",
+            "test_health_check_passes[certificates]",
             "test_installer_*",
             "test_login_page_*",
             "test_metrics_*",
@@ -370,6 +449,7 @@ FAULTS: tuple[Fault, ...] = (
         "Redis) answers 500; /up and /api/* stay up",
         (
             "test_redis_*",
+            "test_jobs_are_only_on_the_configured_queue_connection",
             "test_health_*",
             "test_installer_page_redirects_away",
             "test_login_page_*",
@@ -461,9 +541,10 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "queue_stuck",
-        "a `default` jobs row reserved 15 minutes ago (never released)",
+        "a `default` job reserved 15 minutes ago and never released: a jobs row, or with "
+        "`--queue-connection redis` a payload in facturino_queues:default:reserved",
         (
-            "test_no_job_reserved_for_more_than_10_minutes",
+            "test_no_job_reserved_for_more_than_10_minutes[*]",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[queues]",
@@ -471,12 +552,14 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "failed_jobs_spike",
-        "150 failed_jobs rows failed within the last hour",
+        "150 bank sync jobs (SyncBankTransactions) failed within the last hour",
         (
             "test_failed_jobs_last_hour_below_threshold",
+            "test_bank_sync_jobs_are_not_failing",
             "test_health_returns_200",
             "test_health_status_is_healthy",
             "test_health_check_passes[queues]",
+            "test_health_check_passes[bank_sync]",
         ),
     ),
     Fault(
@@ -489,7 +572,7 @@ FAULTS: tuple[Fault, ...] = (
         "the server certificate is for app.facturino.mk (signed by the trusted local CA), "
         "not localhost: hostname verification fails. Every verified HTTPS check fails with "
         "it; with `[target] verify_tls = false` only the certificate check does",
-        _HTTPS_VERIFIED,
+        (*_HTTPS_VERIFIED, _APP_KEYS),
     ),
     Fault(
         "no_https_redirect",
@@ -513,6 +596,7 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     *PERF_FAULTS,
+    *HEALTH_FAULTS,
     *FEATURE_FAULTS,
     *(Fault(*spec) for spec in OPS_FAULT_SPECS),
 )

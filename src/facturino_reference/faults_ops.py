@@ -71,7 +71,7 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str], str | No
         "queue_over_max",
         "the e-invoice API is down: 150 SubmitEInvoiceJob rows were released with a 1 h backoff "
         "and wait on `einvoice` (queue:monitor ALERT)",
-        ("test_pending_jobs_below_threshold",),
+        ("test_pending_jobs_below_threshold[*]",),
         {},
         None,
     ),
@@ -79,8 +79,8 @@ OPS_FAULT_SPECS: tuple[tuple[str, str, tuple[str, ...], dict[str, str], str | No
         "redis_queue_over_max",
         "150 released SubmitEInvoiceJob payloads wait in the Redis queue "
         "(facturino_queues:einvoice:delayed), pushed by a producer on the redis connection "
-        "while the workers consume the database queue",
-        ("test_redis_queue_depth_below_threshold",),
+        "while the app and its workers use the database queue",
+        ("test_jobs_are_only_on_the_configured_queue_connection",),
         {},
         None,
     ),

@@ -4,6 +4,7 @@ exactly as they read it without a fault."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,12 +14,13 @@ import psycopg
 import redis
 
 from facturino_reference.faults import fault_value
-from facturino_reference.jobs import make_payload
+from facturino_reference.jobs import backfill_tax_returns_payload
 from facturino_reference.queuepause import PHP_TRUE, paused_key
 from facturino_reference.redisqueue import queue_key, redis_payload
 
 Conn = psycopg.Connection[Any]
 VERSION = "2.1.1"
+RETRY_AFTER_SECONDS_REDIS_CONNECTION = 90  # config/queue.php: the `redis` connection
 
 
 def write_version_file(root: Path, active: Mapping[str, str | None]) -> None:
@@ -29,7 +31,7 @@ def write_version_file(root: Path, active: Mapping[str, str | None]) -> None:
 
 def _insert_jobs(conn: Conn, count: int, age_seconds: int) -> None:
     stamp = int(time.time()) - age_seconds
-    rows = [("default", make_payload("probe"), stamp, stamp) for _ in range(count)]
+    rows = [("default", backfill_tax_returns_payload(), stamp, stamp) for _ in range(count)]
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, created_at) "
@@ -66,6 +68,17 @@ def _client(env: Mapping[str, str], db_key: str) -> redis.Redis:
     )
 
 
+def _stuck_reservation(client: redis.Redis, prefix: str) -> None:
+    """`queue_stuck` on the redis connection: a job popped 15 minutes ago whose worker never
+    finished or released it (RedisQueue keeps it in `:reserved`, scored by when the
+    reservation expires: its start plus retry_after)."""
+    started = int(time.time()) - 900
+    payload = json.loads(redis_payload(backfill_tax_returns_payload(), started - 5))
+    payload["attempts"] = 1
+    expires = started + RETRY_AFTER_SECONDS_REDIS_CONNECTION
+    client.zadd(queue_key(prefix, "default", "reserved"), {json.dumps(payload): expires})
+
+
 def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> None:
     """`queue:pause {connection}:default`, left on (the `queue_backlog` fault); on the redis
     connection the waiting jobs are pushed to `queues:default` (with Laravel's `createdAt`)."""
@@ -74,8 +87,12 @@ def apply_cache(env: Mapping[str, str], active: Mapping[str, str | None]) -> Non
         with _client(env, "REDIS_QUEUE_DB") as client:
             for count, age in _backlog(active):
                 created = int(time.time()) - age
-                payloads = [redis_payload(make_payload("probe"), created) for _ in range(count)]
+                payloads = [
+                    redis_payload(backfill_tax_returns_payload(), created) for _ in range(count)
+                ]
                 client.rpush(queue_key(env["REDIS_PREFIX"], "default"), *payloads)
+            if "queue_stuck" in active:
+                _stuck_reservation(client, env["REDIS_PREFIX"])
     if "queue_backlog" not in active:
         return
     with _client(env, "REDIS_CACHE_DB") as client:

@@ -8,6 +8,9 @@
   (the bank keeps receiving money), so each sync imports something new; the history is
   stable, so re-importing it is idempotent per transactionId. `--bank-failing` makes the
   bank answer 500 (its API is down).
+* Paddle's Billing API (`/paddle`, what `PADDLE_API_URL` points the app at):
+  `GET /paddle/products` answers 200 `{"data": [...]}` for the sandbox's one valid API key
+  (`PADDLE_VALID_API_KEY`) and 403 `forbidden` for any other (a revoked or mistyped key).
 * Anything else answers 200 with the sandbox's HTML index page, as a web server with a
   catch-all front page does (what a wrongly configured service URL ends up talking to).
 """
@@ -31,6 +34,8 @@ from facturino_reference.paths import HomeLayout
 from facturino_reference.state import State
 
 _TRANSACTIONS = re.compile(r"^/(nlb|stopanska)/v1/accounts/([A-Z0-9]+)/transactions$")
+PADDLE_PRODUCTS = "/paddle/products"
+PADDLE_VALID_API_KEY = "pdl_sdbx_apikey_reference_valid"
 INDEX = (
     "<!DOCTYPE html><html><head><title>Sandbox services</title></head><body>"
     "<h1>Facturino sandbox services</h1><p>PSD2 bank simulator: /nlb/v1, /stopanska/v1</p>"
@@ -108,8 +113,19 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, data: object) -> None:
         self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json")
 
+    def _paddle_products(self) -> None:
+        if self.headers.get("Authorization", "") != f"Bearer {PADDLE_VALID_API_KEY}":
+            error = {"type": "request_error", "code": "forbidden", "detail": "Invalid API key"}
+            self._json(403, {"error": error, "meta": {"request_id": secrets.token_hex(8)}})
+            return
+        product = {"id": "pro_reference", "name": "Facturino Business", "status": "active"}
+        self._json(200, {"data": [product], "meta": {"request_id": secrets.token_hex(8)}})
+
     def do_GET(self) -> None:
         url = urlsplit(self.path)
+        if url.path == PADDLE_PRODUCTS:
+            self._paddle_products()
+            return
         match = _TRANSACTIONS.match(url.path)
         if match is None:
             self._send(200, INDEX.encode(), "text/html; charset=utf-8")

@@ -30,9 +30,11 @@ from facturino_reference.jobs import (
     MAX_TRIES,
     QUEUES,
     payload_backoff,
+    payload_class,
     payload_data,
     payload_kind,
     payload_uuid,
+    serialized_flag,
 )
 from facturino_reference.queuepause import PauseFlags
 from facturino_reference.redisqueue import RedisQueue, queue_client
@@ -42,7 +44,7 @@ Conn = psycopg.Connection[Any]
 
 
 class UnknownJobError(Exception):
-    """The payload names a job this worker cannot run (Laravel: class not found)."""
+    """The payload names a job class this release does not have (Laravel: class not found)."""
 
 
 @dataclass
@@ -61,8 +63,20 @@ class JobContext:
     config: AppConfig | None
 
 
-def _probe(job: Job, context: JobContext) -> None:
-    """A harmless no-op: proves that a job goes from pending to done."""
+TAX_SCAN_PATHS = ("tax/ddv", "tax/vat", "tax/returns")  # BackfillTaxReturnsJob::$scanPaths
+
+
+def _backfill_tax_returns(job: Job, context: JobContext) -> None:
+    """BackfillTaxReturnsJob(companyId, dryRun): scans storage/app/tax/* for old DDV XML files
+    and, unless dry-run, files a tax return for each. The reference's storage has none, so
+    it only scans and logs, in either mode."""
+    if context.config is None:
+        raise RuntimeError("BackfillTaxReturnsJob needs the app configuration")
+    dry_run = serialized_flag(payload_data(job.payload).get("command"), "dryRun") is True
+    storage = context.config.layout.storage_app
+    found = sum(len(list((storage / path).glob("*.xml"))) for path in TAX_SCAN_PATHS)
+    mode = "[DRY RUN] " if dry_run else ""
+    _log(f"{mode}tax returns backfill: {found} file(s) found, 0 return(s) created")
 
 
 def _sync_bank_transactions(job: Job, context: JobContext) -> None:
@@ -77,7 +91,7 @@ def _sync_bank_transactions(job: Job, context: JobContext) -> None:
 
 
 HANDLERS: dict[str, Callable[[Job, JobContext], None]] = {
-    "probe": _probe,
+    "backfill_tax_returns": _backfill_tax_returns,
     "sync_bank_transactions": _sync_bank_transactions,
 }
 
@@ -106,10 +120,9 @@ def reserve(conn: Conn, queues: tuple[str, ...] = QUEUES) -> Job | None:
 
 
 def run(job: Job, context: JobContext) -> None:
-    kind = payload_kind(job.payload)
-    handler = HANDLERS.get(kind)
+    handler = HANDLERS.get(payload_kind(job.payload))
     if handler is None:
-        raise UnknownJobError(f"Unknown job kind {kind!r} on queue {job.queue}")
+        raise UnknownJobError(f'Class "{payload_class(job.payload) or "?"}" not found')
     handler(job, context)
 
 
@@ -151,7 +164,7 @@ def _process(job: Job, context: JobContext, finish: Callable[[BaseException | No
     """Run `job`, then settle it via `finish` (with the error, if it raised); logged as
     `queue:work` logs."""
     via = "" if isinstance(job.id, int) else " (redis)"
-    _log(f"{job.queue} job {job.id} {payload_kind(job.payload) or '?'} RUNNING{via}")
+    _log(f"{job.queue} job {job.id} {payload_class(job.payload) or '?'} RUNNING{via}")
     try:
         run(job, context)
     except Exception as exc:  # a failing job must not stop the worker
@@ -163,13 +176,23 @@ def _process(job: Job, context: JobContext, finish: Callable[[BaseException | No
 
 
 def work_once_redis(
-    rq: RedisQueue, conn: Conn, queues: tuple[str, ...], config: AppConfig | None
+    rq: RedisQueue,
+    conn: Conn,
+    queues: tuple[str, ...],
+    config: AppConfig | None,
+    seen: Callable[[str, BaseException | None], None] = lambda _job, _error: None,
 ) -> bool:
-    """`queue:work redis`: at most one job of `queues`; True if there was one."""
+    """`queue:work redis`: at most one job of `queues`; True if there was one. `seen` learns
+    the job's class and its error, if it raised (what `queue:work` prints)."""
     job = _reserve_redis(rq, queues)
     if job is None:
         return False
-    _process(job, JobContext(conn, config), lambda e: _settle_redis(rq, conn, job, e))
+
+    def finish(error: BaseException | None) -> None:
+        _settle_redis(rq, conn, job, error)
+        seen(payload_class(job.payload), error)
+
+    _process(job, JobContext(conn, config), finish)
     return True
 
 
@@ -221,6 +244,7 @@ class Worker:
             if config.get("QUEUE_CONNECTION", "database") == "redis"
             else None
         )
+        self.redis_down = False
         self.stopping = False
 
     def stop(self, _sig: int, _frame: FrameType | None) -> None:
@@ -251,10 +275,14 @@ class Worker:
             return False
         try:
             queues = self.pauses.active(QUEUES, "redis")
-            return work_once_redis(self.redis, conn, queues, self.config)
+            worked = work_once_redis(self.redis, conn, queues, self.config)
         except redis.RedisError as exc:  # Laravel's worker would log and sleep, too
-            _log(f"redis queue unavailable: {str(exc)[:200]}")
+            if not self.redis_down:  # an outage once, not every poll
+                _log(f"redis queue unavailable: {str(exc)[:200]}")
+            self.redis_down = True
             return False
+        self.redis_down = False
+        return worked
 
 
 def main(argv: list[str] | None = None) -> None:

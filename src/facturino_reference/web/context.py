@@ -17,6 +17,18 @@ from facturino_reference.paths import HomeLayout
 from facturino_reference.web.crypto import Encrypter
 from facturino_reference.web.db import Database
 from facturino_reference.web.metrics_registry import HttpMetrics
+from facturino_reference.web.stores import DatabaseCache, DatabaseSessions
+
+# What the handlers call a cache or a session store: Redis, or the `cache`/`sessions` tables.
+Store = aioredis.Redis | DatabaseCache
+SessionStore = aioredis.Redis | DatabaseSessions
+# config/database.php's Redis connections: the name a store's `connection` setting names.
+REDIS_CONNECTION_DBS = {
+    "default": "REDIS_DB",
+    "cache": "REDIS_CACHE_DB",
+    "session": "REDIS_SESSION_DB",
+    "queue": "REDIS_QUEUE_DB",
+}
 
 
 def _redis(config: AppConfig, db: int) -> aioredis.Redis:
@@ -34,13 +46,29 @@ def _redis(config: AppConfig, db: int) -> aioredis.Redis:
     )
 
 
+def _cache_store(config: AppConfig, db: Database) -> Store:
+    """config/cache.php: the `redis` store on the `cache` connection, else the database."""
+    if config.get("CACHE_STORE") == "redis":
+        return _redis(config, config.int("REDIS_CACHE_DB"))
+    return DatabaseCache(db, config.get("REDIS_PREFIX"))
+
+
+def _session_store(config: AppConfig, db: Database) -> SessionStore:
+    """SessionManager: the `redis` driver is the cache's Redis store on the connection
+    SESSION_CONNECTION names, and with none set on `default` (REDIS_DB), not on `session`."""
+    if config.get("SESSION_DRIVER") == "redis":
+        connection = config.get("SESSION_CONNECTION") or "default"
+        return _redis(config, config.int(REDIS_CONNECTION_DBS.get(connection, "REDIS_DB")))
+    return DatabaseSessions(db, config.cache_prefix, config.int("SESSION_LIFETIME"))
+
+
 @dataclass
 class AppContext:
     config: AppConfig
     encrypter: Encrypter
     db: Database
-    cache: aioredis.Redis  # REDIS_CACHE_DB: cache store (health key, rate limiter)
-    sessions: aioredis.Redis  # REDIS_SESSION_DB: the session store
+    cache: Store  # CACHE_STORE: Redis (REDIS_CACHE_DB) or the `cache` table
+    sessions: SessionStore  # SESSION_DRIVER: Redis (SESSION_CONNECTION) or `sessions`
     queue: aioredis.Redis  # REDIS_QUEUE_DB: the `redis` queue connection
     templates: jinja2.Environment
     metrics: HttpMetrics
@@ -56,12 +84,13 @@ class AppContext:
             loader=jinja2.PackageLoader("facturino_reference.web", "templates"),
             autoescape=True,
         )
+        db = Database(config.db_conninfo())
         return cls(
             config=config,
             encrypter=Encrypter(config.get("APP_KEY")),
-            db=Database(config.db_conninfo()),
-            cache=_redis(config, config.int("REDIS_CACHE_DB")),
-            sessions=_redis(config, config.int("REDIS_SESSION_DB")),
+            db=db,
+            cache=_cache_store(config, db),
+            sessions=_session_store(config, db),
             queue=_redis(config, config.int("REDIS_QUEUE_DB")),
             templates=templates,
             metrics=HttpMetrics(config.get("PROMETHEUS_NAMESPACE", "fakturino")),

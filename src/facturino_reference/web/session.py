@@ -1,7 +1,9 @@
-"""The `web` middleware group: EncryptCookies, StartSession (Redis driver), VerifyCsrfToken.
+"""The `web` middleware group: EncryptCookies, StartSession, VerifyCsrfToken.
 
-Sessions are JSON (not PHP-serialized) under `<REDIS_PREFIX><CACHE_PREFIX><id>` in the
-session DB, with Laravel's cookie names, flags, encryption and CSRF semantics.
+Sessions are JSON (not PHP-serialized) in the store SESSION_DRIVER names (web/context.py):
+Redis, under `<REDIS_PREFIX><CACHE_PREFIX><id>` on the connection SESSION_CONNECTION names
+(unset: `default`, REDIS_DB), or the `sessions` table; with Laravel's cookie names, flags,
+encryption and CSRF semantics.
 """
 
 from __future__ import annotations

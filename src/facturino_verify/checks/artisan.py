@@ -8,11 +8,14 @@
   table Filename | Size | Created, then "Total backup storage: …".
 - ``queue:work --once``: ``2026-08-21 12:00:00 App\\Jobs\\X ..... 3.21ms DONE`` (or ``FAIL``).
 - ``df -h``: ``Filesystem Size Used Avail Use% Mounted on``.
+- ``about --only=drivers --json``: ``{"drivers": {"cache": "redis", "queue": "database", ...}}``
+  (Illuminate\\Foundation\\Console\\AboutCommand; keys are the snake-cased labels).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
@@ -170,3 +173,18 @@ def parse_df(text: str) -> list[Filesystem] | None:
         use = int(percent.rstrip("%")) if percent.rstrip("%").isdigit() else None
         rows.append(Filesystem(source, size, used, avail, use, mount))
     return rows
+
+
+def parse_about_drivers(stdout: str) -> dict[str, str]:
+    """The ``drivers`` section of ``php artisan about --json`` (the first JSON line; a warning
+    printed before it is skipped); {} when there is none."""
+    for line in plain(stdout).splitlines():
+        if not line.lstrip().startswith("{"):
+            continue
+        try:
+            drivers = json.loads(line).get("drivers")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(drivers, dict):
+            return {str(k): str(v) for k, v in drivers.items() if isinstance(v, str)}
+    return {}

@@ -44,26 +44,48 @@ def expect_no_pending_migrations(applied: Iterable[str], expected: Iterable[str]
 
 
 def expect_cache_round_trip(written: bytes, read: bytes | None, remaining: int, key: str) -> None:
+    """The runner's own key went in and came back: Redis is up and takes writes under the
+    app's cache prefix with these credentials. (Not that the app's cache uses Redis: that is
+    :func:`expect_app_keys_in_redis`.)"""
     __tracebackhide__ = True
     if read != written:
-        fail(f"Redis returns what was written to {key}", written, read, remedies.REDIS)
+        fail(f"Redis returns what the runner wrote to its own key {key}", written, read,
+             remedies.REDIS)  # fmt: skip
     if remaining:
         fail(
-            f"the test key {key} is removed afterwards",
+            f"the runner's test key {key} is removed afterwards",
             "key gone",
             "key still present",
             remedies.REDIS,
         )
 
 
-def expect_no_stuck_jobs(snapshot: QueueSnapshot, max_age_seconds: int) -> None:
+def expect_app_keys_in_redis(found: Mapping[str, tuple[int, int]], prefix: str) -> None:
+    """``found``: what the app keeps in Redis ("cache", "sessions") → (DB, keys under the
+    app's cache prefix there). Each must hold at least one key the app wrote."""
     __tracebackhide__ = True
-    if snapshot.reserved_too_long:
+    empty = {what: db for what, (db, count) in found.items() if count == 0}
+    if empty:
         fail(
-            f"no job is reserved for more than {max_age_seconds // 60} minutes",
+            "Redis holds keys the app wrote under its prefix where the environment says the "
+            "app keeps " + " and ".join(found),
+            f"keys {prefix}* in " + ", ".join(f"DB {db} ({w})" for w, (db, _) in found.items()),
+            "none in "
+            + ", ".join(f"DB {db} ({what})" for what, db in empty.items())
+            + " after this run's requests: the app keeps them elsewhere",
+            remedies.REDIS_UNUSED,
+        )
+
+
+def expect_no_stuck_jobs(
+    reserved_too_long: int, oldest_reserved_age: int | None, max_age_seconds: int, where: str
+) -> None:
+    __tracebackhide__ = True
+    if reserved_too_long:
+        fail(
+            f"no job is reserved for more than {max_age_seconds // 60} minutes ({where})",
             "0 such jobs",
-            f"{snapshot.reserved_too_long} (oldest reserved "
-            f"{snapshot.oldest_reserved_age_seconds} s ago)",
+            f"{reserved_too_long} (oldest reserved {oldest_reserved_age} s ago)",
             remedies.QUEUE,
         )
 
@@ -85,7 +107,7 @@ def expect_failed_jobs_below(snapshot: QueueSnapshot, maximum: int) -> None:
     __tracebackhide__ = True
     if snapshot.failed_last_hour >= maximum:
         fail(
-            f"fewer than {maximum} jobs failed in the last hour",
+            f"fewer than {maximum} jobs failed in the last hour (failed_jobs, failed_at in UTC)",
             f"< {maximum}",
             snapshot.failed_last_hour,
             remedies.FAILED_JOBS,

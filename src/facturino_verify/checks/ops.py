@@ -320,3 +320,31 @@ def expect_gauge(families: Mapping[str, object], names: Sequence[str]) -> float:
         f"absent; families: {shorten(', '.join(sorted(families)), 300)}",
         remedies.METRICS,
     )
+
+
+def expect_drivers(
+    seen: Mapping[str, str], expected: Mapping[str, tuple[str, str]], output: str
+) -> None:
+    """``php artisan about --only=drivers`` names the stores the environment says the app
+    uses. ``expected``: driver ("cache", "queue", "session") → (value, the key that says so)."""
+    __tracebackhide__ = True
+    if not seen:
+        fail(
+            "`php artisan about --only=drivers --json` shows the app's drivers",
+            '{"drivers": {...}}',
+            shorten(output, 200) or "(no output)",
+            remedies.SHELL,
+        )
+    wrong = {
+        name: f"app: {seen.get(name, '(none)')}, environment: {value} ({said_by})"
+        for name, (value, said_by) in expected.items()
+        if seen.get(name) != value
+    }
+    if wrong:
+        fail(
+            "the app uses the cache store, session driver and queue connection the "
+            "environment says (the queue checks read where the environment says)",
+            {name: value for name, (value, _) in expected.items()},
+            wrong,
+            remedies.QUEUE_CONNECTION,
+        )

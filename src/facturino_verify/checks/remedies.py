@@ -227,3 +227,18 @@ ALERTS = (
     "an alert is firing for the release: open Prometheus' Alerts page, follow the alert's "
     "runbook (HighErrorRate / SlowResponseTime: " + REDEPLOY + "; QueueBacklog: queue:restart)"
 )
+QUEUE_CONNECTION = (
+    "jobs are on a queue connection the app does not use: compare QUEUE_CONNECTION "
+    "(`php artisan about --only=drivers`) with the environment's [redis] queue_connection, and "
+    "find the producer or worker configured for the other one; jobs on a connection no worker "
+    "serves are never processed"
+)
+REDIS_UNUSED = (
+    "the app keeps nothing in Redis where the environment says it does: set CACHE_STORE=redis "
+    "and SESSION_DRIVER=redis in the deployment's environment (the image's baked .env.example "
+    "says database), or correct [redis] cache_store / session_driver"
+)
+CERTIFICATES = (
+    "a company's QES signing certificate expires soon: upload the renewed certificate "
+    "(Settings → Certificates) before it expires, or e-invoices cannot be signed"
+)

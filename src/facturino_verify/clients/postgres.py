@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -29,6 +29,9 @@ class QueueSnapshot:
     reserved_too_long: int
     failed_last_hour: int
     pending_by_queue: dict[str, int]
+    reserved: int = 0  # rows a worker holds
+    # failed_jobs.connection of the last 24 h: which connection's workers failed jobs.
+    failed_by_connection_24h: dict[str, int] = field(default_factory=dict)
 
 
 def _mapped(what: str, error: psycopg.Error) -> TargetError:
@@ -105,13 +108,20 @@ class PostgresClient:
         by_queue = self.rows(
             "SELECT queue, count(*) FROM jobs WHERE reserved_at IS NULL GROUP BY queue"
         )
-        ((reserved_too_long, oldest),) = self.rows(
-            f"SELECT count(*) FILTER (WHERE reserved_at < {now} - %s), {now} - min(reserved_at)"
-            " FROM jobs WHERE reserved_at IS NOT NULL",
+        ((reserved, reserved_too_long, oldest),) = self.rows(
+            f"SELECT count(*), count(*) FILTER (WHERE reserved_at < {now} - %s),"
+            f" {now} - min(reserved_at) FROM jobs WHERE reserved_at IS NOT NULL",
             (reserved_max_age_seconds,),
         )
+        # failed_at is the app's now() in UTC, stored without a zone: compare in UTC, not in
+        # the session's time zone.
+        utc_now = "(now() at time zone 'UTC')"
         ((failed,),) = self.rows(
-            "SELECT count(*) FROM failed_jobs WHERE failed_at > now() - interval '1 hour'"
+            f"SELECT count(*) FROM failed_jobs WHERE failed_at > {utc_now} - interval '1 hour'"
+        )
+        by_connection = self.rows(
+            "SELECT connection, count(*) FROM failed_jobs"
+            f" WHERE failed_at > {utc_now} - interval '24 hours' GROUP BY connection"
         )
         pending = {str(q): int(n) for q, n in by_queue}
         return QueueSnapshot(
@@ -120,4 +130,32 @@ class PostgresClient:
             reserved_too_long=int(reserved_too_long),
             failed_last_hour=int(failed),
             pending_by_queue=pending,
+            reserved=int(reserved),
+            failed_by_connection_24h={str(c): int(n) for c, n in by_connection},
         )
+
+    def expiring_certificates(self, days: int) -> list[tuple[int, str, float]]:
+        """Active company QES certificates whose ``valid_to`` (naive UTC) is within ``days``:
+        (company id, name, days left); none when the table does not exist."""
+        ((table,),) = self.rows("SELECT to_regclass('certificates')::text")
+        if table is None:
+            return []
+        rows = self.rows(
+            "SELECT company_id, name, extract(epoch from valid_to - (now() at time zone 'UTC'))"
+            " / 86400 FROM certificates WHERE is_active"
+            " AND valid_to <= (now() at time zone 'UTC') + make_interval(days => %s)"
+            " ORDER BY valid_to",
+            (days,),
+        )
+        return [(int(c), str(n), float(left)) for c, n, left in rows]
+
+    def failed_jobs_of(self, job_classes: tuple[str, ...], hours: int = 24) -> int:
+        """Jobs of ``job_classes`` (the payload's displayName) that failed in the last
+        ``hours`` (failed_at is UTC without a zone)."""
+        ((count,),) = self.rows(
+            "SELECT count(*) FROM failed_jobs"
+            " WHERE failed_at > (now() at time zone 'UTC') - make_interval(hours => %s)"
+            " AND payload::json->>'displayName' = ANY(%s)",
+            (hours, list(job_classes)),
+        )
+        return int(count)

@@ -2,17 +2,19 @@
 
 Reads run on :class:`PostgresClient`'s read-only session. The one write, dispatching a probe
 job, switches its own connection to read-write explicitly and only when the environment allows
-writes and names the ``database`` probe mechanism.
+writes, names the ``database`` probe mechanism and one of the app's harmless job classes.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 
 import psycopg
 
+from ..config.perf import HARMLESS_PROBE_JOBS
 from .errors import ProtocolFailure
 from .postgres import PostgresClient
 
@@ -59,8 +61,10 @@ def job_state(pg: PostgresClient, job_id: int, job_uuid: str | None = None) -> J
 
 
 def probe_payload(job_class: str, job_uuid: str) -> str:
-    """A Laravel database-queue payload whose job is ``job_class`` (one try: a failure lands
-    in failed_jobs at once). ``data.kind = probe`` is what the reference's worker runs."""
+    """A Laravel database-queue payload dispatching ``job_class`` with the arguments that make
+    it harmless (``HARMLESS_PROBE_JOBS``): ``data.command`` is the job object as PHP's
+    serialize() writes it, which Laravel's CallQueuedHandler unserializes and runs. One try:
+    a failure lands in failed_jobs at once."""
     return json.dumps(
         {
             "uuid": job_uuid,
@@ -70,11 +74,34 @@ def probe_payload(job_class: str, job_uuid: str) -> str:
             "maxExceptions": None,
             "failOnTimeout": False,
             "backoff": None,
-            "timeout": 60,
+            "timeout": 120,
             "retryUntil": None,
-            "data": {"commandName": job_class, "kind": "probe", "tag": "facturino-verify"},
+            "data": {
+                "commandName": job_class,
+                "command": php_serialized(job_class, HARMLESS_PROBE_JOBS[job_class]),
+            },
+            "createdAt": int(time.time()),
         }
     )
+
+
+def php_serialized(job_class: str, protected: dict[str, bool | int | str | None]) -> str:
+    """``serialize($job)`` of a job whose constructor set these protected properties (the
+    others keep their class defaults when Laravel unserializes it)."""
+    fields = "".join(_string(f"\0*\0{name}") + _value(v) for name, v in protected.items())
+    return f'O:{len(job_class.encode())}:"{job_class}":{len(protected)}:{{{fields}}}'
+
+
+def _string(text: str) -> str:
+    return f's:{len(text.encode())}:"{text}";'
+
+
+def _value(value: bool | int | str | None) -> str:
+    if value is None:
+        return "N;"
+    if isinstance(value, bool):
+        return f"b:{int(value)};"
+    return f"i:{value};" if isinstance(value, int) else _string(value)
 
 
 def dispatch_probe(pg: PostgresClient, queue: str, job_class: str) -> tuple[int, str]:

@@ -14,6 +14,7 @@ from ..config.model import Redis as RedisConfig
 from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TimedOut
 
 T = TypeVar("T")
+RUNNER_KEYS = b"facturino_verify:"  # what every key the suite itself writes carries
 
 
 class HeldRedis:
@@ -108,6 +109,23 @@ class RedisClient:
 
         return self.call(self._config.cache_db, act)
 
+    def app_keys(self, db: int, limit: int = 100) -> int:
+        """How many keys (up to ``limit``) lie under the app's cache prefix in ``db``: what
+        Laravel's Redis cache store and session driver write (read-only SCAN; the names are
+        never returned, session ids are credentials)."""
+
+        def act(r: redis.Redis) -> int:
+            found = 0
+            for key in r.scan_iter(match=self.cache_key("*"), count=1000):
+                if RUNNER_KEYS in key:  # the smoke round trip's own key is not the app's
+                    continue
+                found += 1
+                if found >= limit:
+                    break
+            return found
+
+        return self.call(db, act)
+
     @contextmanager
     def held(self, db: int) -> Iterator[HeldRedis]:
         """One connection for a burst of questions (a fast poll must not reconnect per look)."""
@@ -124,19 +142,3 @@ class RedisClient:
     def queue_key(self, queue: str, part: str = "") -> str:
         """``{prefix}queues:{q}`` and its ``:reserved`` / ``:delayed`` sorted sets."""
         return f"{self._config.prefix}queues:{queue}" + (f":{part}" if part else "")
-
-    def queue_depths(self) -> dict[str, int]:
-        """``LLEN queues:<q>`` + ``ZCARD queues:<q>:delayed`` per queue, in the queue DB."""
-
-        def act(r: redis.Redis) -> dict[str, int]:
-            pipe = r.pipeline(transaction=False)
-            for queue in self._config.queues:
-                pipe.llen(self.queue_key(queue))
-                pipe.zcard(self.queue_key(queue, "delayed"))
-            counts = pipe.execute()
-            return {
-                q: int(counts[2 * i]) + int(counts[2 * i + 1])
-                for i, q in enumerate(self._config.queues)
-            }
-
-        return self.call(self._config.queue_db, act)

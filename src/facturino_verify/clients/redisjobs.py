@@ -120,3 +120,48 @@ def still_waiting(client: RedisClient, head: Head) -> bool:
         client.queue_db(), lambda r: cast(Any, r).execute_command("LPOS", key, head.member)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class RedisQueueSnapshot:
+    """Laravel's ``redis`` queue connection right now: jobs waiting per queue (the ready list
+    and the delayed set) and jobs a worker holds (the reserved set, whose score is when the
+    reservation expires: its start plus the connection's ``retry_after``)."""
+
+    pending_by_queue: dict[str, int]
+    reserved: int
+    reserved_too_long: int
+    oldest_reserved_age_seconds: int | None
+
+
+def queue_snapshot(
+    client: RedisClient, queues: Sequence[str], retry_after: int, reserved_max_age: int
+) -> RedisQueueSnapshot:
+    """One round trip: LLEN, ZCARD ``:delayed``, ZCARD and ZCOUNT ``:reserved`` and the
+    earliest reservation of every queue (read-only)."""
+    now = time.time()
+    too_long_before = now + retry_after - reserved_max_age  # began more than max age ago
+
+    def act(r: redis.Redis) -> list[Any]:
+        pipe = r.pipeline(transaction=False)
+        for queue in queues:
+            reserved = client.queue_key(queue, "reserved")
+            pipe.llen(client.queue_key(queue))
+            pipe.zcard(client.queue_key(queue, "delayed"))
+            pipe.zcard(reserved)
+            pipe.zcount(reserved, "-inf", f"({too_long_before}")
+            pipe.zrange(reserved, 0, 0, withscores=True)
+        return list(pipe.execute())
+
+    answers = client.call(client.queue_db(), act)
+    pending, reserved, too_long, earliest = {}, 0, 0, []
+    for index, queue in enumerate(queues):
+        ready, delayed, held, old, first = answers[5 * index : 5 * index + 5]
+        pending[queue] = int(ready) + int(delayed)
+        reserved += int(held)
+        too_long += int(old)
+        earliest += [float(score) for _, score in first]
+    oldest = int(now - (min(earliest) - retry_after)) if earliest else None
+    return RedisQueueSnapshot(
+        pending, reserved, too_long, None if oldest is None else max(0, oldest)
+    )

@@ -25,6 +25,7 @@ _ARTISAN_SHAPES = (
     re.compile(r"backup:list"),
     re.compile(r"queue:monitor [A-Za-z0-9_.:,-]+ --max=\d+"),
     re.compile(r"queue:work --once --queue=[A-Za-z0-9_.,-]+ --stop-when-empty"),
+    re.compile(r"about --only=drivers --json"),
 )
 _DF = ("df", "-h")
 
@@ -84,6 +85,12 @@ def queue_work_once(artisan: Sequence[str], queue: str) -> Command:
     (queue,) = _names([queue], "queue")
     # --stop-when-empty: an empty queue ends the command at once instead of waiting for a job.
     args = ("queue:work", "--once", f"--queue={queue}", "--stop-when-empty")
+    return Command("php artisan " + " ".join(args), (*artisan, *args))
+
+
+def about_drivers(artisan: Sequence[str]) -> Command:
+    """The app's cache store, queue connection and session driver as it runs (read-only)."""
+    args = ("about", "--only=drivers", "--json")
     return Command("php artisan " + " ".join(args), (*artisan, *args))
 
 
@@ -168,6 +175,7 @@ __all__ = [
     "CommandUnavailable",
     "ShellClient",
     "ShellResult",
+    "about_drivers",
     "backup_list",
     "disk_free",
     "is_allowed",

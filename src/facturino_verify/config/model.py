@@ -30,6 +30,9 @@ HEALTH_CHECKS = (
     "certificates",
     "paddle",
 )
+# The five /health sub-checks the real HealthController (d5d901d7) returns true for whatever
+# the state of what they are named after.
+HEALTH_CHECKS_CANNOT_FAIL = ("redis", "signer", "bank_sync", "certificates", "paddle")
 # The runbook's production FEATURE_* matrix (FEATURE_PARTNER_MOCKED_DATA is checked separately).
 RUNBOOK_FEATURE_FLAGS = {
     "accounting_backbone": True,
@@ -154,10 +157,20 @@ class Redis(Section):
     cache_prefix: str = "mkaccounting_cache"
     default_db: int = Field(0, ge=0)
     cache_db: int = Field(1, ge=0)
-    session_db: int = Field(2, ge=0)
+    # Redis sessions live on the connection SESSION_CONNECTION names; unset (the app's
+    # .env.example), Laravel's `default` connection: REDIS_DB.
+    session_db: int = Field(0, ge=0)
     queue_db: int = Field(3, ge=0)
+    # What the app uses Redis for: its CACHE_STORE, SESSION_DRIVER and QUEUE_CONNECTION. The
+    # defaults are the image's baked .env.example (database for all three); the runbook's
+    # production .env sets redis for all three.
+    cache_store: Literal["database", "redis", "file", "array"] = "database"
+    session_driver: Literal["database", "redis", "file", "cookie", "array"] = "database"
     queue_connection: Literal["database", "redis"] = "database"
     queues: tuple[str, ...] = ("default", "high", "banking", "einvoice", "background", "migration")
+    # config/queue.php: a popped job's reservation on the `redis` connection expires this long
+    # after it began (the score of `queues:{q}:reserved`).
+    queue_retry_after: int = Field(90, ge=1)
     connect_timeout: float = Field(3.0, gt=0)
     read_timeout: float = Field(3.0, gt=0)
 
@@ -213,6 +226,10 @@ class Tls(Section):
 
 class Expect(Section):
     health_checks: tuple[str, ...] = HEALTH_CHECKS
+    # /health sub-checks this app's HealthController cannot make false (the real one at
+    # d5d901d7: checks/health.py says why for each): their `true` is not evidence. A release
+    # whose controller can fail them all sets [].
+    health_checks_cannot_fail: tuple[str, ...] = HEALTH_CHECKS_CANNOT_FAIL
     headers: dict[str, str] = Field(default_factory=lambda: dict(SECURITY_HEADERS))
     hsts: str | None = None
     cookies: Cookies = Cookies()
@@ -228,6 +245,10 @@ class Thresholds(Section):
     pending_jobs_max: int = Field(100, ge=0)
     failed_jobs_last_hour_max: int = Field(100, ge=0)
     reserved_job_max_age_seconds: int = Field(600, ge=0)
+    # What HealthController's bank_sync and certificates checks were written for (more than
+    # 10 sync errors a day; certificates expiring within 30 days), judged from the database.
+    bank_sync_failures_24h_max: int = Field(10, ge=0)
+    company_certificate_min_days: int = Field(30, ge=0)
     # Daily/weekly: the runbook's HighErrorRate alert (5 %) and the docs' disk alert (90 %).
     error_rate_5xx_max: float = Field(0.05, ge=0, le=1)
     disk_usage_percent_max: float = Field(90.0, gt=0, le=100)
@@ -334,6 +355,28 @@ class Environment(Section):
         if self.queue.connection:
             return self.queue.connection
         return self.redis.queue_connection if self.redis else "database"
+
+    @property
+    def redis_uses(self) -> frozenset[str]:
+        """What the app keeps in Redis ("cache", "sessions", "queue"): nothing without a
+        [redis] section; the queue where its queue connection (queue_connection) is redis."""
+        if self.redis is None:
+            return frozenset()
+        uses = {
+            "cache": self.redis.cache_store == "redis",
+            "sessions": self.redis.session_driver == "redis",
+            "queue": self.queue_connection == "redis",
+        }
+        return frozenset(what for what, used in uses.items() if used)
+
+    @property
+    def queue_connection_said_by(self) -> str:
+        """Which key of this file says where the app queues (for messages)."""
+        if self.queue.connection:
+            return "[queue] connection"
+        if self.redis:
+            return "[redis] queue_connection"
+        return "no [redis] section: the image's baked QUEUE_CONNECTION=database"
 
     @property
     def session_cookie_name(self) -> str:

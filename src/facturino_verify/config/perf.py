@@ -24,6 +24,13 @@ DASHBOARD_ENDPOINTS = {
     "dashboard_api": "/api/v1/dashboard",
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Job classes of the real app (d5d901d7) that a queue probe may dispatch, with the constructor
+# arguments that make them harmless. BackfillTaxReturnsJob(companyId, dryRun): in dry-run mode
+# it only scans storage/app/tax/* and logs what it would file (app/Jobs/
+# BackfillTaxReturnsJob.php:75-84, 295-307); it runs on `default`.
+HARMLESS_PROBE_JOBS: dict[str, dict[str, bool | int | str | None]] = {
+    "App\\Jobs\\BackfillTaxReturnsJob": {"companyId": None, "dryRun": True},
+}
 
 
 class _Section(BaseModel):
@@ -47,16 +54,27 @@ class Perf(_Section):
     baseline_file: Path | None = None  # an earlier results file; anchored at this file
     regression_percent: float = Field(25.0, gt=0)
     regression_min_ms: float = Field(20.0, ge=0)  # below this, a difference is noise
-    # Queue processing (contract §14: the database queue's `jobs` table).
+    # Queue processing, read where the app queues (Environment.queue_connection).
     queue_oldest_pending_max_seconds: int = Field(300, ge=1)
     queue_drain_deadline_seconds: float = Field(15.0, gt=0)
     # How a probe job may travel through the queue where writes are allowed: "none", or
-    # "database" (a row in `jobs` with the reference's probe payload: an app needs a harmless
-    # job class of that name for it, see the README).
+    # "database" (a `jobs` row dispatching queue_probe_job, one of the app's own job classes
+    # that is harmless with the arguments HARMLESS_PROBE_JOBS gives it; without one the probe
+    # is skipped with the reason).
     queue_probe: Literal["none", "database"] = "none"
     queue_probe_queue: str = "default"
-    queue_probe_job: str = "App\\Jobs\\ReferenceProbe"
+    queue_probe_job: str | None = None
     queue_probe_deadline_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("queue_probe_job")
+    @classmethod
+    def _harmless(cls, value: str | None) -> str | None:
+        if value is not None and value not in HARMLESS_PROBE_JOBS:
+            known = ", ".join(HARMLESS_PROBE_JOBS)
+            raise ValueError(
+                f"'{value}' is not a job the suite knows to be harmless; known: {known}"
+            )
+        return value
 
     @field_validator("endpoints")
     @classmethod

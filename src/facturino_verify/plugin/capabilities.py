@@ -31,7 +31,7 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         if env.backups.bucket
         else f"environment '{name}' names no backup bucket ([backups.bucket])",
         "db": None if env.database else f"environment '{name}' has no [database] section",
-        "redis": None if env.redis else f"environment '{name}' has no [redis] section",
+        "redis": _redis_refusal(env),
         "admin_account": None
         if "admin" in env.accounts
         else f"environment '{name}' has no [accounts.admin]",
@@ -47,6 +47,20 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         else f"environment '{name}' names no [perf] baseline_file",
     }
     return {cap: why for cap, why in refused.items() if why is not None}
+
+
+def _redis_refusal(env: Environment) -> str | None:
+    """Redis checks need a [redis] section and an app that uses Redis for something: with the
+    image's baked drivers (database) it does not, and its Redis is no part of its health."""
+    if env.redis is None:
+        return f"environment '{env.name}' has no [redis] section"
+    if not env.redis_uses:
+        return (
+            f"environment '{env.name}' says the app uses Redis for nothing ([redis] "
+            f"cache_store and session_driver, and {env.queue_connection_said_by}, are not "
+            "'redis')"
+        )
+    return None
 
 
 def _metrics_refusal(env: Environment) -> str | None:

@@ -16,7 +16,7 @@ CAPABILITY_MARKERS = {
     "writes": "creates data in the deployment; needs [allow] writes = true",
     "browser": "drives Chromium; needs [allow] browser = true",
     "db": "reads the database; needs a [database] section",
-    "redis": "talks to Redis; needs a [redis] section",
+    "redis": "talks to Redis; needs a [redis] section and an app that uses Redis",
     "shell": "runs read-only commands in the deployment; needs [allow] shell and [shell] prefix",
     "queue_work": "runs `php artisan queue:work --once` (processes a job); needs a shell and "
     "[allow] queue_work = true",

@@ -6,6 +6,7 @@ could not reach its target fails the check that needed it, with the reason as th
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,16 +17,21 @@ import httpx
 from ..checks import remedies
 from ..checks.app import login_bundle_paths, spa_shell_page
 from ..checks.base import CheckFailed, fail
-from ..clients import TargetError, fetch_certificate
+from ..checks.health import BANK_SYNC_JOBS
+from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
+from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
+from ..config.model import Redis as RedisConfig
 from .browser import render_login_page
 from .deployment import Deployment
 
 Probe = Callable[[], Any]
 JSON = {"Accept": "application/json"}
 NOT_FOUND_PROBE = "/api/v1/facturino-verify-not-found-probe"
+# Asked only when a check needs them, after the requests whose effects they look at.
+DEFERRED = frozenset({"redis.app_keys"})
 
 
 def http_probes(d: Deployment) -> dict[str, Probe]:
@@ -82,18 +88,43 @@ def service_probes(d: Deployment) -> dict[str, Probe]:
         probes["db.version"] = lambda: (pg.select_one(), pg.server_version())
         probes["db.migrations"] = pg.migrations
         probes["db.queue"] = lambda: pg.queue_snapshot(limits.reserved_job_max_age_seconds)
-    if d.redis is not None:
-        r = d.redis
+        probes["db.certificates"] = lambda: pg.expiring_certificates(
+            limits.company_certificate_min_days
+        )
+        probes["db.bank_sync"] = lambda: pg.failed_jobs_of(BANK_SYNC_JOBS)
+    if d.redis is not None and d.env.redis is not None and d.env.redis_uses:
+        probes.update(redis_probes(d, d.redis, d.env.redis))
+    return probes
+
+
+def redis_probes(d: Deployment, r: RedisClient, config: RedisConfig) -> dict[str, Probe]:
+    """Only where the app uses Redis. The round trip writes (the runner's own key), so it is
+    asked only where the environment allows writes; the rest only reads."""
+    limits = d.env.thresholds
+    probes: dict[str, Probe] = {
+        "redis.ping": lambda: r.ping(config.cache_db),
+        "redis.queue": lambda: queue_snapshot(
+            r, config.queues, config.queue_retry_after, limits.reserved_job_max_age_seconds
+        ),
+        "redis.app_keys": lambda: app_keys(r, config, d.env.redis_uses),
+    }
+    if d.env.allow.writes:
         name = f"facturino_verify:deployment_test:{uuid.uuid4().hex}"
         written = uuid.uuid4().hex.encode()
-        probes["redis.ping"] = lambda: r.ping(d.env.redis.cache_db if d.env.redis else 0)
         probes["redis.round_trip"] = lambda: (
             r.cache_key(name),
             written,
             *r.round_trip(name, written),
         )
-        probes["redis.queues"] = r.queue_depths
     return probes
+
+
+def app_keys(
+    r: RedisClient, config: RedisConfig, uses: frozenset[str]
+) -> dict[str, tuple[int, int]]:
+    """Per store the app keeps in Redis: (its DB, keys under the app's cache prefix there)."""
+    dbs = {"cache": config.cache_db, "sessions": config.session_db}
+    return {what: (db, r.app_keys(db)) for what, db in dbs.items() if what in uses}
 
 
 def account_probes(d: Deployment, accounts: Iterable[str]) -> dict[str, Probe]:
@@ -165,8 +196,18 @@ class Probes:
 
     def start(self) -> Probes:
         for name, probe in self._specs.items():
-            self._prefetch.submit(name, self._retrying(name, probe))
+            if name not in DEFERRED:
+                self._prefetch.submit(name, self._retrying(name, probe))
         return self
+
+    def settle(self, *names: str) -> None:
+        """Wait until these probes have answered or failed (errors are left to their checks):
+        for a question about what their requests did."""
+        for name in names:
+            if name in self._specs:
+                self._prefetch.submit(name, self._retrying(name, self._specs[name]))
+                with contextlib.suppress(Exception):
+                    self._prefetch.result(name)
 
     def begin_check(self, on_retries: Callable[[int], None]) -> None:
         """A new check starts; ``on_retries(n)`` learns the retries behind the answers it uses."""

@@ -16,12 +16,14 @@ import pytest
 
 from ..checks import remedies
 from ..checks.base import fail
+from ..checks.queues import JobsFound, expect_jobs_only_on
 from ..clients import PostgresClient, RedisClient, TargetError
 from ..clients import queueprobe as q
 from ..clients.poll import poll
-from ..clients.redisjobs import Head, ReadyLists, ready_lists, still_waiting
+from ..clients.redisjobs import Head, ReadyLists, queue_snapshot, ready_lists, still_waiting
 from ..config import Environment
-from ..config.perf import Perf
+from ..config.model import Redis as RedisConfig
+from ..config.perf import HARMLESS_PROBE_JOBS, Perf
 from .perf import PerfRun
 
 
@@ -40,6 +42,16 @@ class Probe:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Connection:
+    """The queue connection the app uses (as the environment says, and which key says so),
+    and where to look for jobs on the other one (None: the app has no Redis to look in)."""
+
+    name: str
+    said_by: str
+    elsewhere: Callable[[], JobsFound] | None = None
+
+
 class QueueWatch:
     def __init__(
         self,
@@ -47,8 +59,10 @@ class QueueWatch:
         perf: Perf,
         figures: dict[str, Any],
         redis: RedisQueues | None = None,
+        connection: Connection | None = None,
     ) -> None:
         self.pg, self.perf, self.figures, self.redis = pg, perf, figures, redis
+        self.connection = connection or Connection("redis" if redis else "database", "")
 
     def _ask(self, what: str, question: Any) -> Any:
         __tracebackhide__ = True
@@ -59,13 +73,21 @@ class QueueWatch:
         fail(f"the database answers ({what})", "an answer", problem, remedies.DATABASE)
 
     def pending(self) -> q.Pending:
-        """Jobs due and not reserved, with the oldest one."""
+        """Jobs due and not reserved on the app's connection, with the oldest one; jobs on the
+        other connection fail the check (an empty queue there proves nothing here)."""
         __tracebackhide__ = True
         if self.redis is not None:
             found = self.redis.pending(self._ask)
         else:
             found = self._ask("pending jobs", lambda: q.pending(self.pg))
-        self.figures.update(pending=found.count, oldest_pending_seconds=found.oldest_age_seconds)
+        self.figures.update(
+            connection=self.connection.name,
+            pending=found.count,
+            oldest_pending_seconds=found.oldest_age_seconds,
+        )
+        if self.connection.elsewhere is not None:
+            other = self._ask("the other queue connection", self.connection.elsewhere)
+            expect_jobs_only_on(self.connection.name, self.connection.said_by, [other])
         return found
 
     def _state_of(self, pending: q.Pending) -> Callable[[], q.JobState]:
@@ -96,10 +118,11 @@ class QueueWatch:
     def probe(self) -> Probe:
         """Dispatch a probe job and wait until it leaves the queue; withdrawn if it does not."""
         __tracebackhide__ = True
-        perf = self.perf
+        perf, job_class = self.perf, self.perf.queue_probe_job
+        assert job_class is not None  # probe_not_possible_because() skips the probe without
         job_id, job_uuid = self._ask(
             "dispatch a probe job",
-            lambda: q.dispatch_probe(self.pg, perf.queue_probe_queue, perf.queue_probe_job),
+            lambda: q.dispatch_probe(self.pg, perf.queue_probe_queue, job_class),
         )
         started = time.monotonic()
         watched = self._ask(
@@ -141,21 +164,51 @@ class RedisQueues:
 
 def probe_not_possible_because(env: Environment) -> str | None:
     """Why the ``database`` probe cannot travel here (None: it can)."""
+    if env.perf.queue_probe_job is None:
+        return (
+            "[perf] queue_probe_job names none of the app's job classes: a probe dispatches "
+            "only a job the app has and that is harmless (known: "
+            + ", ".join(HARMLESS_PROBE_JOBS)
+            + "); Facturino has no App\\Jobs\\ReferenceProbe"
+        )
     if env.queue_connection == "redis":
         return (
-            "[redis] queue_connection = 'redis': the database probe's jobs row would never "
-            "be taken by a worker of the redis connection"
+            f"{env.queue_connection_said_by} = 'redis': the database probe's jobs row would "
+            "never be taken by a worker of the redis connection"
         )
     return None
 
 
+def _jobs_table(pg: PostgresClient) -> JobsFound:
+    table = pg.queue_snapshot(reserved_max_age_seconds=600)
+    return JobsFound("database", "the jobs table", table.pending_by_queue, table.reserved)
+
+
+def _redis_lists(redis: RedisClient, config: RedisConfig) -> JobsFound:
+    lists = queue_snapshot(redis, config.queues, config.queue_retry_after, 600)
+    where = f"Redis DB {config.queue_db} ({config.prefix}queues:*)"
+    return JobsFound("redis", where, lists.pending_by_queue, lists.reserved)
+
+
+def _connection(env: Environment, pg: PostgresClient, redis: RedisClient | None) -> Connection:
+    """Where the app queues, and how to read the other connection (the jobs table always;
+    Redis only where the app uses it, else there may be no Redis to ask)."""
+    name, said_by, config = env.queue_connection, env.queue_connection_said_by, env.redis
+    if name == "redis":
+        return Connection(name, said_by, lambda: _jobs_table(pg))
+    if redis is not None and config is not None and env.redis_uses:
+        return Connection(name, said_by, lambda: _redis_lists(redis, config))
+    return Connection(name, said_by)
+
+
 @pytest.fixture(scope="session")
 def queue_watch(perf_run: PerfRun, postgres: PostgresClient) -> QueueWatch:
-    """The app's queue: the ``jobs`` table, or the Redis ready lists where ``[redis]
-    queue_connection = "redis"``: pending age, draining, a probe job (``[perf] queue_probe``,
-    database only); its figures go to the perf results file."""
+    """The app's queue where it queues (Environment.queue_connection): the ``jobs`` table, or
+    the Redis ready lists; pending age, draining, a probe job (``[perf] queue_probe``,
+    database only); jobs on the other connection fail. Figures go to the perf results file."""
     env, redis = perf_run.env, perf_run.deployment.redis
     queues = None
     if env.queue_connection == "redis" and redis is not None and env.redis is not None:
         queues = RedisQueues(redis, env.redis.queues)
-    return QueueWatch(postgres, env.perf, perf_run.queue, queues)
+    connection = _connection(env, postgres, redis)
+    return QueueWatch(postgres, env.perf, perf_run.queue, queues, connection)

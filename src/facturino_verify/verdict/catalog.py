@@ -50,7 +50,10 @@ RULES: tuple[Rule, ...] = (
     Rule("test_health_reports_expected_environment", "critical"),
     Rule("test_database_*", "critical"),
     Rule("test_redis_answers_ping", "critical"),
-    Rule("test_redis_cache_round_trip*", "critical"),
+    Rule("test_redis_round_trips_the_runners_own_key", "critical"),
+    # The app writes no cache entry or session where the environment says: it still works
+    # (on its database drivers), but not as configured.
+    Rule("test_redis_holds_keys_the_app_wrote", "major"),
     Rule("test_login_*", "critical"),
     Rule("test_*login*", "critical"),
     Rule("test_no_debug_headers*", "critical"),
@@ -71,7 +74,9 @@ RULES: tuple[Rule, ...] = (
     Rule("test_no_job_reserved_*", "major"),
     Rule("test_pending_jobs_*", "major"),
     Rule("test_failed_jobs_*", "major"),
-    Rule("test_redis_queue_depth_*", "major"),
+    Rule("test_jobs_are_only_on_the_configured_queue_connection", "major"),
+    Rule("test_company_certificates_*", "major"),
+    Rule("test_bank_sync_jobs_are_not_failing", "major"),
 )
 DEFAULT_SEVERITY: Severity = "major"
 
