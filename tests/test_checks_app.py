@@ -18,12 +18,18 @@ from facturino_verify.checks.http import (
 )
 
 Respond = Callable[..., httpx.Response]
-LOGIN_PAGE = """<!doctype html><html><head><title>Facturino</title>
-<link rel="stylesheet" href="/build/assets/app-4f2c.css">
-<script type="module" src="/build/assets/app-9a1b.js"></script></head>
-<body><div id="app"><form id="loginForm" method="post">
-<input name="email" type="email"><input name="password" type="password">
-</form></div></body></html>"""
+# The real app.blade.php shell, trimmed: the form is drawn by the SPA in the browser.
+LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Facturino</title>
+<meta name="csrf-token" content="x">
+<link rel="preload" as="style" href="https://facturino.example/build/assets/main-4f2c.css" />
+<link rel="modulepreload" href="https://facturino.example/build/assets/main-9a1b.js" />
+<link rel="modulepreload" href="https://facturino.example/build/assets/vendor-vue-77aa.js" />
+<link rel="stylesheet" href="https://facturino.example/build/assets/main-4f2c.css" />
+<script type="module" src="https://facturino.example/build/assets/main-9a1b.js"></script></head>
+<body class="h-full"><script type="module">
+    window.login_page_heading = "Hi"
+    window.Facturino.start()
+</script></body></html>"""
 HEALTHY: dict[str, Any] = {
     "status": "healthy",
     "environment": "production",
@@ -171,41 +177,83 @@ def test_health_environment_must_match_app_env() -> None:
     assert (caught.value.seen, caught.value.remedy) == ("'local'", remedies.BAKED_ENV)
 
 
-def test_login_form_is_found_and_its_bundles_listed(respond: Respond) -> None:
-    page = app.expect_login_form(respond(text=LOGIN_PAGE, url="https://facturino.example/login"))
+def test_login_shell_is_accepted_and_its_build_files_listed(respond: Respond) -> None:
+    page = app.expect_spa_shell(respond(text=LOGIN_PAGE, url="https://facturino.example/login"))
     assert app.login_bundle_paths(page) == [
-        "/build/assets/app-9a1b.js",
-        "/build/assets/app-4f2c.css",
+        "/build/assets/main-9a1b.js",
+        "/build/assets/main-4f2c.css",
+        "/build/assets/vendor-vue-77aa.js",
     ]
 
 
-def test_login_page_without_form_names_missing_inputs(respond: Respond) -> None:
-    broken = LOGIN_PAGE.replace('<input name="password" type="password">', "")
+def test_login_shell_without_the_start_call_fails(respond: Respond) -> None:
+    broken = LOGIN_PAGE.replace("window.Facturino.start()", "")
     with pytest.raises(CheckFailed) as caught:
-        app.expect_login_form(respond(text=broken, url="https://facturino.example/login"))
-    assert "missing ['input[name=password]']" in str(caught.value.seen)
+        app.expect_spa_shell(respond(text=broken, url="https://facturino.example/login"))
+    assert "window.Facturino.start()" in str(caught.value.expected)
     assert caught.value.remedy == remedies.LOGIN
+
+
+def test_login_shell_without_a_module_script_under_build_fails(respond: Respond) -> None:
+    broken = LOGIN_PAGE.replace('<script type="module" src=', "<script src=")
+    with pytest.raises(CheckFailed, match="SPA shell") as caught:
+        app.expect_spa_shell(respond(text=broken, url="https://facturino.example/login"))
+    assert '<script type="module" src="/build/assets/…">' in str(caught.value.expected)
+
+
+def test_the_form_is_not_looked_for_in_the_html(respond: Respond) -> None:
+    """The old server-rendered page had the form; the real shell has none, and passes."""
+    assert "loginForm" not in LOGIN_PAGE
+    app.expect_spa_shell(respond(text=LOGIN_PAGE, url="https://facturino.example/login"))
 
 
 def test_login_path_landing_on_installer_fails(respond: Respond) -> None:
     with pytest.raises(CheckFailed) as caught:
-        app.expect_login_form(
-            respond(text=LOGIN_PAGE, url="https://facturino.example/installation")
-        )
+        app.expect_spa_shell(respond(text=LOGIN_PAGE, url="https://facturino.example/installation"))
     assert caught.value.remedy == remedies.INSTALLER
 
 
 def test_login_page_server_error_fails(respond: Respond) -> None:
     with pytest.raises(CheckFailed, match="the login page answers 200"):
-        app.expect_login_form(respond(500, text="Server Error"))
+        app.expect_spa_shell(respond(500, text="Server Error"))
 
 
 def test_login_page_without_js_bundle_fails(respond: Respond) -> None:
-    page = app.expect_login_form(
-        respond(text=LOGIN_PAGE.replace("/build/assets/app-9a1b.js", "https://cdn.example/app.js"))
-    )
+    only_css = '<link rel="stylesheet" href="/build/assets/main-4f2c.css" />'
+    page = app.spa_shell_page(respond(text=only_css))
     with pytest.raises(CheckFailed, match="loads its JS bundle"):
         app.login_bundle_paths(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "body", "failure"),
+    [
+        ("/build/assets/main-9a1b.js", "application/javascript", b"export {}", None),
+        ("/build/assets/main-9a1b.js", "text/javascript; charset=utf-8", b"x", None),
+        ("/build/assets/main-4f2c.css", "text/css", b"a{}", None),
+        ("/build/assets/main-9a1b.js", "text/html", b"<html>", "served as javascript"),
+        ("/build/assets/main-4f2c.css", "text/plain", b"a{}", "served as text/css"),
+        ("/build/assets/main-9a1b.js", "application/javascript", b"", "has content"),
+    ],
+)
+def test_build_file_needs_its_type_and_content(
+    path: str, content_type: str, body: bytes, failure: str | None
+) -> None:
+    request = httpx.Request("GET", "https://facturino.example" + path)
+    answer = httpx.Response(
+        200, headers={"Content-Type": content_type}, content=body, request=request
+    )
+    if failure is None:
+        app.expect_asset_served(answer)
+        return
+    with pytest.raises(CheckFailed, match=failure):
+        app.expect_asset_served(answer)
+
+
+def test_missing_build_file_fails_with_its_path() -> None:
+    request = httpx.Request("GET", "https://facturino.example/build/assets/main-9a1b.js")
+    with pytest.raises(CheckFailed, match=r"/build/assets/main-9a1b\.js is served"):
+        app.expect_asset_served(httpx.Response(404, text="Not Found", request=request))
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,9 @@ PAYMENT = {SUBSCRIPTION, *CHECKOUT, *WEBHOOK_REFUSED, *WEBHOOK_STORED}
 PARTNER_AGREES = "test_partner_dashboard_agrees_with_affiliate_events_and_payouts"
 NOT_A_PARTNER = "test_non_partner_gets_403_from_the_partner_api"
 PARTNER_WIDGETS = "test_partner_dashboard_renders_commission_widgets_with_api_figures[chromium]"
+# Judges only what the page shows: the empty state of a refused or mocked partner API has no raw
+# key, so it is not in PARTNER_SESSION.
+RAW_KEYS = "test_partner_dashboard_shows_no_raw_translation_keys[chromium]"
 # Everything read as the partner (the admin's 403 is not).
 PARTNER_SESSION = {
     "test_partner_dashboard_has_the_contract_keys",
@@ -95,7 +98,7 @@ PARTNER_SESSION = {
     "test_partner_commissions_agree_with_affiliate_events",
     PARTNER_WIDGETS,
 }
-PARTNER = {*PARTNER_SESSION, NOT_A_PARTNER}
+PARTNER = {*PARTNER_SESSION, RAW_KEYS, NOT_A_PARTNER}
 ALL = LOGIN_API | LOGIN_BROWSER | INVOICE | EFAKTURA | BANKING | PAYMENT | PARTNER
 # What needs the shared admin session (a refused admin login fails all of it).
 ADMIN_SESSION = (
@@ -115,7 +118,10 @@ FAULT_CHECKS: dict[str, set[str]] = {
     # partner (another account) still pass.
     "login_broken": ADMIN_SESSION | {"test_api_login_accepts_the_admin_account", SIGN_IN},
     # Cookies for another domain: no client keeps XSRF-TOKEN, every login gets 419.
-    "csrf_misconfigured": ADMIN_SESSION | LOGIN_API | PARTNER_SESSION | {SIGN_IN, WRONG_PASSWORD},
+    "csrf_misconfigured": ADMIN_SESSION
+    | LOGIN_API
+    | PARTNER_SESSION
+    | {RAW_KEYS, SIGN_IN, WRONG_PASSWORD},
     "pdf_broken": {INVOICE_PDF},
     "pdf_wrong_invoice": {INVOICE_PDF},
     # A "-ubl-signed.xml" without a signature: the name passes, nothing about a signature does.
@@ -153,10 +159,19 @@ FAULT_CHECKS: dict[str, set[str]] = {
     # The admin (no partner record) reads the partner API: 200 instead of 403.
     "partner_scope_open": {NOT_A_PARTNER},
     "partner_forbidden": PARTNER_SESSION,
+    # The upstream commissions mapping: no type/status, a raw partner_dashboard.status_undefined.
+    "partner_commission_fields_missing": {RAW_KEYS},
     # Smoke faults that hit a feature flow specifically.
     "partner_mocked_data": PARTNER_SESSION,
-    # /login redirects to /installation: no login form, no SPA page.
-    "installer_open": {LOGIN_FORM, SIGN_IN, WRONG_PASSWORD, INVOICE_LISTED, PARTNER_WIDGETS},
+    # /login and /admin/* redirect to /installation: the SPA draws the installer there.
+    "installer_open": {
+        LOGIN_FORM,
+        SIGN_IN,
+        WRONG_PASSWORD,
+        INVOICE_LISTED,
+        PARTNER_WIDGETS,
+        RAW_KEYS,
+    },
 }
 GROUPS: dict[str, tuple[str, ...]] = {
     "csrf_misconfigured": ("csrf_misconfigured",),
@@ -181,7 +196,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "partner_mocked_data",
     ),
     "group-d": ("xml_unsigned", "installer_open"),
-    "group-e": ("xml_signer_key_missing",),
+    "group-e": ("xml_signer_key_missing", "partner_commission_fields_missing"),
     "group-f": (
         "invoice_saved_as_sent",
         "banking_tier_downgraded",

@@ -3,7 +3,10 @@ scrubbing, the invoice bodies, Playwright's artifact defaults."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import socket
+import ssl
 import threading
 import zipfile
 from pathlib import Path
@@ -11,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography import x509
 
 from facturino_verify.clients.budget import AuthBudget, AuthBudgetExhausted
 from facturino_verify.clients.featuredb import QueuedJob
@@ -182,15 +186,58 @@ def test_no_pins_without_a_ca_file_and_ignore_only_without_verification() -> Non
     assert browser.context_args(_env(), {})["base_url"] == "https://localhost:1"
 
 
-def test_ca_pin_is_added_even_when_the_server_is_down(tmp_path: Path, closed_port: int) -> None:
+def _tls_server(tmp_path: Path, host: str | None) -> tuple[Path, int, Any]:
+    """A TLS listener whose certificate (for localhost, or for ``host``) the local CA signed."""
+    from facturino_reference.paths import HomeLayout
+    from facturino_reference.tls import write_tls
+
+    layout = HomeLayout(tmp_path)
+    write_tls(layout, 30, host)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(layout.server_pem, layout.server_key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # until the listener is closed
+            while True:
+                raw, _ = listener.accept()
+                with contextlib.suppress(OSError), context.wrap_socket(raw, server_side=True):
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return layout.ca_pem, listener.getsockname()[1], listener
+
+
+def test_only_the_verified_server_key_is_pinned(tmp_path: Path) -> None:
+    ca, port, listener = _tls_server(tmp_path, None)
+    with listener:
+        env = _env(target={"url": f"https://localhost:{port}", "ca_file": str(ca)})
+        pins = browser.tls_pins(env)
+    assert len(pins) == 1 and pins[0] != browser.spki_hash(
+        x509.load_pem_x509_certificate(ca.read_bytes())
+    )
+    args = browser.launch_args(env, {"args": ["--x"]})
+    assert args["args"][0] == "--x" and args["args"][1].startswith(
+        "--ignore-certificate-errors-spki-list="
+    )
+
+
+def test_a_certificate_for_another_host_is_not_pinned(tmp_path: Path) -> None:
+    """Signed by the trusted CA but for app.facturino.mk: Python refuses it, so must Chromium
+    (a pinned CA key would have made it accept the host-name mismatch)."""
+    ca, port, listener = _tls_server(tmp_path, "app.facturino.mk")
+    with listener:
+        env = _env(target={"url": f"https://localhost:{port}", "ca_file": str(ca)})
+        assert browser.tls_pins(env) == []
+
+
+def test_nothing_is_pinned_when_the_server_is_down(tmp_path: Path, closed_port: int) -> None:
     from .efaktura_samples import make_pki
 
     pki = make_pki(tmp_path)
     env = _env(target={"url": f"https://127.0.0.1:{closed_port}", "ca_file": str(pki.ca_pem)})
-    pins = browser.tls_pins(env)
-    assert pins == [browser.spki_hash(pki.ca)]
-    args = browser.launch_args(env.model_copy(update={"browser": env.browser}), {"args": ["--x"]})
-    assert args["args"] == ["--x", f"--ignore-certificate-errors-spki-list={pins[0]}"]
+    assert browser.tls_pins(env) == []
+    assert "args" not in browser.launch_args(env, {})
 
 
 def test_shared_session_cookies_become_playwright_cookies() -> None:
@@ -350,3 +397,14 @@ def test_redis_payloads_are_read_by_their_laravel_id() -> None:
         QueuedJob("abc", "banking", "App\\Jobs\\SyncBankTransactions", False),
         QueuedJob("not json", "banking", "", True),
     ]
+
+
+def test_an_unreachable_target_is_reported_without_starting_chromium(closed_port: int) -> None:
+    from facturino_verify.clients import chromium
+
+    why = chromium.unreachable("127.0.0.1", closed_port, True, 1.0)
+    assert why is not None and "refused" in why.lower()
+    env = _env(target={"url": f"https://127.0.0.1:{closed_port}", "login_path": "/admin/login"})
+    seen = browser.render_login_page(env)
+    assert seen.error is not None and "Chromium was not started" in seen.error
+    assert not any(seen.visible.values()) and seen.url.endswith("/admin/login")

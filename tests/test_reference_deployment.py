@@ -100,7 +100,9 @@ def test_security_headers_on_the_app_not_on_static_assets(healthy: Deployment) -
         bundle = client.get(bundle_path)
     assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
     assert page.headers["x-frame-options"] == "SAMEORIGIN"
-    assert '<form id="loginForm"' in page.text and 'name="csrf-token"' in page.text
+    # The SPA shell (app.blade.php): the form is drawn by the front end, never in the HTML.
+    assert 'name="csrf-token"' in page.text and "window.Facturino.start()" in page.text
+    assert "loginForm" not in page.text and 'rel="modulepreload"' in page.text
     assert bundle.status_code == 200
     assert bundle.headers["content-type"].startswith("application/javascript")
     assert bundle.headers["cache-control"] == "public, max-age=31536000, immutable"

@@ -274,9 +274,13 @@ def test_invoice_round_trip_pdf_dashboard_and_cleanup(healthy: Deployment, admin
     assert filename(pdf) == f"{made['invoice_number']}.pdf" and pdf.content[:5] == b"%PDF-"
     text = pdf_text(pdf.content)
     assert made["invoice_number"] in text and f"Customer {tag}" in text and "123.45" in text
-    for page in ("/admin/dashboard", "/admin/invoices"):
-        html = admin.http.get(page).text
-        assert f'data-invoice-number="{made["invoice_number"]}"' in html
+    # The list the SPA draws /admin/invoices from: newest first as it asks, paginated.
+    listed = admin.get("/api/v1/invoices?orderByField=created_at&orderBy=desc&page=1").json()
+    assert listed["data"][0]["invoice_number"] == made["invoice_number"]
+    assert listed["meta"]["total"] == listed["meta"]["invoice_total_count"] >= 1
+    assert listed["meta"]["current_page"] == 1 and listed["meta"]["last_page"] >= 1
+    html = admin.http.get("/admin/invoices").text  # the shell: the SPA draws the list
+    assert "window.Facturino.start()" in html and made["invoice_number"] not in html
     blocked = admin.post("/api/v1/items/delete", {"ids": [made["item"]["id"]]})
     assert blocked.status_code == 422
     remove(admin, made)
@@ -391,7 +395,7 @@ def test_subscription_and_sandbox_checkout(healthy: Deployment, admin: Spa) -> N
     assert f'data-session-id="{made.json()["session_id"]}"' in page.text
 
 
-def test_partner_api_reconciles_with_the_ledger_and_page_shows_widgets(
+def test_partner_api_reconciles_with_the_ledger_and_serves_what_the_spa_reads(
     healthy: Deployment, admin: Spa
 ) -> None:
     partner = Spa(healthy)
@@ -399,6 +403,8 @@ def test_partner_api_reconciles_with_the_ledger_and_page_shows_widgets(
     data = partner.get("/api/v1/partner/dashboard").json()
     commissions = partner.get("/api/v1/partner/commissions").json()["data"]
     page = partner.http.get("/admin/partner/dashboard").text
+    me = partner.get("/api/v1/me").json()["data"]
+    stripe = partner.get("/api/v1/partner/stripe-connect/status").json()
     with db(healthy) as conn:
         total, pending = conn.execute(
             "SELECT sum(amount), sum(amount) FILTER (WHERE paid_at IS NULL) FROM "
@@ -414,7 +420,14 @@ def test_partner_api_reconciles_with_the_ledger_and_page_shows_widgets(
     assert data["data"]["total_earnings"] == float(total)
     assert data["data"]["pending_payout"] == float(pending)
     assert [c["id"] for c in commissions] == ids and len(data["earningsHistory"]) == 12
-    assert f'data-widget="total-earnings" data-value="{float(total):.2f}"' in " ".join(page.split())
+    # The default profile's commissions carry what DashboardTable.vue reads (type, status).
+    assert {(c["type"], c["status"]) for c in commissions} <= {
+        (c["event_type"], "paid" if c["paid_at"] else "pending") for c in commissions
+    }
+    assert me["email"] == PARTNER["email"] and me["onboarding_completed_at"] is not None
+    assert stripe == {"connected": False, "status": None}
+    assert "window.Facturino.start()" in page and "data-widget" not in page  # no server render
+    assert admin.get("/api/v1/me").json()["data"]["role"] == "admin"
     forbidden = admin.get("/api/v1/partner/dashboard")
     assert forbidden.status_code == 403
     assert forbidden.json() == {"error": "User is not registered as a partner"}
@@ -466,7 +479,7 @@ def test_signature_pdf_bank_webhook_and_partner_faults(tmp_path: Path) -> None:
     assert (cpay.status_code, stripe.status_code, stored) == (200, 200, 3)  # seed row + 2
     assert inactive.status_code == 403
     assert inactive.json() == {"error": "Partner account is inactive"}
-    assert page.status_code == 403
+    assert page.status_code == 200  # the shell for any signed-in user; the API says no
 
 
 def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults(
@@ -478,6 +491,7 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
         "pdf_wrong_invoice",
         "webhook_unrouted",
         "partner_commissions_wrong",
+        "partner_commission_fields_missing",
         "bank_worker_dead",
     )
     ca = tmp_path / "ca.pem"  # outlives the deployment's home
@@ -498,6 +512,7 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
         partner = Spa(dep)
         partner.login(PARTNER)
         figures = partner.get("/api/v1/partner/dashboard").json()["data"]
+        commissions = partner.get("/api/v1/partner/commissions").json()["data"]
         spa.post("/api/v1/banking/sync/1")
         queued = poll(
             lambda: scalar(dep, "SELECT count(*) FROM jobs WHERE queue = 'banking'"),
@@ -516,6 +531,11 @@ def test_tampered_schema_wrong_pdf_unrouted_stale_partner_and_dead_worker_faults
     assert xmlsec_verify(signed.content, ca) == 1
     assert webhooks == [404, 404, 404]
     assert figures["total_earnings"] == float(total) + 700.0
+    # The upstream mapping: exactly PartnerDashboardController's keys, no type or status.
+    assert commissions and all(
+        set(row) == {"id", "company_name", "event_type", "amount", "created_at", "paid_at"}
+        for row in commissions
+    )
     assert queued == 1
 
 

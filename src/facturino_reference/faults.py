@@ -360,9 +360,19 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         {"MK_PARTNER_SCOPE": "off"},
     ),
     Fault(
+        "partner_commission_fields_missing",
+        "a release brought back the upstream commissions mapping "
+        "(MK_PARTNER_COMMISSION_FIELDS=upstream): /api/v1/partner/commissions sends event_type "
+        "and no type/status, so the dashboard's Status badges show the raw key "
+        "partner_dashboard.status_undefined",
+        (),
+        {"MK_PARTNER_COMMISSION_FIELDS": "upstream"},
+    ),
+    Fault(
         "partner_forbidden",
         "the partner record is inactive: the partner API answers 403 `Partner account is "
-        "inactive` and /admin/partner/dashboard 403",
+        "inactive`; /admin/partner/dashboard (the shell) shows the SPA's empty state, whose "
+        "store turns the refused calls into zeros",
         ("test_partner_data_is_not_mocked[*]",),
     ),
 )
@@ -489,8 +499,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "installer_open",
         "install marker storage/app/database_created missing: /installation "
-        "and /api/v1/installation/* answer 200; /, /login, /admin/* redirect to /installation",
-        ("test_installer_*", "test_login_page_*"),
+        "and /api/v1/installation/* answer 200; /, /login, /admin/* redirect to /installation "
+        "(the same SPA shell, its build served: the installer is drawn, not the login form)",
+        (
+            "test_installer_*",
+            "test_login_page_serves_the_spa_shell",
+            "test_login_page_shows_login_form",
+        ),
     ),
     Fault(
         "env_file_public",
@@ -567,8 +582,9 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "login_assets_missing",
-        "the JS bundle referenced by /login is absent from the build (404)",
-        ("test_login_page_js_bundle_is_served",),
+        "the SPA's entry chunk (main-*.js) referenced by the shell is absent from the build "
+        "(404): the shell still answers, the front end never starts, no form is drawn",
+        ("test_login_page_js_bundle_is_served", "test_login_page_shows_login_form"),
     ),
     Fault(
         "health_degraded",

@@ -266,6 +266,8 @@ CREATE TABLE partners (
     commission_rate numeric(5, 2) NOT NULL DEFAULT 20.00,
     is_active boolean NOT NULL DEFAULT true,
     onboarding_completed_at timestamp(0),
+    stripe_account_id varchar(255),
+    stripe_account_status varchar(255),
     created_at timestamp(0), updated_at timestamp(0)
 );
 

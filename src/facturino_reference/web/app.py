@@ -66,6 +66,8 @@ def _api_routes() -> list[Route]:
         Route("/api/v1/dashboard", stateful_api(dashboard.summary)),
         Route("/api/v1/partner/dashboard", stateful_api(partner.dashboard)),
         Route("/api/v1/partner/commissions", stateful_api(partner.commissions)),
+        Route("/api/v1/partner/stripe-connect/status", stateful_api(partner.stripe_connect_status)),
+        Route("/api/v1/me", stateful_api(auth.me)),
         Route(
             "/api/v1/installation/{path:path}",
             pages.redirect_if_installed(pages.installation_requirements),

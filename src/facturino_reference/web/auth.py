@@ -114,3 +114,43 @@ async def logout(request: Request) -> Response:
 async def check(request: Request) -> Response:
     """GET /api/v1/auth/check -> true/false."""
     return json_response(await current_user(request) is not None)
+
+
+async def me(request: Request) -> Response:
+    """GET /api/v1/me (Settings\\CompanyController@getUser): `{"data": UserResource}`; the
+    partner portal loads its user with it after a full page load."""
+    user = await require_user(request)
+    c = ctx(request)
+    row = await c.db.fetchone(
+        "SELECT id, name, email, role, currency_id, is_active, last_login_at, created_at, "
+        "updated_at, company_id FROM users WHERE id = %s",
+        (user["id"],),
+    )
+    assert row is not None
+    owner = await c.db.scalar("SELECT count(*) FROM companies WHERE owner_id = %s", (user["id"],))
+    data: dict[str, Any] = {
+        **{k: row[k] for k in ("id", "name", "email")},
+        "phone": None,
+        "role": row["role"],
+        "contact_name": None,
+        "company_name": None,
+        "website": None,
+        "enable_portal": None,
+        "currency_id": row["currency_id"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "avatar": 0,
+        "is_owner": bool(owner),
+        "roles": [],
+        "formatted_created_at": row["created_at"].strftime("%Y-%m-%d")
+        if row["created_at"]
+        else None,
+        "is_active": row["is_active"],
+        "last_login_at": row["last_login_at"],
+        "formatted_last_login": (
+            row["last_login_at"].strftime("%Y-%m-%d %H:%M") if row["last_login_at"] else None
+        ),
+    }
+    if row["role"] == "partner" or await is_partner(request, user["id"]):
+        data["onboarding_completed_at"] = await _onboarding(request, user["id"])
+    return json_response({"data": data})

@@ -40,6 +40,37 @@ def duplicate_warning(kind: str, duplicates: list[dict[str, Any]]) -> Response:
     )
 
 
+async def list_customers(request: Request) -> Response:
+    """GET /api/v1/customers (CustomersController::index): the company's customers, newest
+    first, `limit` per page (default 10, `all` for every one), `search` on the name or e-mail;
+    meta.customer_total_count counts them all (the SPA's customer pickers read it)."""
+    c, _user, company = await current_company(request)
+    query = request.query_params
+    raw_limit = query.get("limit", "10")
+    limit = (
+        None
+        if raw_limit == "all"
+        else max(1, min(int(raw_limit), 100))
+        if raw_limit.isdigit()
+        else 10
+    )
+    search = f"%{query.get('search', '')}%"
+    rows = await c.db.fetchall(
+        "SELECT * FROM customers WHERE company_id = %s AND (name ILIKE %s OR email ILIKE %s) "
+        "ORDER BY created_at DESC, id DESC LIMIT %s",
+        (company["id"], search, search, limit),
+    )
+    total = await c.db.scalar(
+        "SELECT count(*) FROM customers WHERE company_id = %s", (company["id"],)
+    )
+    return json_response(
+        {
+            "data": [await customer_resource(c, row) for row in rows],
+            "meta": {"customer_total_count": int(total), "total": int(total)},
+        }
+    )
+
+
 async def create_customer(request: Request) -> Response:
     """POST /api/v1/customers (CustomerRequest, CustomersController::store)."""
     c, user, company = await current_company(request)

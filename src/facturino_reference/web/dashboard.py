@@ -43,7 +43,7 @@ GROUP BY month ORDER BY month
 """
 RECENT_DUE = """
 SELECT i.id, i.invoice_number, i.invoice_date, i.due_date, i.total, i.due_amount, i.status,
-       i.paid_status, c.id AS customer_id, c.name AS customer_name
+       i.paid_status, c.id AS customer_id, c.name AS customer_name, c.email AS customer_email
 FROM invoices i JOIN customers c ON c.id = i.customer_id
 WHERE i.company_id = %(company)s AND i.due_amount > 0
 ORDER BY i.created_at DESC, i.id DESC LIMIT 5
@@ -83,7 +83,7 @@ async def figures(c: AppContext, company: int) -> dict[str, Any]:
         "total_customer_count": customers["n"] if customers else 0,
         "total_invoice_count": totals.get("total_invoice_count", 0),
         "total_estimate_count": 0,
-        "recent_due_invoices": [dict(row) for row in recent],
+        "recent_due_invoices": [_recent_invoice(row) for row in recent],
         "recent_estimates": [],
         "chart_data": {
             "months": [row["month"] for row in chart],
@@ -104,6 +104,19 @@ async def figures(c: AppContext, company: int) -> dict[str, Any]:
         "active_filter_applied": False,
         "unified_date_filter_applied": False,
     }
+
+
+def _recent_invoice(row: DictRow) -> dict[str, Any]:
+    """DashboardMetricsService::getRecentEntities: the invoice with its `customer` relation
+    (id, name, email), which the SPA's due-invoices table reads; base_due_amount is due_amount
+    (the reference keeps no second currency)."""
+    data = {k: v for k, v in row.items() if k != "customer_email"}
+    customer = {
+        "id": row["customer_id"],
+        "name": row["customer_name"],
+        "email": row["customer_email"],
+    }
+    return {**data, "base_due_amount": row["due_amount"], "customer": customer}
 
 
 async def summary(request: Request) -> Response:

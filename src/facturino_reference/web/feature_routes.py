@@ -26,6 +26,7 @@ def feature_routes(config: AppConfig) -> list[Route]:
         Route("/invoices/pdf/{unique_hash}", web(pdf.invoice_pdf)),
         Route("/checkout/sandbox/{session_id}", web(payments.checkout_page)),
         _api("/next-number", invoices.next_number),
+        _api("/customers", catalog.list_customers),
         _api("/customers", catalog.create_customer, "POST"),
         _api("/customers/delete", throttle_strict(catalog.delete_customers), "POST"),
         _api("/items", catalog.create_item, "POST"),

@@ -310,24 +310,69 @@ async def show_invoice(request: Request) -> Response:
     return json_response({"data": await invoice_resource(c, row)})
 
 
-async def list_invoices(request: Request) -> Response:
-    """GET /api/v1/invoices: newest first, `limit` per page (default 10)."""
-    c, _user, company = await current_company(request)
+# Invoice::scopeApplyFilters orders by any column the SPA names; these are the list's columns.
+_ORDER_COLUMNS = {
+    "created_at",
+    "invoice_date",
+    "due_date",
+    "invoice_number",
+    "sequence_number",
+    "status",
+    "paid_status",
+    "total",
+    "due_amount",
+}
+
+
+def _page_params(request: Request) -> tuple[int, int, str, str]:
+    """limit (default 10), page, and the order (orderByField/orderBy, else sequence_number
+    descending as the model's default)."""
+    query = request.query_params
     try:
-        limit = max(1, min(int(request.query_params.get("limit", "10")), 100))
+        limit = max(1, min(int(query.get("limit", "10")), 100))
+        page = max(1, int(query.get("page", "1")))
     except ValueError:
-        limit = 10
+        limit, page = 10, 1
+    field = query.get("orderByField", "")
+    field = field if field in _ORDER_COLUMNS else "sequence_number"
+    direction = "ASC" if query.get("orderBy", "desc").lower() == "asc" else "DESC"
+    return limit, page, field, direction
+
+
+async def list_invoices(request: Request) -> Response:
+    """GET /api/v1/invoices: paginated as Laravel's paginate() answers (data, links, meta),
+    with meta.invoice_total_count beside it."""
+    c, _user, company = await current_company(request)
+    limit, page, field, direction = _page_params(request)
     rows = await c.db.fetchall(
-        "SELECT * FROM invoices WHERE company_id = %s ORDER BY invoice_date DESC, id DESC LIMIT %s",
-        (company["id"], limit),
+        f"SELECT * FROM invoices WHERE company_id = %s "
+        f"ORDER BY {field} {direction}, id {direction} LIMIT %s OFFSET %s",
+        (company["id"], limit, (page - 1) * limit),
     )
-    total = await c.db.scalar(
-        "SELECT count(*) FROM invoices WHERE company_id = %s", (company["id"],)
+    total = int(
+        await c.db.scalar("SELECT count(*) FROM invoices WHERE company_id = %s", (company["id"],))
     )
+    last_page = max(1, -(-total // limit))
+    path = f"{c.config.app_url}/api/v1/invoices"
     return json_response(
         {
             "data": [await invoice_resource(c, row) for row in rows],
-            "meta": {"invoice_total_count": int(total), "per_page": limit},
+            "links": {
+                "first": f"{path}?page=1",
+                "last": f"{path}?page={last_page}",
+                "prev": f"{path}?page={page - 1}" if page > 1 else None,
+                "next": f"{path}?page={page + 1}" if page < last_page else None,
+            },
+            "meta": {
+                "current_page": page,
+                "from": (page - 1) * limit + 1 if rows else None,
+                "last_page": last_page,
+                "path": path,
+                "per_page": limit,
+                "to": (page - 1) * limit + len(rows) if rows else None,
+                "total": total,
+                "invoice_total_count": total,
+            },
         }
     )
 

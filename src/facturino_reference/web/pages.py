@@ -1,14 +1,14 @@
-"""HTML routes: SPA shell (/, /login), /admin/*, installer, debug-only and broken routes."""
+"""HTML routes: the SPA shell (/, /login, /admin/*, /installation), debug-only and broken routes.
+
+Every page is `resources/views/app.blade.php`: the `@vite` tags and `window.Facturino.start()`,
+nothing of the page itself; the front end (assets.py) renders it in the browser."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from facturino_reference.assets import read_manifest
-from facturino_reference.web import adminui
+from facturino_reference.assets import vite_tags
 from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.errors import BadMethodCallException, HttpError
 from facturino_reference.web.guards import current_user
@@ -58,52 +58,42 @@ async def _title(c: AppContext) -> str:
     return str(custom) if custom else DEFAULT_TITLE
 
 
-_GUEST_PAGES = {"login", "forgot", "installation"}
-
-
-async def shell(request: Request, page: str = "login", **extra: Any) -> Response:
-    """resources/views/app.blade.php with the login form rendered server-side."""
+async def shell(request: Request) -> Response:
+    """resources/views/app.blade.php: `<html lang>` from APP_LOCALE, the csrf meta, the
+    `@vite` expansion (absolute URLs on the request's host, as Laravel's asset() makes them)
+    and the inline module script that starts the SPA."""
     c = ctx(request)
     session = current_session(request)
-    user = await current_user(request) if page not in _GUEST_PAGES else None
     html = c.templates.get_template("app.html").render(
-        **extra,
-        lang=c.config.get("APP_LOCALE", "en"),
+        lang=c.config.get("APP_LOCALE", "en").replace("_", "-"),
         title=await _title(c),
         csrf_token=session.token if session else "",
-        assets=read_manifest(c.layout),
-        page=page,
-        user=user,
-        app_name=c.config.name,
+        vite=vite_tags(c.layout),
+        asset_url=str(request.base_url).rstrip("/"),
+        demo_mode=c.config.get("APP_ENV", "") == "demo",
     )
     return HTMLResponse(html)
 
 
 async def login_page(request: Request) -> Response:
-    return await shell(request, "login")
+    return await shell(request)
 
 
 async def forgot_password(request: Request) -> Response:
-    return await shell(request, "forgot")
+    return await shell(request)
 
 
 async def admin(request: Request) -> Response:
     """/admin/{vue?} with redirect-if-unauthenticated: /login for anyone not signed in,
-    whatever they accept (it is not the API's auth middleware, so never a 401)."""
+    whatever they accept (it is not the API's auth middleware, so never a 401); the shell
+    for anyone signed in (what they may see is the API's business)."""
     if await current_user(request) is None:
         return _redirect(request, "/login")
-    path = request.url.path.rstrip("/")
-    if path == "/admin/partner/dashboard":
-        partner = await adminui.partner_context(request)
-        if isinstance(partner, Response):
-            return partner
-        return await shell(request, "partner-dashboard", **partner)
-    page = "invoices" if path == "/admin/invoices" else "dashboard"
-    return await shell(request, page, **await adminui.page_context(request, page))
+    return await shell(request)
 
 
 async def installation(request: Request) -> Response:
-    return await shell(request, "installation")
+    return await shell(request)
 
 
 async def installation_requirements(request: Request) -> Response:

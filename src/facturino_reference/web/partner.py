@@ -84,8 +84,37 @@ async def next_payout(c: AppContext, partner_id: int) -> dict[str, Any] | None:
     )
 
 
-async def recent_commissions(c: AppContext, partner_id: int) -> list[DictRow]:
-    return await c.db.fetchall(_EVENTS, (partner_id,))
+async def recent_commissions(c: AppContext, partner_id: int) -> list[dict[str, Any]]:
+    """The partner's 10 newest affiliate_events as the controller maps them.
+
+    `MK_PARTNER_COMMISSION_FIELDS=upstream` is the controller at d5d901d7: `event_type` and no
+    `type`/`status`, while the SPA's table (DashboardTable.vue) reads `type` and `status`, so
+    the Status badge shows the raw key partner_dashboard.status_undefined. `fixed` adds `type`
+    (the event type) and `status` (`paid` once paid out, else `pending`)."""
+    rows = await c.db.fetchall(_EVENTS, (partner_id,))
+    if c.config.get("MK_PARTNER_COMMISSION_FIELDS", "fixed") == "upstream":
+        return [dict(row) for row in rows]
+    return [
+        {**row, "type": row["event_type"], "status": "paid" if row["paid_at"] else "pending"}
+        for row in rows
+    ]
+
+
+async def stripe_connect_status(request: Request) -> Response:
+    """GET /api/v1/partner/stripe-connect/status (StripeConnectController@getAccountStatus):
+    not connected while the partner has no Stripe account; the reference never talks to
+    Stripe, so a connected account answers the status last stored."""
+    _c, partner = await partner_of(request)
+    account = partner.get("stripe_account_id")
+    if not account:
+        return json_response({"connected": False, "status": None})
+    return json_response(
+        {
+            "connected": True,
+            "account_id": account,
+            "status": partner.get("stripe_account_status") or "pending",
+        }
+    )
 
 
 async def history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
@@ -140,7 +169,7 @@ async def commissions(request: Request) -> Response:
                 ],
             }
         )
-    return json_response({"data": await c.db.fetchall(_EVENTS, (partner["id"],))})
+    return json_response({"data": await recent_commissions(c, partner["id"])})
 
 
 def _mocked_dashboard() -> dict[str, Any]:

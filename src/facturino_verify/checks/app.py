@@ -106,41 +106,81 @@ def expect_environment(payload: dict[str, Any], expected: str) -> None:
         fail("/health reports the expected APP_ENV", repr(expected), repr(seen), remedies.BAKED_ENV)
 
 
-def expect_login_form(response: httpx.Response) -> Page:
-    """The page behind the login path is the SPA shell with ``form#loginForm`` and its inputs."""
+# What boots the SPA in resources/views/app.blade.php: the @vite module script and the inline
+# `window.Facturino.start()` (nothing renders without it; the form is drawn in the browser).
+START_CALL = re.compile(r"\bFacturino\s*\.\s*start\s*\(")
+ASSET_TYPES = {".js": ("javascript",), ".mjs": ("javascript",), ".css": ("text/css",)}
+
+
+def spa_shell_page(response: httpx.Response, what: str = "the login page") -> Page:
+    """The page the login path answers (after redirects), parsed; a failure for anything but
+    a 200 (what it holds is judged by the caller)."""
     __tracebackhide__ = True
-    expect_status(response, 200, "the login page answers 200", _remedy_for(response))
+    expect_status(response, 200, f"{what} answers 200", _remedy_for(response))
+    return Page(response.text)
+
+
+def expect_spa_shell(response: httpx.Response, prefix: str = "/build/assets/") -> Page:
+    """The login path lands on /login (not the installer) and answers the SPA shell: a module
+    script under ``prefix`` and the ``Facturino.start()`` call. The form itself is rendered by
+    the SPA in the browser (Login.vue), so it is not looked for in the HTML."""
+    __tracebackhide__ = True
+    page = spa_shell_page(response)
     path = urlsplit(str(response.url)).path
     if path.startswith("/installation"):
         fail("the login page is reached", "/login", str(response.url), remedies.INSTALLER)
-    page = Page(response.text)
-    wanted = {
-        "form#loginForm": page.find("form", id="loginForm"),
-        "input[name=email]": page.find("input", name="email"),
-        "input[name=password]": page.find("input", name="password"),
-    }
-    missing = [selector for selector, found in wanted.items() if not found]
+    missing = []
+    if not any(urlsplit(url).path.startswith(prefix) for url in page.module_scripts()):
+        missing.append(f'<script type="module" src="{prefix}…">')
+    if not any(START_CALL.search(script) for script in page.inline_scripts):
+        missing.append("an inline script calling window.Facturino.start()")
     if missing:
         fail(
-            "the login page has the login form",
-            ", ".join(wanted),
-            f"missing {missing} at {response.url}",
+            "the login page is the SPA shell that boots the front end",
+            f"{' and '.join(missing)} (resources/views/app.blade.php)",
+            f"missing at {response.url}; module scripts {page.module_scripts() or 'none'}, "
+            f"{len(page.inline_scripts)} inline script(s): {shorten(response.text, 200)}",
             remedies.LOGIN,
         )
     return page
 
 
 def login_bundle_paths(page: Page, prefix: str = "/build/assets/") -> list[str]:
+    """Every file under ``prefix`` the shell references (module script, modulepreloads,
+    stylesheets and their preloads), as paths on the target."""
     __tracebackhide__ = True
-    scripts = [url for url in page.asset_urls() if urlsplit(url).path.startswith(prefix)]
-    if not any(urlsplit(u).path.endswith(".js") for u in scripts):
+    paths = list(
+        dict.fromkeys(
+            urlsplit(url).path for url in page.asset_urls() if urlsplit(url).path.startswith(prefix)
+        )
+    )
+    if not any(path.endswith(".js") for path in paths):
         fail(
             "the login page loads its JS bundle",
             f"a <script> under {prefix}",
             page.asset_urls() or "no assets",
             remedies.LOGIN,
         )
-    return scripts
+    return paths
+
+
+def expect_asset_served(response: httpx.Response) -> None:
+    """A build file answers 200 with a content type for its kind and a non-empty body."""
+    __tracebackhide__ = True
+    path = response.request.url.path
+    expect_status(response, 200, f"{path} is served", remedies.LOGIN)
+    content_type = response.headers.get("Content-Type", "").lower()
+    wanted = ASSET_TYPES.get(path[path.rfind(".") :].lower())
+    if wanted and not any(kind in content_type for kind in wanted):
+        fail(
+            f"{path} is served as {' or '.join(wanted)}",
+            f"Content-Type containing {' or '.join(wanted)} (browsers refuse module scripts "
+            "and stylesheets of another type)",
+            content_type or "(no Content-Type)",
+            remedies.LOGIN,
+        )
+    if not response.content:
+        fail(f"{path} has content", "a non-empty body", "0 bytes", remedies.LOGIN)
 
 
 def expect_installer_closed(response: httpx.Response) -> None:

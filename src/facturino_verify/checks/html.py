@@ -1,4 +1,5 @@
-"""A tiny HTML scanner: enough to find the login form and its assets without a browser."""
+"""A tiny HTML scanner: enough to read the SPA shell (its assets and inline boot script)
+without a browser."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class _Scanner(HTMLParser):
         self._open: list[str] = []
         self.title = ""
         self._in_title = False
+        self.inline_scripts: list[str] = []
+        self._script: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
@@ -33,6 +36,8 @@ class _Scanner(HTMLParser):
         if tag not in self.VOID:
             self._open.append(f"{tag}#{values['id']}" if "id" in values else tag)
         self._in_title = tag == "title"
+        if tag == "script" and not values.get("src"):
+            self._script = []
 
     def handle_endtag(self, tag: str) -> None:
         for index in range(len(self._open) - 1, -1, -1):
@@ -40,10 +45,15 @@ class _Scanner(HTMLParser):
                 del self._open[index:]
                 break
         self._in_title = False
+        if tag == "script" and self._script is not None:
+            self.inline_scripts.append("".join(self._script))
+            self._script = None
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
+        if self._script is not None:
+            self._script.append(data)
 
 
 class Page:
@@ -54,6 +64,7 @@ class Page:
         scanner.feed(html)
         self.elements = scanner.elements
         self.title = scanner.title.strip()
+        self.inline_scripts = scanner.inline_scripts
 
     def find(self, tag: str, **attrs: str) -> list[Element]:
         return [
@@ -63,11 +74,24 @@ class Page:
         ]
 
     def asset_urls(self) -> list[str]:
-        """``src`` of scripts and ``href`` of stylesheets/modulepreloads."""
+        """``src`` of scripts and ``href`` of stylesheets, modulepreloads and style/script
+        preloads, each once, in document order."""
         urls = [e.attrs["src"] for e in self.find("script") if e.attrs.get("src")]
         urls += [
             e.attrs["href"]
             for e in self.find("link")
-            if e.attrs.get("href") and e.attrs.get("rel") in ("stylesheet", "modulepreload")
+            if e.attrs.get("href")
+            and (
+                e.attrs.get("rel") in ("stylesheet", "modulepreload")
+                or (e.attrs.get("rel") == "preload" and e.attrs.get("as") in ("style", "script"))
+            )
         ]
-        return urls
+        return list(dict.fromkeys(urls))
+
+    def module_scripts(self) -> list[str]:
+        """``src`` of ``<script type="module">`` elements."""
+        return [
+            e.attrs["src"]
+            for e in self.find("script")
+            if e.attrs.get("src") and e.attrs.get("type") == "module"
+        ]

@@ -122,14 +122,16 @@ def expect_path(url: str, path: str, claim: str, remedy: str, seen_extra: str = 
         fail(claim, path, url + (f" ({seen_extra})" if seen_extra else ""), remedy)
 
 
-def expect_wrong_password_rejected(url: str, shown: str) -> None:
-    """The form shows Laravel's auth.failed message and the SPA stays on /login."""
+def expect_wrong_password_rejected(url: str, shown: str, answer: str = "") -> None:
+    """The SPA shows Laravel's auth.failed message (its toast: errors.login_invalid_credentials,
+    en in every locale) and stays on /login. ``answer`` is what the login call answered."""
     __tracebackhide__ = True
     if WRONG_CREDENTIALS not in shown:
         fail(
             "a wrong password shows the credentials error",
             WRONG_CREDENTIALS,
-            shorten(shown, 160) or "(no message)",
+            (shorten(shown, 160) or "(no message)")
+            + (f"; the login answered {answer}" if answer else ""),
             remedies.AUTH_FLOW,
         )
     expect_path(url, "/login", "a wrong password keeps the SPA on /login", remedies.AUTH_FLOW)

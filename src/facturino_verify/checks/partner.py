@@ -170,26 +170,6 @@ def expect_commissions_match_ledger(
         )
 
 
-def expect_widgets_show(url: str, shown: dict[str, str | None], data: dict[str, Any]) -> None:
-    """Each commission widget is on the page and shows the API's figure."""
-    __tracebackhide__ = True
-    for name, text in shown.items():
-        if text is None:
-            fail(
-                f"the partner dashboard shows the {name} widget",
-                "a visible widget",
-                f"{url}: not on the page",
-                remedies.PARTNER,
-            )
-        if _money(text.split()[0] if text.split() else text) != _money(data[name]):
-            fail(
-                f"the {name} widget shows the API's figure",
-                data[name],
-                text,
-                remedies.PARTNER,
-            )
-
-
 def expect_not_a_partner(response: httpx.Response) -> None:
     __tracebackhide__ = True
     claim = "a user without a partner record gets 403 from the partner API"

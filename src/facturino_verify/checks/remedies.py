@@ -72,6 +72,11 @@ INSTALLER = (
 LOGIN = (
     "the login page is broken: check that the build ran `npm run build` and that /build is deployed"
 )
+BROWSER = (
+    "Chromium could not start for the rendered-page check: install Debian's chromium (or set "
+    "[browser] executable_path), or deny the capability where no browser can run "
+    "([allow] browser = false)"
+)
 METRICS = (
     "/metrics exposure differs from the expectation: set FEATURE_MONITORING / PROMETHEUS_ENABLED "
     "and put /metrics behind admin auth as the runbook requires"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Debian's Chromium first (no download possible here), then the wrapper-less binary.
 CHROMIUM_CANDIDATES = (
@@ -102,15 +102,27 @@ class Features(_Section):
     """The runbook's feature flows (``tests_features/``)."""
 
     run_tag_prefix: str = Field("verify", pattern=r"^[a-z][a-z0-9-]{0,15}$")
-    # How the partner dashboard marks a commission widget ({name}: total-earnings, …); the
-    # widget's data-value (else its text) must equal the API's figure.
-    partner_widget_selector: str = '[data-widget="{name}"]'
+    # What a statistics card of the partner dashboard is (DashboardStatsItem.vue renders each
+    # as role="listitem" holding a title and a value); the cards are told apart by their
+    # titles (en or mk), so the selector names no figure.
+    partner_widget_selector: str = Field('[role="listitem"]', min_length=1)
+
     # Auth calls a whole run may spend (the app's throttle:auth is 5/min per IP).
     auth_calls_per_minute: int = Field(5, ge=1)
     invoice: InvoiceFlow = InvoiceFlow()
     efaktura: Efaktura = Efaktura()
     banking: Banking = Banking()
     payment: Payment = Payment()
+
+    @field_validator("partner_widget_selector")
+    @classmethod
+    def _no_figure_placeholder(cls, value: str) -> str:
+        if "{name}" in value:
+            raise ValueError(
+                "selects every statistics card, without {name} (the SPA marks no figure; "
+                """cards are told apart by their titles): e.g. '[role="listitem"]'"""
+            )
+        return value
 
 
 def default_schema_dir(project_root: Path) -> Path:

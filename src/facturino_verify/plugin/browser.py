@@ -9,12 +9,12 @@ suites' conftest overrides its session fixtures ``browser_type_launch_args`` and
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import shutil
 import socket
 import ssl
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +25,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ..checks.spa import LOGIN_FORM
+from ..clients import chromium
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
 from ..config.features import CHROMIUM_CANDIDATES
@@ -77,21 +79,22 @@ def verified_server_certificate(env: Environment) -> x509.Certificate:
 def tls_pins(env: Environment) -> list[str]:
     """SPKI pins making Chromium trust exactly what [target] trusts.
 
-    Chromium on Linux does not read a CA file; ``--ignore-certificate-errors-spki-list`` accepts
-    chains containing one of the pinned keys. The pins are the configured CA's key and the
-    server certificate's key *after* Python verified that certificate (host name included)
-    against the same CA, so the browser trusts nothing the HTTP checks would refuse. With no
-    ``ca_file`` the system trust applies and nothing is pinned. A server that fails the
-    verification is left unpinned: the browser then fails with the TLS error too.
+    Chromium on Linux does not read a CA file; ``--ignore-certificate-errors-spki-list``
+    ignores *every* certificate error (host name, expiry) of a chain holding a pinned key. So
+    the only pin is the server certificate's key, taken *after* Python verified that
+    certificate against [target]'s CA, host name and validity included: the browser trusts
+    nothing the HTTP checks would refuse. (Pinning the CA's key would make it accept a
+    certificate for another host, or an expired one, that the CA signed.) With no
+    ``ca_file`` the system trust applies and nothing is pinned. A server that is unreachable
+    or fails the verification is left unpinned: the browser then fails with that error too.
     """
     t = env.target
     if t.ca_file is None or not t.verify_tls or env.browser.tls != "pin":
         return []
-    pins = [spki_hash(c) for c in x509.load_pem_x509_certificates(t.ca_file.read_bytes())]
-    # Unreachable or untrusted: left unpinned, the tests report it as the browser sees it.
-    with contextlib.suppress(OSError, ssl.SSLError, ValueError):
-        pins.append(spki_hash(verified_server_certificate(env)))
-    return pins
+    try:
+        return [spki_hash(verified_server_certificate(env))]
+    except (OSError, ssl.SSLError, ValueError):
+        return []
 
 
 def launch_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
@@ -109,12 +112,33 @@ def launch_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def context_args(env: Environment, base: dict[str, Any]) -> dict[str, Any]:
-    """Every context starts at the target, with the configured timeouts; certificate errors
-    are ignored only where the environment does not verify TLS at all."""
-    args = {**base, "base_url": env.target.url}
+    """Every context starts at the target, with service workers blocked (the SPA registers one
+    that answers /api/* from its cache when the network fails: a test must see the server's
+    answer); certificate errors are ignored only where the environment does not verify TLS."""
+    args = {**base, "base_url": env.target.url, "service_workers": "block"}
     if env.browser.tls == "ignore" or not env.target.verify_tls:
         args["ignore_https_errors"] = True
     return args
+
+
+def render_login_page(env: Environment) -> chromium.RenderedPage:
+    """``[target] login_path`` as Chromium shows it to a visitor, launched and trusting the
+    target exactly as the features' browser does; no pytest-playwright fixture is involved, so
+    it can run in a probe thread of the smoke gate."""
+    t = env.target
+    url = t.url.rstrip("/") + "/" + t.login_path.lstrip("/")
+    selectors = tuple(LOGIN_FORM.values())
+    started = time.monotonic()
+    why = chromium.unreachable(t.host, t.port, t.url.startswith("https"), t.connect_timeout)
+    if why is not None:
+        seen = chromium.RenderedPage(url, url, dict.fromkeys(selectors, False))
+        seen.error, seen.seconds = f"{why}; Chromium was not started", time.monotonic() - started
+        return seen
+    try:
+        launch = launch_args(env, {"headless": True})
+    except pytest.UsageError as error:
+        raise chromium.BrowserUnavailable("Chromium", str(error)) from None
+    return chromium.render(url, selectors, launch, context_args(env, {}), env.browser.timeout_ms)
 
 
 def session_cookies(session: SanctumSession, base_url: str) -> list[dict[str, Any]]:

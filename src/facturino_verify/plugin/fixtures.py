@@ -53,7 +53,12 @@ def probes(request: pytest.FixtureRequest, deployment: Deployment) -> Iterator[P
         backoff_seconds=env.retries.backoff_seconds,
         deadline=started + env.run.budget_seconds,
     )
-    running = Probes(deployment, accounts, policy).start()
+    # The rendered login form needs Chromium: started only when that smoke check was selected
+    # (the browser capability granted).
+    browser = any(
+        item.get_closest_marker("smoke") and item.get_closest_marker("browser") for item in items
+    )
+    running = Probes(deployment, accounts, policy, browser=browser).start()
     yield running
     request.config.stash[stash.PROBE_LATENCY] = dict(running.latency_ms)
     running.close()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
 from ..checks import remedies
-from ..checks.app import expect_login_form, login_bundle_paths
-from ..checks.base import fail
+from ..checks.app import login_bundle_paths, spa_shell_page
+from ..checks.base import CheckFailed, fail
 from ..checks.health import BANK_SYNC_JOBS
 from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
@@ -23,6 +24,7 @@ from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
 from ..config.model import Redis as RedisConfig
+from .browser import render_login_page
 from .deployment import Deployment
 
 Probe = Callable[[], Any]
@@ -136,9 +138,15 @@ def account_probes(d: Deployment, accounts: Iterable[str]) -> dict[str, Probe]:
     return probes
 
 
-def login_assets(d: Deployment, login_page: httpx.Response) -> list[httpx.Response]:
-    page = expect_login_form(login_page)
-    return [d.http.get(path) for path in login_bundle_paths(page)]
+def fetch_login_assets(d: Deployment, login_page: Callable[[], httpx.Response]) -> list[Any]:
+    """The /build/assets/ files the login page references, fetched concurrently once the page
+    is in; none when there is no SPA shell to read them from (its check says why)."""
+    try:
+        paths = login_bundle_paths(spa_shell_page(login_page()))
+    except (TargetError, CheckFailed):
+        return []
+    with ThreadPoolExecutor(max_workers=len(paths), thread_name_prefix="asset") as pool:
+        return list(pool.map(d.http.get, paths))
 
 
 class Probes:
@@ -152,6 +160,7 @@ class Probes:
         deployment: Deployment,
         accounts: Iterable[str] = (),
         policy: RetryPolicy | None = None,
+        browser: bool = False,
     ) -> None:
         self.deployment = deployment
         self._policy = policy or RetryPolicy(attempts=0)
@@ -159,7 +168,12 @@ class Probes:
             **http_probes(deployment),
             **service_probes(deployment),
             **account_probes(deployment, accounts),
+            "login_assets": lambda: fetch_login_assets(
+                deployment, lambda: self._prefetch.result("login_page")
+            ),
         }
+        if browser:  # Chromium only where a selected check needs it (the browser capability)
+            self._specs["login_render"] = lambda: render_login_page(deployment.env)
         # One thread per probe: against a hanging target every probe waits out its timeout at
         # the same time, so the run costs one timeout (per attempt), not one per wave of threads.
         self._prefetch = Prefetch(workers=max(deployment.env.target.concurrency, len(self._specs)))
@@ -223,16 +237,6 @@ class Probes:
             f"the deployment answers (probe '{name}')", "an answer", str(unreachable), _remedy(name)
         )
 
-    def login_assets(self) -> list[httpx.Response]:
-        """The JS/CSS the login page references (fetched after the page itself)."""
-        __tracebackhide__ = True
-        page = self.result("login_page")
-        try:
-            return login_assets(self.deployment, page)
-        except TargetError as error:
-            unreachable = error
-        fail("the login page's assets answer", "an answer", str(unreachable), remedies.LOGIN)
-
     def close(self) -> None:
         self._prefetch.close()
 
@@ -246,4 +250,6 @@ def _remedy(name: str) -> str:
         return remedies.LOGIN + "; check SESSION_DOMAIN and SANCTUM_STATEFUL_DOMAINS"
     if name == "certificate":
         return remedies.TLS
+    if name == "login_render":
+        return remedies.BROWSER
     return remedies.REDEPLOY
