@@ -133,6 +133,33 @@ def test_drivers_must_be_the_ones_the_environment_says() -> None:
         checks.expect_drivers({}, expected, "Command not found")
 
 
+# Facturino at d5d901d7 has four migrations outside Laravel's date_time_name pattern, and one
+# with a space in its name.
+MIGRATE_STATUS_NONSTANDARD = f"""
+  {ESC}[90mMigration name{ESC}[39m ............................ {ESC}[90mBatch / Status{ESC}[39m
+  2018_11_02_133825_create_ expense_categories_table ............ [1] {ESC}[1;32mRan{ESC}[39;22m
+  2025_07_24_core ............................................... [2] {ESC}[1;32mRan{ESC}[39;22m
+  2025_08_51_enable_ifrs_for_all_companies ...................... [9] {ESC}[1;32mRan{ESC}[39;22m
+  2025_08_52_add_linked_fields_to_bank_transactions ............... {ESC}[1;33mPending{ESC}[39;22m
+  2026_08_18_000001_make_audit_logs_company_id_nullable ........ [71] {ESC}[1;32mRan{ESC}[39;22m
+
+"""
+
+
+def test_migrate_status_reads_migrations_with_non_standard_names() -> None:
+    states = parse_migrate_status(MIGRATE_STATUS_NONSTANDARD)
+    assert [(s.name, s.batch, s.status) for s in states] == [
+        ("2018_11_02_133825_create_ expense_categories_table", 1, "Ran"),
+        ("2025_07_24_core", 2, "Ran"),
+        ("2025_08_51_enable_ifrs_for_all_companies", 9, "Ran"),
+        ("2025_08_52_add_linked_fields_to_bank_transactions", None, "Pending"),
+        ("2026_08_18_000001_make_audit_logs_company_id_nullable", 71, "Ran"),
+    ]
+    with pytest.raises(CheckFailed, match=r"1 Pending: 2025_08_52_add_linked_fields"):
+        checks.expect_no_pending_migration(states, MIGRATE_STATUS_NONSTANDARD)
+    checks.expect_migration_ran(states, "2026_08_18_000001_make_audit_logs_company_id_nullable")
+
+
 def test_queue_monitor_lines_give_size_and_status_per_queue() -> None:
     sizes = parse_queue_monitor(QUEUE_MONITOR)
     assert [(s.connection, s.queue, s.size, s.status) for s in sizes] == [

@@ -29,14 +29,26 @@ def apply_schema(conn: Conn) -> None:
     conn.execute(ddl.encode())  # bytes: psycopg runs a multi-statement script as one query
 
 
-def record_migrations(conn: Conn) -> None:
-    """Install-time migrations share batch 1; every later deploy ran one migration per batch."""
+# The first migration Facturino added to the InvoiceShelf code it forked: everything before it
+# ran at install time (batch 1).
+FORK_MIGRATION = "2025_07_24_core"
+
+
+def migration_batches(names: list[str]) -> list[tuple[str, int]]:
+    """Install-time migrations share batch 1; after the fork, each day's migrations shipped in
+    one deploy, so they share a batch (the date is the name's first ten characters, also for
+    the non-standard names such as 2025_08_51_enable_ifrs_for_all_companies)."""
     rows: list[tuple[str, int]] = []
-    batch = 1
-    for name in migration_names():
-        if name >= "2025":
-            batch += 1
+    batch, day = 1, ""
+    for name in names:
+        if name >= FORK_MIGRATION and name[:10] != day:
+            batch, day = batch + 1, name[:10]
         rows.append((name, batch))
+    return rows
+
+
+def record_migrations(conn: Conn) -> None:
+    rows = migration_batches(migration_names())
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO migrations (migration, batch) VALUES (%s, %s)", rows)
 
