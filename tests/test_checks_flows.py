@@ -132,6 +132,27 @@ def test_facturino_alphabet_makes_the_hash_key_independent_which_is_noted() -> N
     )
 
 
+def test_hash_with_the_key_first_in_the_salt_depends_on_the_key_unless_it_is_the_example() -> None:
+    """The remedy's salt (APP_KEY . Invoice::class): any real key gives its own hash; the public
+    example key gives a hash anyone can compute, which fails as the example key."""
+    alphabet = INVOICE_HASHIDS_ALPHABET
+    mine = invoice.public_key_hash(42, invoice.OTHER_KEY, 20, alphabet, key_first=True)
+    assert mine != invoice.public_key_hash(42, APP_KEY_EXAMPLE, 20, alphabet, key_first=True)
+    assert invoice.expect_hash_not_from_public_key(mine, 42, APP_KEY_EXAMPLE, 20, alphabet) is None
+    public = invoice.public_key_hash(42, APP_KEY_EXAMPLE, 20, alphabet, key_first=True)
+    with pytest.raises(CheckFailed, match="not derivable from the public example APP_KEY"):
+        invoice.expect_hash_not_from_public_key(public, 42, APP_KEY_EXAMPLE, 20, alphabet)
+
+
+def test_key_independent_hash_fails_naming_the_app_config_and_the_remedy() -> None:
+    note = invoice.key_independence_note("3OLA17GzR3WRqj489P5W", 5)
+    with pytest.raises(CheckFailed) as failed:
+        invoice.expect_hash_depends_on_key(note)
+    assert "for every APP_KEY" in str(failed.value)
+    assert "config/hashids.php at d5d901d7" in failed.value.remedy
+    assert "config('app.key') . Invoice::class" in failed.value.remedy
+
+
 def test_money_renderings_cover_the_usual_formats() -> None:
     forms = invoice.money_renderings(1_852_050)
     assert {"18,520.50", "18.520,50", "18520.50", "18 520,50", "18,521", "18521"} <= set(forms)

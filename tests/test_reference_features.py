@@ -49,6 +49,7 @@ ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 PARTNER = {"email": "partner@facturino.test", "password": "reference-partner-secret"}
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
 DEADLINE = 15.0
 
 
@@ -64,9 +65,11 @@ def _free_base(wait: float = 120.0) -> int:
             time.sleep(0.5)
 
 
-def deployment(*faults: str) -> AbstractContextManager[Deployment]:
+def deployment(*faults: str, profile: str = "default") -> AbstractContextManager[Deployment]:
     """A private deployment on a free base of this module's range, always torn down."""
-    return started(_free_base, faults, lock="reference-features-ports", prefix="fr-feat-")
+    return started(
+        _free_base, faults, lock="reference-features-ports", prefix="fr-feat-", profile=profile
+    )
 
 
 class Spa:
@@ -568,3 +571,56 @@ def test_login_broken_and_missing_signing_key() -> None:
     assert b"Signature" not in signed.content and schema().validate(
         etree.fromstring(signed.content)
     )
+
+
+# --- the upstream profile: the real app's defects, reproduced ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Deployment]:
+    """The app as it is at d5d901d7 (profiles.py: `upstream`)."""
+    with deployment(profile="upstream") as dep:
+        yield dep
+
+
+def test_upstream_ubl_has_cents_as_money_in_eur_and_no_tax_total(upstream: Deployment) -> None:
+    """MkUblMapper + num-num/ubl-invoice: 1180.00 MKD is written 118000.00, every amount says
+    EUR, an invoice without taxes has no TaxTotal; the document is still schema-valid."""
+    spa = Spa(upstream)
+    assert spa.login(ADMIN).status_code == 200
+    made = make_invoice(spa, "u" + uuid.uuid4().hex[:10], total=1_180_00)
+    try:
+        plain = spa.post(f"/api/v1/invoices/{made['id']}/export-xml", {"format": "ubl"})
+        signed = spa.post(f"/api/v1/invoices/{made['id']}/export-xml", {"format": "ubl_signed"})
+    finally:
+        remove(spa, made)
+    document = etree.fromstring(plain.content)
+    assert schema().validate(document), schema().error_log
+    assert document.findtext(f"{CBC}DocumentCurrencyCode") == "MKD"
+    assert document.findtext(f".//{CBC}PayableAmount") == "118000.00"
+    assert document.findtext(f".//{CBC}TaxExclusiveAmount") == "118000.00"
+    assert document.findtext(f".//{CBC}ChargeTotalAmount") == "0.00"
+    assert {e.get("currencyID") for e in document.iter() if e.get("currencyID")} == {"EUR"}
+    assert document.find(f"{CAC}TaxTotal") is None
+    # Signed, then re-indented (MkXmlSigner formatOutput): the bytes sent do not verify, the
+    # same document without its indentation does (what was signed).
+    assert filename(signed).endswith("-ubl-signed.xml")
+    with pytest.raises(InvalidDigest):
+        XMLVerifier().verify(signed.content, ca_pem_file=str(upstream.ca_file))
+    assert xmlsec_verify(signed.content, upstream.ca_file) == 1
+    compact = etree.tostring(
+        etree.fromstring(signed.content, etree.XMLParser(remove_blank_text=True))
+    )
+    assert XMLVerifier().verify(compact, ca_pem_file=str(upstream.ca_file)).signed_xml is not None
+    assert xmlsec_verify(compact, upstream.ca_file) == 0
+
+
+def test_upstream_invoice_hash_is_the_same_for_every_app_key(upstream: Deployment) -> None:
+    """config/hashids.php at d5d901d7: the key never reaches the salt; seeded invoice 4 has
+    the hash any key gives it, and not the fixed salt's."""
+    state = State.load(upstream.layout.state_file)
+    assert state is not None
+    seeded = scalar(upstream, "SELECT unique_hash FROM invoices WHERE id = 4")
+    assert seeded == invoice_hash("base64:" + "A" * 43 + "=", 4, "class_then_key")
+    assert seeded == invoice_hash(state.app_key, 4, "class_then_key")
+    assert seeded != invoice_hash(state.app_key, 4, "key_then_class")

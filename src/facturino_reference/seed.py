@@ -58,9 +58,10 @@ def _hash() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
-def seed(conn: Conn, creds: Secrets, app_key: str) -> None:
+def seed(conn: Conn, creds: Secrets, app_key: str, hash_salt: str = "key_then_class") -> None:
+    """`hash_salt`: MK_HASHIDS_SALT, the order of config/hashids.php's Invoice salt."""
     _seed_core(conn, creds)
-    _seed_business(conn, app_key)
+    _seed_business(conn, app_key, hash_salt)
     _seed_partner(conn)
     _seed_banking(conn)
 
@@ -113,7 +114,7 @@ def _seed_core(conn: Conn, creds: Secrets) -> None:
     )
 
 
-def _seed_business(conn: Conn, app_key: str) -> None:
+def _seed_business(conn: Conn, app_key: str, hash_salt: str) -> None:
     conn.execute(
         "INSERT INTO customers (name, email, phone, tax_id, currency_id, company_id, "
         "creator_id, created_at, updated_at) VALUES "
@@ -153,7 +154,7 @@ def _seed_business(conn: Conn, app_key: str) -> None:
                 total,
                 total,
                 due,
-                invoice_hash(app_key, seq),
+                invoice_hash(app_key, seq, hash_salt),
                 seq,
                 customer,
                 age,

@@ -50,9 +50,11 @@ class InvoiceFlow(_Section):
     quantity: int = Field(3, gt=0)
     hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
     hashids_min_length: int = Field(20, ge=0)
-    # With Facturino's config/hashids.php the APP_KEY never reaches the hash (Hashids reads only
-    # the salt's first characters, which are the class name): a note by default, or a failure.
-    hash_without_key: Literal["warn", "fail"] = "warn"
+    # With Facturino's config/hashids.php at d5d901d7 the APP_KEY never reaches the hash
+    # (Hashids reads only the salt's first characters, which are the class name): every PDF
+    # URL is enumerable on every deployment. A release gate fails it ("fail", the default);
+    # "warn" reports it as a note where the risk is accepted until the app is fixed.
+    hash_without_key: Literal["warn", "fail"] = "fail"
 
 
 class Efaktura(_Section):
