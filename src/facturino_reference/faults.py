@@ -312,6 +312,13 @@ FEATURE_FAULTS: tuple[Fault, ...] = (
         (),
     ),
     Fault(
+        "bank_sync_stale",
+        "the scheduler stopped 3 days ago: the 4-hourly sync-bank-transactions never ran "
+        "since, so what the bank booked since was never imported (the newest psd2 import is "
+        "4 days old); the API's last_sync_at (the account's updated_at) looks as it always does",
+        (),
+    ),
+    Fault(
         "bank_worker_dead",
         "the queue worker is not running: a bank sync's job stays queued on `banking`",
         (),

@@ -306,7 +306,7 @@ def bank_sync(
             seen = watch_sync(watch, lambda: admin_api.banking_sync(bank_account_id), cfg)
         psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)
         new_failed = featuredb.failed_jobs_since(db, failed_mark)
-        valid_token = featuredb.has_valid_bank_token(db, bank_account_id)
+        valid_token = featuredb.has_valid_bank_token(db, bank_account_id, environment.app.timezone)
     return SyncObservation(
         account_id=bank_account_id,
         trigger=seen.trigger,
