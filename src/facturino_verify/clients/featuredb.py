@@ -168,10 +168,12 @@ class PartnerLedger:
     events: list[dict[str, Any]]  # all its affiliate_events, newest first
     pending_payouts: list[dict[str, Any]]  # payouts with status 'pending', earliest first
     active_clients: int
-    this_month: str  # the database's current month, YYYY-MM (affiliate_events.month_ref)
+    this_month: str  # the app's current month, YYYY-MM (affiliate_events.month_ref)
 
 
-def partner_ledger(pg: Rows, email: str) -> PartnerLedger | None:
+def partner_ledger(pg: Rows, email: str, timezone: str = "UTC") -> PartnerLedger | None:
+    """``timezone``: the app's (Carbon's now() decides the current month there, not the
+    database session's clock)."""
     found = pg.rows(
         "SELECT p.id FROM partners p JOIN users u ON u.id = p.user_id WHERE u.email = %s",
         (email,),
@@ -190,11 +192,13 @@ def partner_ledger(pg: Rows, email: str) -> PartnerLedger | None:
         "ORDER BY payout_date",
         (partner_id,),
     )
+    # Partner::activeCompanies() joins companies: a link whose company is gone does not count.
     ((clients,),) = pg.rows(
-        "SELECT count(*) FROM partner_company_links WHERE partner_id = %s AND is_active",
+        "SELECT count(*) FROM partner_company_links l JOIN companies c ON c.id = l.company_id "
+        "WHERE l.partner_id = %s AND l.is_active",
         (partner_id,),
     )
-    ((month,),) = pg.rows("SELECT to_char(now(), 'YYYY-MM')")
+    ((month,),) = pg.rows("SELECT to_char(now() AT TIME ZONE %s, 'YYYY-MM')", (timezone,))
     keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type", "is_clawed_back")
     return PartnerLedger(
         partner_id,

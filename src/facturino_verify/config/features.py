@@ -75,6 +75,9 @@ class Efaktura(_Section):
 class Banking(_Section):
     """PSD2 banking (contract section 7)."""
 
+    # The newest psd2 transaction's import time (created_at) must be younger than this: the one
+    # trace a sync leaves (the API's last_sync_at is the account's updated_at, which no sync
+    # writes). The scheduler syncs every 4 h; a quiet account imports only what the bank books.
     last_sync_max_age_hours: float = Field(26.0, gt=0)
     sync_deadline_seconds: float = Field(20.0, gt=0)
     poll_interval_seconds: float = Field(0.2, gt=0)

@@ -338,7 +338,9 @@ def checkout_session(admin_api: FacturinoApi, environment: Environment) -> httpx
 @pytest.fixture(scope="session")
 def partner_ledger(postgres: PostgresClient, environment: Environment) -> featuredb.PartnerLedger:
     """The partner test account's affiliate_events, pending payouts and active clients."""
-    ledger = featuredb.partner_ledger(postgres, environment.accounts["partner"].email)
+    ledger = featuredb.partner_ledger(
+        postgres, environment.accounts["partner"].email, environment.app.timezone
+    )
     if ledger is None:
         pytest.fail(
             f"no partners row for {environment.accounts['partner'].email}: the partner test "
