@@ -82,9 +82,9 @@ def hash_depends_on_key(invoice_id: int, app_key: str, min_length: int, alphabet
 def key_independence_note(unique_hash: str, invoice_id: int) -> str:
     return (
         f"unique_hash {unique_hash} is Hashids('{INVOICE_MODEL}' + APP_KEY).encode({invoice_id}) "
-        "for every APP_KEY: Hashids uses only the salt's first characters (as many as the "
-        "alphabet has) and config/hashids.php puts the 18-character class name first, so the key "
-        "never reaches the hash. Every Facturino deployment gives this invoice this hash: public "
+        "whatever the key is, because Hashids uses only the salt's first characters (as many as "
+        "the alphabet has) and config/hashids.php puts the 18-character class name first, so the "
+        "key never reaches the hash. Every Facturino deployment gives this invoice this hash: public "
         "PDF URLs (/invoices/pdf/{hash}) can be enumerated from invoice ids"
     )
 
