@@ -84,8 +84,8 @@ def key_independence_note(unique_hash: str, invoice_id: int) -> str:
         f"unique_hash {unique_hash} is Hashids('{INVOICE_MODEL}' + APP_KEY).encode({invoice_id}) "
         "whatever the key is, because Hashids uses only the salt's first characters (as many as "
         "the alphabet has) and config/hashids.php puts the 18-character class name first, so the "
-        "key never reaches the hash. Every Facturino deployment gives this invoice this hash: public "
-        "PDF URLs (/invoices/pdf/{hash}) can be enumerated from invoice ids"
+        "key never reaches the hash. Every Facturino deployment gives this invoice this hash: "
+        "public PDF URLs (/invoices/pdf/{hash}) can be enumerated from invoice ids"
     )
 
 
