@@ -388,6 +388,19 @@ def test_an_expired_bank_token_is_not_judged_where_the_environment_says_if_token
     _assert_no_trace(found)
 
 
+def test_a_super_admin_verify_account_skips_the_partner_scope_check_with_the_reason() -> None:
+    """Super admins pass Facturino's partner scope by design (200 with is_super_admin): with
+    such an [accounts.admin] the 403 claim cannot be judged; it is skipped, saying why and how
+    to configure an account that can, and nothing else of the partner flow changes."""
+    found = features_with(["admin_is_super_admin"], None, "-k", "partner", "-rs")
+    assert found.failing == set(), found.run.output[-2500:]
+    assert found.run.named("skipped") == {NOT_A_PARTNER}
+    assert "PartnerScopeMiddleware.php:28" in found.run.output
+    assert "without the super admin role" in found.run.output
+    assert set(found.run.outcomes) == PARTNER
+    _assert_no_trace(found)
+
+
 REDIS_QUEUE = ("--queue-connection", "redis")
 
 

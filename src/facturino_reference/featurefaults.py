@@ -57,6 +57,10 @@ def bank_token_expired(conn: Conn) -> None:
     )
 
 
+def admin_is_super_admin(conn: Conn) -> None:
+    conn.execute("UPDATE users SET role = 'super admin' WHERE email = %s", (ADMIN_EMAIL,))
+
+
 def bank_sync_stale(conn: Conn) -> None:
     """What a scheduler dead for 3 days leaves: none of the imports of those days happened."""
     conn.execute(
@@ -132,6 +136,8 @@ def apply(
         bank_token_expired(conn)
     if "bank_sync_stale" in active:
         bank_sync_stale(conn)
+    if "admin_is_super_admin" in active:
+        admin_is_super_admin(conn)
     if "pdf_wrong_invoice" in active:
         pdf_wrong_invoice(conn, layout)
     if "partner_commissions_wrong" in active:
