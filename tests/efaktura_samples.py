@@ -56,6 +56,27 @@ def ubl(number: str = NUMBER, type_code: str = "380", payable: str = "18519.00")
     return UBL.format(number=number, type_code=type_code, payable=payable).encode()
 
 
+def upstream_ubl() -> bytes:
+    """The same invoice as Facturino's MkUblMapper at d5d901d7 writes it (num-num/ubl-invoice
+    1.21.2): integer cents printed as money, every currencyID EUR (Generator::invoice()'s
+    default), no TaxTotal for an invoice without taxes, Allowance/ChargeTotalAmount 0.00."""
+    document = (
+        ubl()
+        .replace(b"18519.00", b"1851900.00")
+        .replace(b"6173.00", b"617300.00")
+        .replace(b'currencyID="MKD"', b'currencyID="EUR"')
+        .replace(
+            b'<cac:TaxTotal><cbc:TaxAmount currencyID="EUR">0.00</cbc:TaxAmount></cac:TaxTotal>',
+            b"",
+        )
+    )
+    charges = (
+        b'<cbc:AllowanceTotalAmount currencyID="EUR">0.00</cbc:AllowanceTotalAmount>'
+        b'<cbc:ChargeTotalAmount currencyID="EUR">0.00</cbc:ChargeTotalAmount>'
+    )
+    return document.replace(b"    <cbc:PayableAmount", charges + b"<cbc:PayableAmount")
+
+
 @dataclass(frozen=True)
 class Pki:
     ca: x509.Certificate
@@ -143,6 +164,20 @@ def sign(document: bytes, pki: Pki, *, in_extensions: bool = False) -> bytes:
     signer = XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
     signed = signer.sign(root, key=pki.key, cert=[pki.signer], always_add_key_value=False)
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+
+
+def sign_then_reindent(document: bytes, pki: Pki) -> bytes:
+    """As MkXmlSigner at d5d901d7 signs: the document loaded without its whitespace
+    (preserveWhiteSpace = false), signed, then saved with formatOutput = true. libxml2 leaves
+    ds:Signature as xmlseclibs's indented template made it (a whitespace text child turns its
+    formatting off), so only the signed content gets the new indentation."""
+    from signxml import XMLSigner
+
+    root = etree.fromstring(document, etree.XMLParser(remove_blank_text=True))
+    signer = XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
+    signed = signer.sign(root, key=pki.key, cert=[pki.signer], always_add_key_value=False)
+    signed[-1].text = "\n"
+    return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 TEMPLATE_SIGNATURE = """<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">

@@ -9,10 +9,21 @@ import httpx
 import pytest
 from lxml import etree
 
-from facturino_verify.checks import CheckFailed, efaktura
+from facturino_verify.checks import CheckFailed, efaktura, remedies
 from facturino_verify.clients.xmlsec import xmlsec_verify
 
-from .efaktura_samples import NUMBER, RSA_SHA1, SHA1, Pki, make_pki, sign, sign_with_xmlsec1, ubl
+from .efaktura_samples import (
+    NUMBER,
+    RSA_SHA1,
+    SHA1,
+    Pki,
+    make_pki,
+    sign,
+    sign_then_reindent,
+    sign_with_xmlsec1,
+    ubl,
+    upstream_ubl,
+)
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "ubl-2.1"
 FACTS = efaktura.InvoiceFacts(NUMBER, "MKD", 1_851_900, 1_851_900, 0)
@@ -60,7 +71,7 @@ def test_missing_schema_folder_fails(tmp_path: Path) -> None:
     [
         (ubl(number="OTHER-1"), "cbc:ID equals the invoice number"),
         (ubl(type_code="381"), "InvoiceTypeCode is 380"),
-        (ubl(payable="18519.01"), "PayableAmount equals"),
+        (ubl(payable="18519.01"), r"PayableAmount 18519\.01 \(expected 18519\.00\)"),
         (ubl().replace(b"xsd:Invoice-2", b"xsd:CreditNote-2"), "is a UBL 2.1 Invoice"),
     ],
 )
@@ -174,3 +185,56 @@ def test_export_must_be_xml() -> None:
     assert efaktura.expect_xml_export(_export("a.xml"), "ubl") == b"<x/>"
     with pytest.raises(CheckFailed, match="application/xml"):
         efaktura.expect_xml_export(_export("a.xml", "text/html"), "ubl")
+
+
+def test_upstream_mapper_output_is_valid_ubl_but_names_the_apps_amount_defects(
+    schema: etree.XMLSchema,
+) -> None:
+    """Facturino at d5d901d7: schema-valid, but 100 times the amounts, EUR and no TaxTotal;
+    one failure names all three and says it is the app's code, not the deployment."""
+    doc = efaktura.parse_xml(upstream_ubl(), "doc")
+    efaktura.expect_schema_valid(doc, schema, "doc")
+    with pytest.raises(CheckFailed) as failed:
+        efaktura.expect_ubl_content(doc, FACTS)
+    seen = str(failed.value.seen)
+    assert seen.startswith("amounts are 100 times the invoice's: the app writes the invoice's")
+    assert "PayableAmount 1851900.00 (expected 18519.00)" in seen
+    assert "MkUblMapper.php:362-371" in seen
+    assert "currencyID=EUR in a MKD invoice" in seen and "Generator::invoice()" in seen
+    assert "no cac:TaxTotal" in seen and "MkUblMapper.php:341" in seen
+    assert failed.value.remedy.startswith("a defect of the application's code")
+
+
+def test_wrong_totals_that_are_not_the_known_defect_get_the_usual_remedy() -> None:
+    doc = efaktura.parse_xml(ubl(payable="18519.01"), "doc")
+    with pytest.raises(CheckFailed) as failed:
+        efaktura.expect_ubl_content(doc, FACTS)
+    assert "100 times" not in str(failed.value.seen)
+    assert "PayableAmount 18519.01 (expected 18519.00)" in str(failed.value.seen)
+    assert failed.value.remedy == remedies.EFAKTURA_UBL
+
+
+def test_signature_of_a_document_reindented_after_signing_is_named_as_such(pki: Pki) -> None:
+    """MkXmlSigner's formatOutput: both verifiers refuse the bytes (InvalidDigest, "data and
+    digest do not match"); both accept them without the indentation; the failure says so."""
+    reindented = sign_then_reindent(ubl(), pki)
+    with pytest.raises(CheckFailed) as failed:
+        efaktura.expect_signature_verifies(reindented, pki.ca_pem)
+    assert "InvalidDigest" in str(failed.value.seen)
+    assert "re-indented after signing" in str(failed.value.seen)
+    assert "MkXmlSigner.php:46-47,87" in failed.value.remedy
+    result = xmlsec_verify(reindented, pki.ca_pem)
+    assert result.returncode == 1 and "data and digest do not match" in result.output
+    deindented = xmlsec_verify(efaktura.without_indentation(reindented), pki.ca_pem)
+    assert deindented.returncode == 0
+    with pytest.raises(CheckFailed, match="re-indented after signing"):
+        efaktura.expect_xmlsec_verified(result.returncode, result.output, True)
+
+
+def test_a_tampered_signature_is_not_blamed_on_indentation(signed: bytes, pki: Pki) -> None:
+    tampered = signed.replace(b"18519.00</cbc:PayableAmount>", b"18519.01</cbc:PayableAmount>")
+    with pytest.raises(CheckFailed) as failed:
+        efaktura.expect_signature_verifies(tampered, pki.ca_pem)
+    assert "re-indented" not in str(failed.value.seen)
+    assert failed.value.remedy == remedies.EFAKTURA_SIGNATURE
+    assert xmlsec_verify(efaktura.without_indentation(tampered), pki.ca_pem).returncode == 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import httpx
 import pytest
 
 from facturino_verify.checks import CheckFailed, banking, invoice, login, partner, payment
+from facturino_verify.clients import featuredb
 from facturino_verify.clients.featuredb import PartnerLedger
 from facturino_verify.config import APP_KEY_EXAMPLE
 from facturino_verify.config.features import INVOICE_HASHIDS_ALPHABET
@@ -131,6 +131,27 @@ def test_facturino_alphabet_makes_the_hash_key_independent_which_is_noted() -> N
     )
 
 
+def test_hash_with_the_key_first_in_the_salt_depends_on_the_key_unless_it_is_the_example() -> None:
+    """The remedy's salt (APP_KEY . Invoice::class): any real key gives its own hash; the public
+    example key gives a hash anyone can compute, which fails as the example key."""
+    alphabet = INVOICE_HASHIDS_ALPHABET
+    mine = invoice.public_key_hash(42, invoice.OTHER_KEY, 20, alphabet, key_first=True)
+    assert mine != invoice.public_key_hash(42, APP_KEY_EXAMPLE, 20, alphabet, key_first=True)
+    assert invoice.expect_hash_not_from_public_key(mine, 42, APP_KEY_EXAMPLE, 20, alphabet) is None
+    public = invoice.public_key_hash(42, APP_KEY_EXAMPLE, 20, alphabet, key_first=True)
+    with pytest.raises(CheckFailed, match="not derivable from the public example APP_KEY"):
+        invoice.expect_hash_not_from_public_key(public, 42, APP_KEY_EXAMPLE, 20, alphabet)
+
+
+def test_key_independent_hash_fails_naming_the_app_config_and_the_remedy() -> None:
+    note = invoice.key_independence_note("3OLA17GzR3WRqj489P5W", 5)
+    with pytest.raises(CheckFailed) as failed:
+        invoice.expect_hash_depends_on_key(note)
+    assert "whatever the key is" in str(failed.value)
+    assert "config/hashids.php at d5d901d7" in failed.value.remedy
+    assert "config('app.key') . Invoice::class" in failed.value.remedy
+
+
 def test_money_renderings_cover_the_usual_formats() -> None:
     forms = invoice.money_renderings(1_852_050)
     assert {"18,520.50", "18.520,50", "18520.50", "18 520,50", "18,521", "18521"} <= set(forms)
@@ -226,14 +247,35 @@ def test_banking_shapes(respond: Respond) -> None:
         banking.expect_status_shape(respond(json={"data": {"banks": []}}))
 
 
-def test_last_sync_must_be_recent() -> None:
-    now = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
-    recent = [{"last_sync_at": "2026-11-28T10:00:00Z"}, {"last_sync_at": None}]
-    banking.expect_recent_sync(recent, 6, now)
-    with pytest.raises(CheckFailed, match="synced within the last 1 h"):
-        banking.expect_recent_sync(recent, 1, now)
-    with pytest.raises(CheckFailed, match="never"):
-        banking.expect_recent_sync([{"last_sync_at": None}], 6, now)
+def _imports(age: float | None, token: bool = True) -> featuredb.Psd2Imports:
+    stamp = None if age is None else "2026-11-28 10:00:00"
+    return featuredb.Psd2Imports(1, "nlb", stamp, age, token)
+
+
+def test_last_sync_is_judged_on_the_newest_psd2_import_not_on_the_api_field() -> None:
+    """A fresh last_sync_at (updated_at, touched by the accounts endpoint itself) proves
+    nothing; only a psd2 row the sync imported does."""
+    fresh_api = banking.newest_api_last_sync([{"last_sync_at": "2026-11-28T11:59:00Z"}])
+    banking.expect_recent_psd2_import([_imports(2.0), _imports(None)], 6, fresh_api)
+    with pytest.raises(CheckFailed) as failed:
+        banking.expect_recent_psd2_import([_imports(30.0, token=False)], 26, fresh_api)
+    seen = str(failed.value.seen)
+    assert "newest psd2 import 2026-11-28 10:00:00 (30.0 h ago)" in seen
+    assert "bank token missing or expiring within 5 min" in seen
+    assert "last_sync_at (2026-11-28T11:59:00+00:00) is bank_accounts.updated_at" in seen
+    assert "BankingController.php:119" in seen
+    assert "schedule:list" in failed.value.remedy and "quiet account" in failed.value.remedy
+    with pytest.raises(CheckFailed, match="newest psd2 import none"):
+        banking.expect_recent_psd2_import([_imports(None, token=True)], 26, fresh_api)
+    with pytest.raises(CheckFailed, match="not the app's database"):
+        banking.expect_recent_psd2_import([], 26, fresh_api)
+
+
+def test_last_sync_is_not_judged_without_any_psd2_connection() -> None:
+    reason = banking.last_sync_not_judged_because([_imports(None, token=False)])
+    assert reason is not None and "connected over PSD2" in reason
+    assert banking.last_sync_not_judged_because([_imports(None, token=True)]) is None
+    assert banking.last_sync_not_judged_because([_imports(50.0, token=False)]) is None
 
 
 def test_sync_observation_checks(respond: Respond) -> None:
@@ -390,3 +432,21 @@ def test_dashboard_keys_and_403(respond: Respond) -> None:
     partner.expect_not_a_partner(respond(403, json=partner.NOT_A_PARTNER))
     with pytest.raises(CheckFailed, match="gets 403"):
         partner.expect_not_a_partner(respond(200, json=_dashboard()))
+
+
+def test_partner_scope_is_judged_only_with_an_account_that_can_show_it(respond: Respond) -> None:
+    """PartnerScopeMiddleware.php:28 lets super admins through (200 with is_super_admin): with
+    such an account (or a partner) the 403 claim is skipped with the reason, never failed."""
+    aggregate = respond(200, json={**_dashboard(), "is_super_admin": True})
+    refused = respond(403, json=partner.NOT_A_PARTNER)
+    admin = {"role": "admin", "is_partner": False}
+    assert partner.partner_scope_not_judged_because(admin, refused) is None
+    reason = partner.partner_scope_not_judged_because({"role": "super admin"}, aggregate)
+    assert reason is not None and "PartnerScopeMiddleware.php:28" in reason
+    assert "[accounts.admin]" in reason
+    no_role = partner.partner_scope_not_judged_because({}, aggregate)
+    assert no_role is not None and "answered the admin as a super admin" in no_role
+    as_partner = partner.partner_scope_not_judged_because({"role": "partner"}, refused)
+    assert as_partner is not None and "partner record" in as_partner
+    # A plain admin answered 200 (the scope is open) is judged, and fails.
+    assert partner.partner_scope_not_judged_because(admin, respond(200, json=_dashboard())) is None

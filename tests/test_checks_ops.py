@@ -25,6 +25,7 @@ from facturino_verify.checks.artisan import (
 )
 from facturino_verify.clients import shell
 from facturino_verify.clients.errors import TimedOut
+from facturino_verify.clients.pgdump import roles_in_dump, roles_in_statement
 from facturino_verify.clients.restore import RestoreFailed, ThrowawayPostgres, find_pg_bin, restore
 from facturino_verify.plugin.history import previous, trend_chart
 from facturino_verify.redact import Redactor
@@ -131,6 +132,33 @@ def test_drivers_must_be_the_ones_the_environment_says() -> None:
     assert caught.value.remedy == remedies.QUEUE_CONNECTION
     with pytest.raises(CheckFailed, match="shows the app's drivers"):
         checks.expect_drivers({}, expected, "Command not found")
+
+
+# Facturino at d5d901d7 has four migrations outside Laravel's date_time_name pattern, and one
+# with a space in its name.
+MIGRATE_STATUS_NONSTANDARD = f"""
+  {ESC}[90mMigration name{ESC}[39m ............................ {ESC}[90mBatch / Status{ESC}[39m
+  2018_11_02_133825_create_ expense_categories_table ............ [1] {ESC}[1;32mRan{ESC}[39;22m
+  2025_07_24_core ............................................... [2] {ESC}[1;32mRan{ESC}[39;22m
+  2025_08_51_enable_ifrs_for_all_companies ...................... [9] {ESC}[1;32mRan{ESC}[39;22m
+  2025_08_52_add_linked_fields_to_bank_transactions ............... {ESC}[1;33mPending{ESC}[39;22m
+  2026_08_18_000001_make_audit_logs_company_id_nullable ........ [71] {ESC}[1;32mRan{ESC}[39;22m
+
+"""
+
+
+def test_migrate_status_reads_migrations_with_non_standard_names() -> None:
+    states = parse_migrate_status(MIGRATE_STATUS_NONSTANDARD)
+    assert [(s.name, s.batch, s.status) for s in states] == [
+        ("2018_11_02_133825_create_ expense_categories_table", 1, "Ran"),
+        ("2025_07_24_core", 2, "Ran"),
+        ("2025_08_51_enable_ifrs_for_all_companies", 9, "Ran"),
+        ("2025_08_52_add_linked_fields_to_bank_transactions", None, "Pending"),
+        ("2026_08_18_000001_make_audit_logs_company_id_nullable", 71, "Ran"),
+    ]
+    with pytest.raises(CheckFailed, match=r"1 Pending: 2025_08_52_add_linked_fields"):
+        checks.expect_no_pending_migration(states, MIGRATE_STATUS_NONSTANDARD)
+    checks.expect_migration_ran(states, "2026_08_18_000001_make_audit_logs_company_id_nullable")
 
 
 def test_queue_monitor_lines_give_size_and_status_per_queue() -> None:
@@ -432,3 +460,49 @@ def test_throwaway_postgres_restores_a_dump_and_is_removed(tmp_path: Path) -> No
                 60,
             )
     assert not root.exists()
+
+
+# What spatie's dumper (plain `pg_dump`, no --no-owner) writes for a table the app owns, with a
+# read-only role granted SELECT; COPY data that merely looks like SQL must not count.
+OWNED_DUMP = b"""SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.invoices (id integer, notes text);
+ALTER TABLE public.invoices OWNER TO facturino;
+CREATE SEQUENCE public.invoices_id_seq AS integer;
+ALTER SEQUENCE public.invoices_id_seq OWNER TO facturino;
+COPY public.invoices (id, notes) FROM stdin;
+1\tALTER TABLE x OWNER TO not_a_role;
+2\tGRANT ALL ON TABLE x TO nobody_either;
+\\.
+ALTER SCHEMA public OWNER TO pg_database_owner;
+REVOKE ALL ON TABLE public.invoices FROM PUBLIC;
+GRANT SELECT ON TABLE public.invoices TO verify_ro;
+ALTER DEFAULT PRIVILEGES FOR ROLE facturino IN SCHEMA public GRANT SELECT ON TABLES TO "Reader";
+"""
+
+
+def test_roles_a_dump_names_are_found_outside_copy_data() -> None:
+    assert roles_in_dump(OWNED_DUMP.splitlines()) == {"facturino", "verify_ro", "Reader"}
+    assert roles_in_statement(b'GRANT ALL ON SCHEMA public TO a, "B c" WITH GRANT OPTION;') == {
+        "a",
+        "B c",
+    }
+    assert roles_in_statement(b"REVOKE ALL ON TABLE t FROM PUBLIC;") == set()
+    assert roles_in_statement(b"SET SESSION AUTHORIZATION 'owner';") == {"owner"}
+
+
+def test_a_dump_with_owners_and_grants_restores_with_them(tmp_path: Path) -> None:
+    """The roles are created first, so every statement runs: ownership and privileges too."""
+    with ThrowawayPostgres(find_pg_bin(None)) as server:
+        created = restore(
+            server, _zip(tmp_path, OWNED_DUMP), "db-dumps/postgresql-facturino.sql.gz", 60
+        )
+        assert created == ["Reader", "facturino", "verify_ro"]
+        with server.connect() as conn:
+            owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'invoices'")
+            assert owner.fetchone() == ("facturino",)
+            granted = conn.execute(
+                "SELECT has_table_privilege('verify_ro', 'public.invoices', 'SELECT')"
+            )
+            assert granted.fetchone() == (True,)
+            assert conn.execute("SELECT count(*) FROM public.invoices").fetchone() == (2,)

@@ -175,6 +175,9 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
         "test_newest_expected_migration_has_run",
         "test_no_migration_is_pending",
     },
+    # An older migration (non-standard name, not in the old 25-name manifest) never ran: only
+    # the full manifest of the release's 442 migrations sees it; the newest still ran.
+    "older_migration_pending": {"test_no_migration_is_pending"},
     "no_hsts": {"test_hsts_matches_app_env"},
     "insecure_session_cookie": {
         "test_session_cookie_secure_flag",

@@ -23,16 +23,19 @@ import psycopg
 import pytest
 import redis
 
-from facturino_reference import Deployment, DeploymentError, free_port_base
+from facturino_reference import Deployment, DeploymentError, artisan, free_port_base
 from facturino_reference.cli import main as cli_main
 from facturino_reference.procs import pid_alive, port_accepts
 from facturino_reference.sandbox import PADDLE_VALID_API_KEY
 from facturino_reference.state import State
+from facturino_verify.checks.artisan import parse_migrate_status
+from facturino_verify.checks.data import parse_manifest
 from facturino_verify.clients.queueprobe import probe_payload
 from facturino_verify.config.model import HEALTH_CHECKS as DEFAULT_HEALTH_CHECKS
 
 from .reference_runs import claimed_ports, started
 
+MANIFEST = Path(__file__).parent.parent / "fixtures" / "migrations" / "facturino-d5d901d.txt"
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 # The subsystems the smoke gate expects in /health (its defaults, one list for both).
 HEALTH_CHECKS = set(DEFAULT_HEALTH_CHECKS)
@@ -245,6 +248,27 @@ def _app_keys_after_requests(dep: Deployment) -> dict[int, int]:
         with client_:
             counts[db] = len(list(client_.scan_iter(match="facturino_mkaccounting_cache*")))
     return counts
+
+
+def test_migrate_status_lists_every_migration_of_the_release_as_laravel_12_prints_it(
+    healthy: Deployment,
+) -> None:
+    """All 442 files of d5d901d7 (four with non-standard names) Ran, oldest first; install-time
+    migrations in batch 1, one batch per later deploy day, the newest in the last batch."""
+    code, out, _ = artisan.run(healthy.home, ["php", "artisan", "migrate:status"])
+    assert code == 0
+    states = parse_migrate_status(out)
+    manifest = parse_manifest(MANIFEST.read_text())
+    assert [s.name for s in states] == manifest == sorted(manifest)
+    assert len(states) == 442 and {s.status for s in states} == {"Ran"}
+    assert {"2025_07_24_core", "2025_08_50_create_account_suggestion_feedback_table"} <= {
+        s.name for s in states
+    }
+    batches = [s.batch or 0 for s in states]
+    assert batches[0] == 1 and batches == sorted(batches)
+    assert states[-1].name == "2026_08_18_000001_make_audit_logs_company_id_nullable"
+    assert states[-1].batch == max(batches) > states[-2].batch  # type: ignore[operator]
+    assert "Migration name" in out.splitlines()[1] and "Batch / Status" in out.splitlines()[1]
 
 
 def test_maintenance_mode_signature() -> None:

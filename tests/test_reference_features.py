@@ -37,6 +37,7 @@ from signxml import InvalidDigest, InvalidInput, XMLVerifier
 from facturino_reference import Deployment, DeploymentError, free_port_base
 from facturino_reference.hashid import invoice_hash
 from facturino_reference.passwords import hash_password
+from facturino_reference.seed import SCHEDULED_IMPORTS
 from facturino_reference.state import State
 
 from .reference_runs import started
@@ -49,6 +50,7 @@ ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 PARTNER = {"email": "partner@facturino.test", "password": "reference-partner-secret"}
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
 DEADLINE = 15.0
 
 
@@ -64,9 +66,11 @@ def _free_base(wait: float = 120.0) -> int:
             time.sleep(0.5)
 
 
-def deployment(*faults: str) -> AbstractContextManager[Deployment]:
+def deployment(*faults: str, profile: str = "default") -> AbstractContextManager[Deployment]:
     """A private deployment on a free base of this module's range, always torn down."""
-    return started(_free_base, faults, lock="reference-features-ports", prefix="fr-feat-")
+    return started(
+        _free_base, faults, lock="reference-features-ports", prefix="fr-feat-", profile=profile
+    )
 
 
 class Spa:
@@ -333,14 +337,23 @@ def test_bank_sync_runs_on_the_worker_against_the_psd2_simulator(
     status = admin.get("/api/v1/banking/status").json()["data"]
     assert status["bankConnections"][0]["code"] == "nlb"
     account = admin.get("/api/v1/banking/accounts").json()["data"][0]
-    synced = dt.datetime.fromisoformat(account["last_sync_at"])
-    assert dt.datetime.now(dt.UTC) - synced < dt.timedelta(hours=3)
+    # As at d5d901d7: last_sync_at is the account's updated_at (40 days old), not a sync time;
+    # the last scheduled sync (2 h ago) shows only as the psd2 rows it imported.
+    shown = dt.datetime.fromisoformat(account["last_sync_at"])
+    assert dt.datetime.now(dt.UTC) - shown > dt.timedelta(days=39)
+    assert status["lastFullSync"] == account["last_sync_at"]
+    newest = "SELECT max(created_at) FROM bank_transactions WHERE source = 'psd2'"
+    imported = scalar(healthy, newest)
+    assert dt.datetime.now(dt.UTC).replace(tzinfo=None) - imported < dt.timedelta(hours=3)
     before = scalar(healthy, "SELECT count(*) FROM bank_transactions WHERE source = 'psd2'")
     answer = admin.post(f"/api/v1/banking/sync/{account['id']}")
     assert answer.json() == {"message": "Sync started successfully", "account_id": account["id"]}
     left = poll(lambda: scalar(healthy, "SELECT count(*) FROM jobs"), lambda n: n == 0)
     after = scalar(healthy, "SELECT count(*) FROM bank_transactions WHERE source = 'psd2'")
-    assert left == 0 and after > before
+    assert left == 0 and after == before + 1, "the history was imported before: only today's"
+    assert scalar(healthy, newest) > imported
+    again = admin.get("/api/v1/banking/accounts").json()["data"][0]
+    assert again["last_sync_at"] == account["last_sync_at"], "the sync writes no account row"
     assert scalar(healthy, "SELECT count(*) FROM failed_jobs") == 0
     second = admin.post(f"/api/v1/banking/sync/{account['id']}")
     assert second.status_code == 200
@@ -474,7 +487,8 @@ def test_signature_pdf_bank_webhook_and_partner_faults(tmp_path: Path) -> None:
     assert xmlsec_verify(signed.content, ca) == 0  # valid, only weak
     remaining = signer_certificate(signed.content).not_valid_after_utc - dt.datetime.now(dt.UTC)
     assert dt.timedelta(days=4) < remaining < dt.timedelta(days=6)
-    assert sync.status_code == 200 and failed == 1 and psd2 == 0
+    assert sync.status_code == 200 and failed == 1
+    assert psd2 == len(SCHEDULED_IMPORTS), "nothing imported beyond the scheduled syncs' rows"
     assert "HTTP 500" in exception
     assert (cpay.status_code, stripe.status_code, stored) == (200, 200, 3)  # seed row + 2
     assert inactive.status_code == 403
@@ -588,3 +602,90 @@ def test_login_broken_and_missing_signing_key() -> None:
     assert b"Signature" not in signed.content and schema().validate(
         etree.fromstring(signed.content)
     )
+
+
+# --- the upstream profile: the real app's defects, reproduced ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Deployment]:
+    """The app as it is at d5d901d7 (profiles.py: `upstream`)."""
+    with deployment(profile="upstream") as dep:
+        yield dep
+
+
+def test_upstream_ubl_has_cents_as_money_in_eur_and_no_tax_total(upstream: Deployment) -> None:
+    """MkUblMapper + num-num/ubl-invoice: 1180.00 MKD is written 118000.00, every amount says
+    EUR, an invoice without taxes has no TaxTotal; the document is still schema-valid."""
+    spa = Spa(upstream)
+    assert spa.login(ADMIN).status_code == 200
+    made = make_invoice(spa, "u" + uuid.uuid4().hex[:10], total=1_180_00)
+    try:
+        plain = spa.post(f"/api/v1/invoices/{made['id']}/export-xml", {"format": "ubl"})
+        signed = spa.post(f"/api/v1/invoices/{made['id']}/export-xml", {"format": "ubl_signed"})
+    finally:
+        remove(spa, made)
+    document = etree.fromstring(plain.content)
+    assert schema().validate(document), schema().error_log
+    assert document.findtext(f"{CBC}DocumentCurrencyCode") == "MKD"
+    assert document.findtext(f".//{CBC}PayableAmount") == "118000.00"
+    assert document.findtext(f".//{CBC}TaxExclusiveAmount") == "118000.00"
+    assert document.findtext(f".//{CBC}ChargeTotalAmount") == "0.00"
+    assert {e.get("currencyID") for e in document.iter() if e.get("currencyID")} == {"EUR"}
+    assert document.find(f"{CAC}TaxTotal") is None
+    # Signed, then re-indented (MkXmlSigner formatOutput): the bytes sent do not verify, the
+    # same document without its indentation does (what was signed).
+    assert filename(signed).endswith("-ubl-signed.xml")
+    with pytest.raises(InvalidDigest):
+        XMLVerifier().verify(signed.content, ca_pem_file=str(upstream.ca_file))
+    assert xmlsec_verify(signed.content, upstream.ca_file) == 1
+    compact = etree.tostring(
+        etree.fromstring(signed.content, etree.XMLParser(remove_blank_text=True))
+    )
+    assert XMLVerifier().verify(compact, ca_pem_file=str(upstream.ca_file)).signed_xml is not None
+    assert xmlsec_verify(compact, upstream.ca_file) == 0
+
+
+def test_upstream_invoice_hash_is_the_same_for_every_app_key(upstream: Deployment) -> None:
+    """config/hashids.php at d5d901d7: the key never reaches the salt; seeded invoice 4 has
+    the hash any key gives it, and not the fixed salt's."""
+    state = State.load(upstream.layout.state_file)
+    assert state is not None
+    seeded = scalar(upstream, "SELECT unique_hash FROM invoices WHERE id = 4")
+    assert seeded == invoice_hash("base64:" + "A" * 43 + "=", 4, "class_then_key")
+    assert seeded == invoice_hash(state.app_key, 4, "class_then_key")
+    assert seeded != invoice_hash(state.app_key, 4, "key_then_class")
+
+
+def test_listing_accounts_recomputes_a_zero_balance_and_so_freshens_last_sync_at(
+    upstream: Deployment,
+) -> None:
+    """BankingController::accounts (:96-107, :119): no sync involved, yet last_sync_at is now."""
+    with db(upstream) as conn:
+        conn.execute("UPDATE bank_accounts SET current_balance = 0 WHERE id = 1")
+    spa = Spa(upstream)
+    assert spa.login(ADMIN).status_code == 200
+    account = spa.get("/api/v1/banking/accounts").json()["data"][0]
+    assert account["current_balance"] == 100000.00 + 18000 + 45000 + 7300 - 3200 - 2500 + 12000
+    fresh = dt.datetime.fromisoformat(account["last_sync_at"])
+    assert dt.datetime.now(dt.UTC) - fresh < dt.timedelta(minutes=1)
+
+
+def test_a_super_admin_passes_the_partner_scope_and_gets_the_aggregate(
+    upstream: Deployment,
+) -> None:
+    """PartnerScopeMiddleware.php:28 and PartnerDashboardController: 200, is_super_admin."""
+    with db(upstream) as conn:
+        conn.execute("UPDATE users SET role = 'super admin' WHERE email = %s", (ADMIN["email"],))
+    spa = Spa(upstream)
+    login = spa.login(ADMIN)
+    assert login.json()["user"]["role"] == "super admin"
+    dashboard = spa.get("/api/v1/partner/dashboard")
+    assert dashboard.status_code == 200 and dashboard.json()["is_super_admin"] is True
+    assert dashboard.json()["data"]["active_clients"] == scalar(
+        upstream, "SELECT count(*) FROM companies"
+    )
+    commissions = spa.get("/api/v1/partner/commissions")
+    assert commissions.json() == {"data": [], "is_super_admin": True}
+    impersonated = spa.get("/api/v1/partner/dashboard?partner_id=1").json()
+    assert "is_super_admin" not in impersonated and impersonated["data"]["active_clients"] >= 1

@@ -1,19 +1,20 @@
 """Runbook 'Banking: trigger bank sync → transactions fetched' (contract §7).
 
 Read-only everywhere: status and accounts answer with the contract's shape and the last sync is
-recent. Where writes are allowed: one sync is triggered and the database is watched (polled with
+recent (judged on the newest psd2 import; the real API's last_sync_at is updated_at). Where
+writes are allowed: one sync is triggered and the database is watched (polled with
 ``[features.banking] sync_deadline_seconds``): the job on queue ``banking``, its removal by the
 worker, no new failed_jobs row, new psd2 transactions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from facturino_verify.checks import banking
+from facturino_verify.clients import featuredb
 from facturino_verify.clients.facturino_api import FacturinoApi
+from facturino_verify.clients.postgres import PostgresClient
 from facturino_verify.config import Environment
 from facturino_verify.plugin.flows import SyncObservation
 
@@ -28,12 +29,21 @@ def test_banking_accounts_have_contract_keys(admin_api: FacturinoApi) -> None:
     banking.expect_accounts_shape(admin_api.banking_accounts())
 
 
-def test_last_bank_sync_is_recent(admin_api: FacturinoApi, environment: Environment) -> None:
+@pytest.mark.db
+def test_last_bank_sync_is_recent(
+    admin_api: FacturinoApi, postgres: PostgresClient, environment: Environment
+) -> None:
+    """Judged on what only a sync produces (the newest psd2 transaction's import time), read
+    only: the API's last_sync_at is the account's updated_at, which no sync writes."""
     accounts = banking.expect_accounts_shape(admin_api.banking_accounts())
-    banking.expect_recent_sync(
-        accounts,
+    ids = [int(a["id"]) for a in accounts if isinstance(a.get("id"), int)]
+    imports = featuredb.psd2_imports(postgres, ids, environment.app.timezone)
+    if reason := banking.last_sync_not_judged_because(imports):
+        pytest.skip(reason)
+    banking.expect_recent_psd2_import(
+        imports,
         environment.features.banking.last_sync_max_age_hours,
-        dt.datetime.now(dt.UTC),
+        banking.newest_api_last_sync(accounts),
     )
 
 

@@ -34,7 +34,8 @@ def test_invoice_hash_is_not_derivable_from_the_public_app_key(
     )
     if note is None:
         return
-    # Derivable, but from the id alone: an application defect; a failure where configured.
+    # Derivable, but from the id alone: an application defect; a failure unless the
+    # environment accepts it for now ([features.invoice] hash_without_key = "warn": a note).
     if flow.hash_without_key == "fail":
         invoice.expect_hash_depends_on_key(note)
     feature_run.note(request.node.nodeid, note)

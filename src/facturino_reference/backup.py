@@ -15,19 +15,20 @@ from facturino_reference.postgres import PG_BIN
 
 
 def dump_database(port: int, password: str, extra: list[str] | None = None) -> bytes:
-    env = {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "5"}
+    """What spatie/db-dumper 3.8.0 (the version the app locks) runs for a PostgreSQL
+    connection: `pg_dump -U user -h host -p port`, the database in PGDATABASE, and nothing
+    else (PostgreSql::getDumpCommand adds no --no-owner, no --no-privileges). The dump therefore
+    carries `ALTER TABLE … OWNER TO facturino;` lines: restoring it needs that role."""
+    env = {
+        **os.environ,
+        "PGPASSWORD": password,
+        "PGDATABASE": "facturino",
+        "PGCONNECT_TIMEOUT": "5",
+    }
     result = subprocess.run(
         [
             str(PG_BIN / "pg_dump"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "facturino",
-            "-d",
-            "facturino",
-            "--no-owner",
+            *("-U", "facturino", "-h", "127.0.0.1", "-p", str(port)),
             *(extra or []),
         ],
         capture_output=True,

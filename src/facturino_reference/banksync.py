@@ -36,9 +36,11 @@ class SyncResult:
 
 
 def _token(conn: Conn, company_id: int, bank_code: str) -> str | None:
+    """BankToken::valid(): expiring more than 5 minutes from now."""
     row = conn.execute(
         "SELECT access_token FROM bank_tokens WHERE company_id = %s AND bank_code = %s AND "
-        "(expires_at IS NULL OR expires_at > now() at time zone 'UTC') ORDER BY id DESC LIMIT 1",
+        "expires_at > (now() at time zone 'UTC') + interval '5 minutes' "
+        "ORDER BY id DESC LIMIT 1",
         (company_id, bank_code),
     ).fetchone()
     return None if row is None else str(row[0])
@@ -109,11 +111,6 @@ def sync_company(conn: Conn, config: AppConfig, company_id: int, days: int) -> S
             print(f"no valid bank token for company {company_id}/{code}: 0 imported", flush=True)
             continue
         entries = _fetch(config, code, account["iban"], token, days)
-        with conn.transaction():
+        with conn.transaction():  # only inserts: the job never touches bank_accounts
             imported += _store(conn, account, entries)
-            conn.execute(
-                "UPDATE bank_accounts SET last_sync_at = now() at time zone 'UTC', "
-                "updated_at = now() at time zone 'UTC' WHERE id = %s",
-                (account["id"],),
-            )
     return SyncResult(len(accounts), imported)

@@ -24,6 +24,17 @@ def migrations_pending(conn: Conn) -> None:
         conn.execute("ALTER TABLE audit_logs ALTER COLUMN company_id SET NOT NULL")
 
 
+# Not the newest, and one of the four names outside Laravel's usual date_time_name pattern.
+OLDER_PENDING_MIGRATION = "2025_08_52_add_linked_fields_to_bank_transactions"
+
+
+def older_migration_pending(conn: Conn) -> None:
+    """An older migration never ran (a deploy that skipped it, a failed `migrate` retried past
+    it): its row is missing while the newest one ran. (The reference's bank_transactions has no
+    linked_type/linked_id/reconciled_at columns, so there is no schema change to revert.)"""
+    conn.execute("DELETE FROM migrations WHERE migration = %s", (OLDER_PENDING_MIGRATION,))
+
+
 def feature_flag_drift(conn: Conn) -> None:
     """DB toggles (Settings -> Feature flags) win over config in Setting::getFeatureFlags()."""
     conn.execute(
@@ -106,6 +117,7 @@ def bank_sync_failing(conn: Conn) -> None:
 
 DB_FAULTS = {
     "migrations_pending": migrations_pending,
+    "older_migration_pending": older_migration_pending,
     "feature_flag_drift": feature_flag_drift,
     "monitoring_disabled": monitoring_disabled,
     "queue_stuck": queue_stuck,

@@ -321,11 +321,11 @@ class Deployment:
         ) as conn:
             seed.apply_schema(conn)
             seed.record_migrations(conn)
-            seed.seed(conn, creds, state.app_key)
+            env = read_env_file(self.layout.app_env)
+            seed.seed(conn, creds, state.app_key, env.get("MK_HASHIDS_SALT", "key_then_class"))
             dbfaults.apply(conn, self.faults, self.queue_connection)
             opsfaults.apply_db(conn, self.faults)
             perffaults.apply_db(conn, self.faults, self.queue_connection)
-            env = read_env_file(self.layout.app_env)
             featurefaults.apply(conn, self.layout, env, self.faults)
 
     def _apply_outages(self, state: State) -> None:

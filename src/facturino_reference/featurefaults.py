@@ -57,6 +57,18 @@ def bank_token_expired(conn: Conn) -> None:
     )
 
 
+def admin_is_super_admin(conn: Conn) -> None:
+    conn.execute("UPDATE users SET role = 'super admin' WHERE email = %s", (ADMIN_EMAIL,))
+
+
+def bank_sync_stale(conn: Conn) -> None:
+    """What a scheduler dead for 3 days leaves: none of the imports of those days happened."""
+    conn.execute(
+        "DELETE FROM bank_transactions WHERE source = 'psd2' AND "
+        "created_at > (now() at time zone 'UTC') - interval '3 days'"
+    )
+
+
 def pdf_wrong_invoice(conn: Conn, layout: HomeLayout) -> None:
     row = conn.execute("SELECT coalesce(max(id), 0) FROM invoices").fetchone()
     first = (row[0] if row else 0) + 1
@@ -122,6 +134,10 @@ def apply(
         banking_tier_downgraded(conn)
     if "bank_token_expired" in active:
         bank_token_expired(conn)
+    if "bank_sync_stale" in active:
+        bank_sync_stale(conn)
+    if "admin_is_super_admin" in active:
+        admin_is_super_admin(conn)
     if "pdf_wrong_invoice" in active:
         pdf_wrong_invoice(conn, layout)
     if "partner_commissions_wrong" in active:

@@ -332,10 +332,13 @@ CREATE TABLE bank_accounts (
     account_number varchar(255),
     iban varchar(255),
     currency varchar(3) NOT NULL DEFAULT 'MKD',
+    opening_balance numeric(15, 2) NOT NULL DEFAULT 0,
     current_balance numeric(15, 2) NOT NULL DEFAULT 0,
     is_active boolean NOT NULL DEFAULT true,
     is_primary boolean NOT NULL DEFAULT false,
-    last_sync_at timestamp(0),
+    -- 2026_02_06_000300_normalize_bank_accounts adds it; nothing at d5d901d7 writes it
+    -- (BankAccount::markAsSynced is never called). No migration has last_sync_at.
+    last_synced_at timestamp(0),
     created_at timestamp(0), updated_at timestamp(0)
 );
 

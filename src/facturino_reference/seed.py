@@ -29,14 +29,26 @@ def apply_schema(conn: Conn) -> None:
     conn.execute(ddl.encode())  # bytes: psycopg runs a multi-statement script as one query
 
 
-def record_migrations(conn: Conn) -> None:
-    """Install-time migrations share batch 1; every later deploy ran one migration per batch."""
+# The first migration Facturino added to the InvoiceShelf code it forked: everything before it
+# ran at install time (batch 1).
+FORK_MIGRATION = "2025_07_24_core"
+
+
+def migration_batches(names: list[str]) -> list[tuple[str, int]]:
+    """Install-time migrations share batch 1; after the fork, each day's migrations shipped in
+    one deploy, so they share a batch (the date is the name's first ten characters, also for
+    the non-standard names such as 2025_08_51_enable_ifrs_for_all_companies)."""
     rows: list[tuple[str, int]] = []
-    batch = 1
-    for name in migration_names():
-        if name >= "2025":
-            batch += 1
+    batch, day = 1, ""
+    for name in names:
+        if name >= FORK_MIGRATION and name[:10] != day:
+            batch, day = batch + 1, name[:10]
         rows.append((name, batch))
+    return rows
+
+
+def record_migrations(conn: Conn) -> None:
+    rows = migration_batches(migration_names())
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO migrations (migration, batch) VALUES (%s, %s)", rows)
 
@@ -46,9 +58,10 @@ def _hash() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
-def seed(conn: Conn, creds: Secrets, app_key: str) -> None:
+def seed(conn: Conn, creds: Secrets, app_key: str, hash_salt: str = "key_then_class") -> None:
+    """`hash_salt`: MK_HASHIDS_SALT, the order of config/hashids.php's Invoice salt."""
     _seed_core(conn, creds)
-    _seed_business(conn, app_key)
+    _seed_business(conn, app_key, hash_salt)
     _seed_partner(conn)
     _seed_banking(conn)
 
@@ -101,7 +114,7 @@ def _seed_core(conn: Conn, creds: Secrets) -> None:
     )
 
 
-def _seed_business(conn: Conn, app_key: str) -> None:
+def _seed_business(conn: Conn, app_key: str, hash_salt: str) -> None:
     conn.execute(
         "INSERT INTO customers (name, email, phone, tax_id, currency_id, company_id, "
         "creator_id, created_at, updated_at) VALUES "
@@ -141,7 +154,7 @@ def _seed_business(conn: Conn, app_key: str) -> None:
                 total,
                 total,
                 due,
-                invoice_hash(app_key, seq),
+                invoice_hash(app_key, seq, hash_salt),
                 seq,
                 customer,
                 age,
@@ -203,13 +216,44 @@ def _seed_partner(conn: Conn) -> None:
     )
 
 
+# What the 4-hourly scheduled syncs imported before `up`: the sandbox bank's history (as its
+# own ids; the next sync finds them there and skips them), each imported hours after it was
+# booked, and the last scheduled sync 2 hours ago imported that day's payment.
+SCHEDULED_IMPORTS = (
+    # (reference suffix, booked days ago, amount, type, remittance, imported hours ago)
+    ("H1", 6, "18000.00", "credit", "Плаќање по фактура INV-000002", 6 * 24 - 3),
+    ("H2", 4, "3200.00", "debit", "Сметка за телефон", 4 * 24 - 3),
+    ("H3", 2, "45000.00", "credit", "Аванс", 2 * 24 - 3),
+    ("S1", 0, "7300.00", "credit", "Уплата по фактура INV-000003", 2),
+)
+
+
+def _seed_scheduled_imports(conn: Conn) -> None:
+    rows = [
+        (f"NLB-000123-{suffix}", f"E2E-{suffix}", amount, kind, days, info, hours, hours)
+        for suffix, days, amount, kind, info, hours in SCHEDULED_IMPORTS
+    ]
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO bank_transactions (bank_account_id, company_id, transaction_reference, "
+            "transaction_id, amount, transaction_type, booking_status, transaction_date, "
+            "description, processing_status, source, created_at, updated_at) VALUES "
+            "(1, 1, %s, %s, %s, %s, 'booked', current_date - %s, %s, 'unprocessed', 'psd2', "
+            "(now() at time zone 'UTC') - make_interval(hours => %s), "
+            "(now() at time zone 'UTC') - make_interval(hours => %s))",
+            rows,
+        )
+
+
 def _seed_banking(conn: Conn) -> None:
+    # updated_at: when the account row last changed (its balance, 40 days ago); the API shows
+    # it as last_sync_at, which no sync ever writes.
     conn.execute(
         "INSERT INTO bank_accounts (company_id, bank_code, bank_name, account_number, iban, "
-        "current_balance, is_active, is_primary, last_sync_at, created_at, updated_at) VALUES "
-        "(1, 'nlb', 'NLB Банка', '210-0000000001-23', 'MK07210000000000123', 152300.00, true, "
-        "true, (now() at time zone 'UTC') - interval '2 hours', now() - interval '300 days', "
-        "(now() at time zone 'UTC') - interval '2 hours')"
+        "opening_balance, current_balance, is_active, is_primary, created_at, updated_at) "
+        "VALUES (1, 'nlb', 'NLB Банка', '210-0000000001-23', 'MK07210000000000123', 100000.00, "
+        "152300.00, true, true, now() - interval '300 days', "
+        "(now() at time zone 'UTC') - interval '40 days')"
     )
     # The PSD2 consent (OAuth tokens) the sync job needs for (company, bank_code).
     conn.execute(
@@ -227,6 +271,7 @@ def _seed_banking(conn: Conn) -> None:
         "(1, 1, 'REF-0002', 2500.00, 'debit', current_date - 3, 'Закуп', NULL, "
         " 'unprocessed', 'manual', now(), now())"
     )
+    _seed_scheduled_imports(conn)
     conn.execute(
         "INSERT INTO gateway_webhook_events (company_id, provider, event_type, event_id, "
         "payload, status, processed_at, created_at, updated_at) VALUES (1, 'stripe', "

@@ -1,8 +1,17 @@
 """UBL 2.1 Invoice from an invoice's rows (Modules/Mk/Services/MkUblMapper.php).
 
-Elements are emitted in the order of the OASIS UBL-Invoice-2.1 schema, amounts in major
-units with two decimals and `currencyID`. `element_order="legacy"` reproduces an older
-mapper that wrote DocumentCurrencyCode before InvoiceTypeCode, which the schema rejects.
+Elements are emitted in the order of the OASIS UBL-Invoice-2.1 schema. `element_order="legacy"`
+reproduces an older mapper that wrote DocumentCurrencyCode before InvoiceTypeCode, which the
+schema rejects.
+
+Amounts (`MK_UBL_AMOUNTS`): `fixed` writes major units with two decimals in the invoice's
+currency and always a TaxTotal. `upstream` is the mapper at d5d901d7 with num-num/ubl-invoice
+1.21.2: the invoice's integer cents go to the library unconverted and are printed as money
+(`number_format($cents, 2)`: 18520.50 MKD becomes `1852050.00`), every amount carries
+`currencyID="EUR"` (`Generator::invoice()` is called without a currency, :71-73), a TaxTotal is
+written only for an invoice with taxes (:341), TaxExclusiveAmount is the sub-total (:365),
+AllowanceTotalAmount and ChargeTotalAmount are always written, and a line's amount is
+quantity times price (:238).
 """
 
 from __future__ import annotations
@@ -58,6 +67,24 @@ def major(minor: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
+AMOUNT_MODES = ("fixed", "upstream")
+
+
+@dataclass(frozen=True)
+class Money:
+    """How this mapper writes an amount (see the module docstring)."""
+
+    currency: str
+    upstream: bool = False
+
+    def attrs(self) -> dict[str, str]:
+        return {"currencyID": "EUR" if self.upstream else self.currency}
+
+    def text(self, minor: float) -> str:
+        # num-num's NumberFormatter::format($amount, 2) is number_format: the cents as they are.
+        return f"{minor:.2f}" if self.upstream else major(int(minor))
+
+
 def _cbc(parent: etree._Element, tag: str, text: str, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", attrs)
     element.text = text
@@ -96,13 +123,14 @@ def _party(parent: etree._Element, role: str, party: UblParty) -> None:
         _cbc(_cac(node, "Contact"), "ElectronicMail", party.email)
 
 
-def _tax_total(parent: etree._Element, invoice: UblInvoice) -> None:
-    currency = {"currencyID": invoice.currency}
+def _tax_total(parent: etree._Element, invoice: UblInvoice, money: Money) -> None:
+    if money.upstream and not invoice.tax:
+        return  # MkUblMapper::setTaxTotals: no tax rows, no TaxTotal
     total = _cac(parent, "TaxTotal")
-    _cbc(total, "TaxAmount", major(invoice.tax), **currency)
+    _cbc(total, "TaxAmount", money.text(invoice.tax), **money.attrs())
     subtotal = _cac(total, "TaxSubtotal")
-    _cbc(subtotal, "TaxableAmount", major(invoice.total - invoice.tax), **currency)
-    _cbc(subtotal, "TaxAmount", major(invoice.tax), **currency)
+    _cbc(subtotal, "TaxableAmount", money.text(invoice.total - invoice.tax), **money.attrs())
+    _cbc(subtotal, "TaxAmount", money.text(invoice.tax), **money.attrs())
     category = _cac(subtotal, "TaxCategory")
     percent = _percent(invoice)
     _cbc(category, "ID", tax_category(percent))
@@ -110,37 +138,50 @@ def _tax_total(parent: etree._Element, invoice: UblInvoice) -> None:
     _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
 
-def _monetary_total(parent: etree._Element, invoice: UblInvoice) -> None:
-    currency = {"currencyID": invoice.currency}
+def _monetary_total(parent: etree._Element, invoice: UblInvoice, money: Money) -> None:
     legal = _cac(parent, "LegalMonetaryTotal")
-    _cbc(legal, "LineExtensionAmount", major(invoice.sub_total), **currency)
-    _cbc(legal, "TaxExclusiveAmount", major(invoice.total - invoice.tax), **currency)
-    _cbc(legal, "TaxInclusiveAmount", major(invoice.total), **currency)
-    if invoice.discount:
-        _cbc(legal, "AllowanceTotalAmount", major(invoice.discount), **currency)
-    _cbc(legal, "PayableAmount", major(invoice.total), **currency)
+
+    def amount(tag: str, minor: int) -> None:
+        _cbc(legal, tag, money.text(minor), **money.attrs())
+
+    amount("LineExtensionAmount", invoice.sub_total)
+    if money.upstream:
+        amount("TaxExclusiveAmount", invoice.sub_total)
+        amount("TaxInclusiveAmount", invoice.total)
+        amount("AllowanceTotalAmount", invoice.discount)
+        amount("ChargeTotalAmount", 0)
+    else:
+        amount("TaxExclusiveAmount", invoice.total - invoice.tax)
+        amount("TaxInclusiveAmount", invoice.total)
+        if invoice.discount:
+            amount("AllowanceTotalAmount", invoice.discount)
+    amount("PayableAmount", invoice.total)
 
 
-def _lines(parent: etree._Element, invoice: UblInvoice) -> None:
-    currency = {"currencyID": invoice.currency}
+def _lines(parent: etree._Element, invoice: UblInvoice, money: Money) -> None:
     percent = _percent(invoice)
     for index, line in enumerate(invoice.lines, start=1):
         node = _cac(parent, "InvoiceLine")
         _cbc(node, "ID", str(index))
         _cbc(node, "InvoicedQuantity", f"{line.quantity:g}", unitCode="C62")
-        _cbc(node, "LineExtensionAmount", major(line.total), **currency)
+        extension = line.quantity * line.price if money.upstream else line.total
+        _cbc(node, "LineExtensionAmount", money.text(extension), **money.attrs())
         item = _cac(node, "Item")
         if line.description:
             _cbc(item, "Description", line.description)
         _cbc(item, "Name", line.name)
-        category = _cac(item, "ClassifiedTaxCategory")
-        _cbc(category, "ID", tax_category(percent))
-        _cbc(category, "Percent", f"{percent:g}")
-        _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
-        _cbc(_cac(node, "Price"), "PriceAmount", major(line.price), **currency)
+        if not money.upstream:  # the mapper at d5d901d7 sets no ClassifiedTaxCategory
+            category = _cac(item, "ClassifiedTaxCategory")
+            _cbc(category, "ID", tax_category(percent))
+            _cbc(category, "Percent", f"{percent:g}")
+            _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
+        _cbc(_cac(node, "Price"), "PriceAmount", money.text(line.price), **money.attrs())
 
 
-def build(invoice: UblInvoice, element_order: str = "ubl-2.1") -> etree._Element:
+def build(
+    invoice: UblInvoice, element_order: str = "ubl-2.1", amounts: str = "fixed"
+) -> etree._Element:
+    money = Money(invoice.currency, upstream=amounts == "upstream")
     root = etree.Element(f"{{{NS_INVOICE}}}Invoice", nsmap=NSMAP)
     _cbc(root, "UBLVersionID", "2.1")
     _cbc(root, "CustomizationID", "1.0")
@@ -164,9 +205,9 @@ def build(invoice: UblInvoice, element_order: str = "ubl-2.1") -> etree._Element
         _cbc(means, "PaymentDueDate", invoice.due_date.isoformat())
     if invoice.iban:
         _cbc(_cac(means, "PayeeFinancialAccount"), "ID", invoice.iban)
-    _tax_total(root, invoice)
-    _monetary_total(root, invoice)
-    _lines(root, invoice)
+    _tax_total(root, invoice, money)
+    _monetary_total(root, invoice, money)
+    _lines(root, invoice, money)
     return root
 
 

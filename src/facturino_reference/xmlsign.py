@@ -2,8 +2,14 @@
 
 One `ds:Signature` appended as the last child of `<Invoice>`: exclusive C14N, RSA-SHA256,
 one Reference with URI "" and the enveloped-signature transform, SHA-256 digest,
-KeyInfo/X509Data/X509Certificate. The document is pretty-printed *before* signing, so the
-signature covers exactly the bytes that are returned.
+KeyInfo/X509Data/X509Certificate.
+
+Like MkXmlSigner (`preserveWhiteSpace = false`), the document is loaded without its
+indentation and signed as such. `MK_XML_FORMAT_OUTPUT` says how it is saved: `none` (fixed)
+as it was signed, so the signature covers exactly the bytes returned; `after_signing` (the
+app at d5d901d7, MkXmlSigner.php:46-47,87: `formatOutput = true`, then `saveXML()` after the
+signature was computed) re-indented, so the bytes returned no longer match the digest
+(xmlsec1: "data and digest do not match"; signxml: InvalidDigest).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class SignerConfig:
     passphrase: str
     signature_method: str = "rsa-sha256"
     digest_method: str = "sha256"
+    format_output: str = "none"  # or "after_signing"
 
 
 def sign(document: bytes, config: SignerConfig) -> bytes:
@@ -59,12 +66,24 @@ def sign(document: bytes, config: SignerConfig) -> bytes:
         digest_algorithm=DIGEST_METHODS[config.digest_method],
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
-    root = etree.fromstring(document)
+    root = etree.fromstring(document, etree.XMLParser(remove_blank_text=True))
     signed = signer.sign(
         root,
         key=key,
         passphrase=config.passphrase.encode() or None,
         cert=cert,
     )
-    body: bytes = etree.tostring(signed, encoding="UTF-8")
+    pretty = config.format_output == "after_signing"
+    if pretty:
+        _as_xmlseclibs_template(signed[-1])
+    body: bytes = etree.tostring(signed, encoding="UTF-8", pretty_print=pretty)
     return XML_DECLARATION + body
+
+
+def _as_xmlseclibs_template(signature: etree._Element) -> None:
+    """xmlseclibs builds ds:Signature from an indented template (whitespace text nodes), and
+    libxml2's formatOutput leaves any element with a text child unformatted: its SignedInfo
+    (and so the SignatureValue) survive the re-indentation, only the signed content changes
+    (InvalidDigest, "data and digest do not match"). The same whitespace here (outside
+    SignedInfo, so nothing signed changes) makes lxml's pretty-printer do the same."""
+    signature.text = "\n"

@@ -1,5 +1,8 @@
 """Banking (contract 7, BankingController): status, accounts, and the manual sync, which
-dispatches SyncBankTransactions onto the `banking` database queue for the worker."""
+dispatches SyncBankTransactions onto the `banking` database queue for the worker.
+
+As at d5d901d7, `last_sync_at` (accounts) and `lastSync`/`lastFullSync` (status) are the
+accounts' updated_at: the sync never writes bank_accounts, and no column records a sync."""
 
 from __future__ import annotations
 
@@ -59,34 +62,63 @@ async def _business(request: Request) -> tuple[AppContext, DictRow]:
 
 async def _accounts(c: AppContext, company_id: int) -> list[DictRow]:
     return await c.db.fetchall(
-        "SELECT *, coalesce(last_sync_at, updated_at) AS synced_at FROM bank_accounts "
-        "WHERE company_id = %s AND is_active ORDER BY id",
+        "SELECT * FROM bank_accounts WHERE company_id = %s AND is_active ORDER BY id",
         (company_id,),
     )
 
 
+async def _recomputed_balance(c: AppContext, row: DictRow) -> float:
+    """BankingController::accounts (:96-107): a zero balance is recomputed from the
+    transactions and saved, which touches updated_at (the API's last_sync_at)."""
+    balance = float(row["current_balance"])
+    if balance != 0.0:
+        return balance
+    sums = await c.db.fetchone(
+        "SELECT coalesce(sum(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS credits, "
+        "coalesce(sum(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS debits "
+        "FROM bank_transactions WHERE bank_account_id = %s",
+        (row["id"],),
+    )
+    assert sums is not None
+    credits, debits = float(sums["credits"]), float(sums["debits"])
+    if credits > 0 or debits > 0:
+        balance = float(row["opening_balance"]) + credits - debits
+        if round(balance, 2) != 0:  # Eloquent saves (and stamps updated_at) only a change
+            await c.db.execute(
+                "UPDATE bank_accounts SET current_balance = %s, "
+                "updated_at = now() at time zone 'UTC' WHERE id = %s",
+                (round(balance, 2), row["id"]),
+            )
+    return balance
+
+
 async def accounts(request: Request) -> Response:
-    """GET /api/v1/banking/accounts."""
+    """GET /api/v1/banking/accounts. `last_sync_at` is the account's updated_at, as at
+    d5d901d7 (BankingController.php:119): nothing a sync does changes it."""
     c, company = await _business(request)
-    rows = await _accounts(c, company["id"])
-    data = [
-        {
-            "id": row["id"],
-            "bank_name": row["bank_name"] or "Unknown Bank",
-            "bank_code": row["bank_code"],
-            "account_number": row["account_number"] or "",
-            "iban": row["iban"] or "",
-            "current_balance": float(row["current_balance"]),
-            "currency": row["currency"] or "MKD",
-            "bank_logo": f"{c.config.app_url}/images/banks/{row['bank_code']}-logo.svg"
-            if row["bank_code"] in {"nlb", "stopanska"}
-            else None,
-            "last_sync_at": _iso(row["synced_at"]),
-            "sync_status": "connected",
-            "is_primary": row["is_primary"],
-        }
-        for row in rows
-    ]
+    data = []
+    for row in await _accounts(c, company["id"]):
+        balance = await _recomputed_balance(c, row)
+        updated = await c.db.scalar(
+            "SELECT updated_at FROM bank_accounts WHERE id = %s", (row["id"],)
+        )
+        data.append(
+            {
+                "id": row["id"],
+                "bank_name": row["bank_name"] or "Unknown Bank",
+                "bank_code": row["bank_code"],
+                "account_number": row["account_number"] or "",
+                "iban": row["iban"] or "",
+                "current_balance": balance,
+                "currency": row["currency"] or "MKD",
+                "bank_logo": f"{c.config.app_url}/images/banks/{row['bank_code']}-logo.svg"
+                if row["bank_code"] in {"nlb", "stopanska"}
+                else None,
+                "last_sync_at": _iso(updated),
+                "sync_status": "connected",
+                "is_primary": row["is_primary"],
+            }
+        )
     return json_response({"data": data})
 
 
@@ -103,7 +135,7 @@ async def status(request: Request) -> Response:
             "name": BANK_NAMES.get(code, code or "Unknown Bank"),
             "accountCount": len(group),
             "status": "connected",
-            "lastSync": _iso(max(r["synced_at"] for r in group)),
+            "lastSync": _iso(max(r["updated_at"] for r in group)),
             "psd2Status": "active",
         }
         for code, group in banks.items()
@@ -122,7 +154,7 @@ async def status(request: Request) -> Response:
         "matchedPayments": int(today["matched"]),
         "matchRate": round(int(today["matched"]) * 100 / count) if count else 0,
     }
-    last = max((r["synced_at"] for r in rows), default=None)
+    last = max((r["updated_at"] for r in rows), default=None)
     next_sync = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=15)
     return json_response(
         {

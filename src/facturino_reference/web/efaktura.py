@@ -1,10 +1,11 @@
 """POST /api/v1/invoices/{invoice}/export-xml (ExportXmlController, contract 6.1/6.2).
 
-`format` ubl|ubl_signed. The UBL is built from the invoice's rows and pretty-printed; a
-signed export is signed with the server-level key (MK_XML_PRIVATE_KEY_PATH) when there is
-one and silently stays unsigned when there is not. The file is named `-ubl-signed.xml`
-only if it was signed (MK_XML_EXPORT_NAMING=result, HEAD); `request` is the older
-controller that named it after the requested format.
+`format` ubl|ubl_signed. The UBL is built from the invoice's rows (amounts as
+MK_UBL_AMOUNTS says) and pretty-printed; a signed export is signed with the server-level key
+(MK_XML_PRIVATE_KEY_PATH) when there is one (re-indented afterwards where
+MK_XML_FORMAT_OUTPUT=after_signing) and silently stays unsigned when there is not. The file
+is named `-ubl-signed.xml` only if it was signed (MK_XML_EXPORT_NAMING=result, HEAD);
+`request` is the older controller that named it after the requested format.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def _signer_config(c: AppContext) -> xmlsign.SignerConfig:
         passphrase=c.config.get("MK_XML_PASSPHRASE"),
         signature_method=c.config.get("MK_XML_SIGNATURE_METHOD", "rsa-sha256"),
         digest_method=c.config.get("MK_XML_DIGEST_METHOD", "sha256"),
+        format_output=c.config.get("MK_XML_FORMAT_OUTPUT", "none"),
     )
 
 
@@ -111,7 +113,11 @@ async def export_xml(request: Request) -> Response:
     if errors:
         raise HttpError(422, body={"message": "Validation failed", "errors": errors})
     wants_signature = fmt == "ubl_signed" or truthy(data.get("include_signature", False))
-    document = ubl.build(await _document(c, invoice), c.config.get("MK_UBL_ELEMENT_ORDER"))
+    document = ubl.build(
+        await _document(c, invoice),
+        c.config.get("MK_UBL_ELEMENT_ORDER"),
+        c.config.get("MK_UBL_AMOUNTS", "fixed"),
+    )
     content = ubl.serialize(document, pretty=True)
     signed = False
     if wants_signature:

@@ -30,6 +30,11 @@ MAX_TOTAL = 999_999_999_999
 PREFIXES = {"invoice": "INV"}
 
 
+def _salt_order(c: AppContext) -> str:
+    """config/hashids.php's Invoice salt: `class_then_key` at d5d901d7, `key_then_class` fixed."""
+    return c.config.get("MK_HASHIDS_SALT", "key_then_class")
+
+
 async def next_number(request: Request) -> Response:
     """GET /api/v1/next-number?key=invoice -> {"success": true, "nextNumber": "INV-000005"}."""
     c, _user, company = await current_company(request)
@@ -243,7 +248,7 @@ async def _insert(c: AppContext, company_id: int, user_id: int, new: NewInvoice)
         invoice_id = int(row["id"])
         await conn.execute(
             "UPDATE invoices SET unique_hash = %s WHERE id = %s",
-            (invoice_hash(c.config.get("APP_KEY"), invoice_id), invoice_id),
+            (invoice_hash(c.config.get("APP_KEY"), invoice_id, _salt_order(c)), invoice_id),
         )
         for line in new.lines:
             await conn.execute(

@@ -37,10 +37,24 @@ _EVENTS = (
 _NO_PARTNER: dict[str, Any] = {"id": 0, "user_id": None, "is_active": True}
 
 
+# A super admin without ?partner_id: PartnerDashboardController answers an aggregate.
+_SUPER_ADMIN: dict[str, Any] = {"id": 0, "user_id": None, "is_active": True, "super_admin": True}
+
+
 async def partner_of(request: Request) -> tuple[AppContext, DictRow]:
-    """partner-scope middleware: the user must have an active partner record."""
+    """partner-scope middleware: the user must have an active partner record, unless they are
+    a super admin (PartnerScopeMiddleware.php:28), whom the controller serves an aggregate or,
+    with ?partner_id=, that partner (impersonation)."""
     user = await require_user(request)
     c = ctx(request)
+    if user["role"] == "super admin":
+        chosen = request.query_params.get("partner_id", "")
+        found = (
+            await c.db.fetchone("SELECT * FROM partners WHERE id::text = %s", (chosen,))
+            if chosen
+            else None
+        )
+        return c, found if found is not None else _SUPER_ADMIN
     partner = await c.db.fetchone("SELECT * FROM partners WHERE user_id = %s", (user["id"],))
     if partner is None and c.config.get("MK_PARTNER_SCOPE", "on") == "off":
         # The route group lost its partner-scope middleware: the controller reads a partner
@@ -135,8 +149,28 @@ async def history(c: AppContext, partner_id: int) -> list[dict[str, str]]:
     return history
 
 
+async def _super_admin_dashboard(c: AppContext) -> dict[str, Any]:
+    """PartnerDashboardController::index for a super admin without ?partner_id."""
+    companies = await c.db.scalar("SELECT count(*) FROM companies")
+    return {
+        "data": {
+            "active_clients": int(companies or 0),
+            "monthly_commissions": 0,
+            "processed_invoices": 0,
+            "total_earnings": 0,
+            "pending_payout": 0,
+        },
+        "earningsHistory": [],
+        "recentCommissions": [],
+        "nextPayout": None,
+        "is_super_admin": True,
+    }
+
+
 async def dashboard(request: Request) -> Response:
     c, partner = await partner_of(request)
+    if partner.get("super_admin"):
+        return json_response(await _super_admin_dashboard(c))
     if c.config.flag("FEATURE_PARTNER_MOCKED_DATA"):
         return json_response(_mocked_dashboard())
     pid = partner["id"]
@@ -152,6 +186,8 @@ async def dashboard(request: Request) -> Response:
 
 async def commissions(request: Request) -> Response:
     c, partner = await partner_of(request)
+    if partner.get("super_admin"):
+        return json_response({"data": [], "is_super_admin": True})
     if c.config.flag("FEATURE_PARTNER_MOCKED_DATA"):
         return json_response(
             {

@@ -20,8 +20,14 @@ import re
 from dataclasses import dataclass
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# Any migration name: Laravel runs every `*_*.php` file, and real releases have names outside
+# the usual date_time_name pattern (Facturino at d5d901d7: `2025_07_24_core`,
+# `2025_08_51_enable_ifrs_for_all_companies`, even a space in
+# `2018_11_02_133825_create_ expense_categories_table`); a stricter pattern would skip their
+# lines and miss them when they are Pending. The name runs up to the dot leader; the header's
+# second column ("Batch / Status") never matches.
 _MIGRATION_LINE = re.compile(
-    r"^\s*(?P<name>\d{4}_\d{2}_\d{2}_\d{6}_\w+)\s+\.*\s*"
+    r"^\s*(?P<name>[^\s|].*?)\s+\.*\s*"
     r"(?:\[(?P<batch>\d+)\]\s+)?(?P<status>Ran|Pending|Skipped)\s*$"
 )
 _MIGRATION_ROW = re.compile(

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from ..clients.featuredb import Psd2Imports
 from . import remedies
 from .base import fail, shorten
 from .http import expect_status, json_body
@@ -90,22 +91,73 @@ def parse_time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def expect_recent_sync(
-    accounts: list[dict[str, Any]], max_age_hours: float, now: dt.datetime
-) -> None:
-    """The newest ``last_sync_at`` over the active accounts is within the threshold (the
-    scheduler syncs every 4 hours)."""
-    __tracebackhide__ = True
+# Facturino at d5d901d7: the API's last_sync_at is the account's updated_at, which the sync
+# never writes (it only inserts bank_transactions) and which the accounts endpoint itself
+# touches when it recomputes a zero balance: it says nothing about the last sync.
+API_LAST_SYNC = (
+    "the API's last_sync_at ({shown}) is bank_accounts.updated_at "
+    "(app/Http/Controllers/V1/Admin/Banking/BankingController.php:119), which "
+    "SyncBankTransactions never writes, so it cannot tell; judged instead on the import time "
+    "(created_at) of the newest bank_transactions row with source='psd2'"
+)
+STALE_SYNC_REMEDY = (
+    "no sync imported anything since: check the scheduler (`php artisan schedule:list`: "
+    "sync-bank-transactions every 4 h, routes/console.php), the banking queue worker, and the "
+    "bank tokens (SyncBankTransactions skips a bank whose token expires within 5 minutes and "
+    "never refreshes an expired one: reconnect the bank); if the bank booked nothing new since, "
+    "this is expected: raise [features.banking] last_sync_max_age_hours for a quiet account"
+)
+
+
+def newest_api_last_sync(accounts: list[dict[str, Any]]) -> str:
     times = [t for t in (parse_time(a.get("last_sync_at")) for a in accounts) if t is not None]
-    newest = max(times, default=None)
-    if newest is None or (now - newest).total_seconds() > max_age_hours * 3600:
-        age = "never" if newest is None else f"{(now - newest).total_seconds() / 3600:.1f} h ago"
+    return max(times).isoformat() if times else "none"
+
+
+def _imports_shown(imports: Sequence[Psd2Imports]) -> str:
+    return "; ".join(
+        f"account #{i.account_id} ({i.bank_code or 'no bank code'}): newest psd2 import "
+        + (f"{i.newest_import} ({i.age_hours:.1f} h ago)" if i.age_hours is not None else "none")
+        + f", bank token {'valid' if i.valid_token else 'missing or expiring within 5 min'}"
+        for i in imports
+    )
+
+
+def last_sync_not_judged_because(imports: Sequence[Psd2Imports]) -> str | None:
+    """Why the last sync cannot be judged (None: it can): no account of the company was ever
+    connected over PSD2 (no psd2 row, no usable token), so there is no sync to look at."""
+    if any(i.newest_import is not None or i.valid_token for i in imports):
+        return None
+    return (
+        "no account of the verify company is connected over PSD2 (no transaction with "
+        "source='psd2', no usable bank_tokens row): there is no bank sync to judge; connect a "
+        "bank for the [accounts.admin] company to judge it"
+    )
+
+
+def expect_recent_psd2_import(
+    imports: Sequence[Psd2Imports], max_age_hours: float, api_last_sync: str
+) -> None:
+    """A sync imported transactions within ``max_age_hours``: the newest psd2 row's created_at,
+    the one trace of a sync (the scheduler's runs every 4 h import what the bank booked)."""
+    __tracebackhide__ = True
+    claim = f"a bank sync imported transactions within the last {max_age_hours:g} h"
+    if not imports:
         fail(
-            f"a bank account synced within the last {max_age_hours:g} h",
-            f"last_sync_at newer than {max_age_hours:g} h",
-            f"newest last_sync_at: {newest.isoformat() if newest else '(none)'} ({age})",
-            remedies.BANK_SYNC,
+            claim,
+            "the accounts the API lists, in [database]",
+            "none of them is in bank_accounts: [database] is not the app's database",
+            remedies.DATABASE,
         )
+    ages = [i.age_hours for i in imports if i.age_hours is not None]
+    if ages and min(ages) <= max_age_hours:
+        return
+    fail(
+        claim,
+        f"a bank_transactions row with source='psd2' created less than {max_age_hours:g} h ago",
+        f"{_imports_shown(imports)}; " + API_LAST_SYNC.format(shown=api_last_sync),
+        STALE_SYNC_REMEDY,
+    )
 
 
 def expect_sync_started(response: httpx.Response, account_id: int) -> None:
@@ -181,8 +233,9 @@ def import_not_judged_because(mode: str, has_valid_token: bool) -> str | None:
         )
     if mode == "if_token" and not has_valid_token:
         return (
-            "no valid bank_tokens row for the account's bank: SyncBankTransactions imports "
-            "nothing by design (contract §7)"
+            "no valid bank_tokens row for the account's bank (none expiring more than 5 minutes "
+            "from now, BankToken::scopeValid): SyncBankTransactions imports nothing by design "
+            "(contract §7)"
         )
     return None
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as CertificateSignatureInvalid
 from lxml import etree
 
-from . import remedies
+from . import remedies, ubl_totals
 from .base import fail, shorten
 from .http import described, expect_status
 
@@ -46,6 +44,7 @@ ALGORITHM_NAMES = {
     "DigestMethod": "SHA-256",
 }
 MAIN_SCHEMA = Path("maindoc") / "UBL-Invoice-2.1.xsd"
+InvoiceFacts = ubl_totals.InvoiceFacts
 
 
 # --- the export response ----------------------------------------------------------------------
@@ -112,27 +111,9 @@ def expect_schema_valid(doc: etree._Element, schema: etree.XMLSchema, what: str)
     )
 
 
-@dataclass(frozen=True)
-class InvoiceFacts:
-    """What the invoice says (API, minor units) that the UBL must repeat."""
-
-    number: str
-    currency: str
-    total: int
-    sub_total: int
-    tax: int
-
-
 def _text(doc: etree._Element, path: str) -> str | None:
     found = doc.find(path, NS)
     return None if found is None or found.text is None else found.text.strip()
-
-
-def _amount(text: str | None) -> Decimal | None:
-    try:
-        return None if text is None else Decimal(text)
-    except InvalidOperation:
-        return None
 
 
 def expect_ubl_content(doc: etree._Element, facts: InvoiceFacts) -> None:
@@ -159,22 +140,7 @@ def expect_ubl_content(doc: etree._Element, facts: InvoiceFacts) -> None:
         seen = _text(doc, path)
         if seen != want:
             fail(f"UBL {claim}", want, seen, remedies.EFAKTURA_UBL)
-    totals = [
-        ("PayableAmount", "cac:LegalMonetaryTotal/cbc:PayableAmount", facts.total),
-        ("TaxInclusiveAmount", "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", facts.total),
-        ("TaxExclusiveAmount", "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", facts.sub_total),
-        ("TaxTotal/TaxAmount", "cac:TaxTotal/cbc:TaxAmount", facts.tax),
-    ]
-    for name, path, minor in totals:
-        want_amount = Decimal(minor) / 100
-        seen_amount = _amount(_text(doc, path))
-        if seen_amount != want_amount:
-            fail(
-                f"UBL {name} equals the invoice's",
-                f"{want_amount} {facts.currency}",
-                _text(doc, path),
-                remedies.EFAKTURA_UBL,
-            )
+    ubl_totals.expect_totals(doc, facts)
 
 
 # --- the signed document ----------------------------------------------------------------------
@@ -301,9 +267,9 @@ def expect_certificate_lifetime(cert: x509.Certificate, min_days: int, now: dt.d
         )
 
 
-def expect_signature_verifies(content: bytes, anchor_pem: Path) -> None:
-    """signxml over the exact bytes, restricted to RSA-SHA256/SHA-256, chained to the anchor."""
-    __tracebackhide__ = True
+def _signxml_error(content: bytes, anchor_pem: Path) -> str | None:
+    """Why signxml refuses the signature (restricted to RSA-SHA256/SHA-256, chained to the
+    anchor); None when it verifies."""
     from signxml.algorithms import DigestAlgorithm, SignatureMethod
     from signxml.exceptions import InvalidInput, InvalidSignature
     from signxml.verifier import SignatureConfiguration, XMLVerifier
@@ -315,22 +281,66 @@ def expect_signature_verifies(content: bytes, anchor_pem: Path) -> None:
     try:
         XMLVerifier().verify(content, ca_pem_file=str(anchor_pem), expect_config=config)
     except (InvalidSignature, InvalidInput) as error:
-        fail(
-            "the XML signature verifies over the exact bytes returned (signxml)",
-            "a valid enveloped RSA-SHA256 signature by a certificate under the trust anchor",
-            f"{type(error).__name__}: {shorten(str(error))}",
-            remedies.EFAKTURA_SIGNATURE,
-        )
+        return f"{type(error).__name__}: {shorten(str(error))}"
+    return None
 
 
-def expect_xmlsec_verified(returncode: int, output: str) -> None:
+def without_indentation(content: bytes) -> bytes:
+    """The document without the whitespace-only text between its elements: what a signer that
+    loads with ``preserveWhiteSpace = false`` digests. (Unparseable content comes back as it is.)"""
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError:
+        return content
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+# Facturino at d5d901d7 (Modules/Mk/Services/MkXmlSigner.php:46-47,87): the signer loads the
+# document without its whitespace, signs it, then saves it with formatOutput = true. The
+# indentation is added after the digest, so the bytes sent never verify.
+REINDENTED = (
+    "the document was re-indented after signing: the same bytes without their indentation "
+    "verify, the bytes sent do not"
+)
+REINDENTED_REMEDY = (
+    "a defect of the application's code (Facturino at d5d901d7), not of this deployment or its "
+    "key: MkXmlSigner sets formatOutput = true and serializes with saveXML() after the signature "
+    "was computed (Modules/Mk/Services/MkXmlSigner.php:46-47,87), so every signed e-invoice "
+    "fails verification at the receiver. Fix: formatOutput = false (or indent before signing) "
+    "and release again"
+)
+
+
+def expect_signature_verifies(content: bytes, anchor_pem: Path) -> None:
+    """signxml over the exact bytes, restricted to RSA-SHA256/SHA-256, chained to the anchor.
+    When only the indentation breaks it, the failure says so (the app's known defect)."""
+    __tracebackhide__ = True
+    error = _signxml_error(content, anchor_pem)
+    if error is None:
+        return
+    reindented = _signxml_error(without_indentation(content), anchor_pem) is None
+    fail(
+        "the XML signature verifies over the exact bytes returned (signxml)",
+        "a valid enveloped RSA-SHA256 signature by a certificate under the trust anchor",
+        f"{error}; {REINDENTED}" if reindented else error,
+        REINDENTED_REMEDY if reindented else remedies.EFAKTURA_SIGNATURE,
+    )
+
+
+def expect_xmlsec_verified(
+    returncode: int, output: str, verifies_without_indentation: bool = False
+) -> None:
+    """xmlsec1's verdict on the exact bytes; ``verifies_without_indentation``: its verdict on
+    :func:`without_indentation` of them (the app's known re-indentation defect)."""
     __tracebackhide__ = True
     if returncode != 0:
+        seen = f"exit code {returncode}: {shorten(output, 240)}"
         fail(
             "xmlsec1 --verify --trusted-pem <anchor> accepts the signed export",
             "exit code 0 (OK)",
-            f"exit code {returncode}: {shorten(output, 240)}",
-            remedies.EFAKTURA_SIGNATURE,
+            f"{seen}; {REINDENTED}" if verifies_without_indentation else seen,
+            REINDENTED_REMEDY if verifies_without_indentation else remedies.EFAKTURA_SIGNATURE,
         )
 
 

@@ -55,9 +55,14 @@ def _hashids(salt: str, min_length: int, alphabet: str) -> Any:
     return Hashids(salt=salt, min_length=min_length, alphabet=alphabet)
 
 
-def public_key_hash(invoice_id: int, app_key: str, min_length: int, alphabet: str) -> str:
-    """The ``unique_hash`` a deployment running with ``app_key`` gives invoice ``invoice_id``."""
-    return str(_hashids(INVOICE_MODEL + app_key, min_length, alphabet).encode(invoice_id))
+def public_key_hash(
+    invoice_id: int, app_key: str, min_length: int, alphabet: str, key_first: bool = False
+) -> str:
+    """The ``unique_hash`` a deployment running with ``app_key`` gives invoice ``invoice_id``:
+    salt ``Invoice::class . APP_KEY`` as Facturino's config/hashids.php builds it, or with
+    ``key_first`` the remedy's ``APP_KEY . Invoice::class``."""
+    salt = app_key + INVOICE_MODEL if key_first else INVOICE_MODEL + app_key
+    return str(_hashids(salt, min_length, alphabet).encode(invoice_id))
 
 
 # Another key of Laravel's usual form, to see whether the key reaches the hash at all.
@@ -76,23 +81,30 @@ def hash_depends_on_key(invoice_id: int, app_key: str, min_length: int, alphabet
 
 def key_independence_note(unique_hash: str, invoice_id: int) -> str:
     return (
-        f"unique_hash {unique_hash} is Hashids('{INVOICE_MODEL}' + APP_KEY).encode({invoice_id}), "
-        "but Hashids uses only the salt's first characters (as many as the alphabet has) and the "
-        "salt starts with the class name: the APP_KEY never reaches the hash, so every "
-        "deployment's public PDF URLs can be enumerated from invoice ids (config/hashids.php: "
-        "put the key first in the salt). The example-key comparison cannot tell keys apart."
+        f"unique_hash {unique_hash} is Hashids('{INVOICE_MODEL}' + APP_KEY).encode({invoice_id}) "
+        "whatever the key is, because Hashids uses only the salt's first characters (as many as "
+        "the alphabet has) and config/hashids.php puts the 18-character class name first, so the "
+        "key never reaches the hash. Every Facturino deployment gives this invoice this hash: "
+        "public PDF URLs (/invoices/pdf/{hash}) can be enumerated from invoice ids"
     )
 
 
+HASH_REMEDY = (
+    "a defect of the application's code (config/hashids.php at d5d901d7, salt "
+    "Invoice::class . config('app.key')), not of this deployment's key: put the key first "
+    "(config('app.key') . Invoice::class), re-hash existing invoices' unique_hash and release "
+    "again; until then treat invoice PDFs as public to anyone who can count"
+)
+
+
 def expect_hash_depends_on_key(note: str) -> None:
-    """Where the environment counts key-independent hashes as a failure."""
+    """Where the environment counts key-independent hashes as a failure (the default)."""
     __tracebackhide__ = True
     fail(
         "the invoice's unique_hash depends on the deployment's APP_KEY",
         "a Hashids salt whose significant characters include the APP_KEY",
         note,
-        "change config/hashids.php so the salt starts with the key (and re-hash existing "
-        "invoices), or protect /invoices/pdf/{hash} with more than the hash",
+        HASH_REMEDY,
     )
 
 
@@ -101,19 +113,23 @@ def expect_hash_not_from_public_key(
 ) -> str | None:
     """With the public example APP_KEY every PDF URL is enumerable (contract §21).
 
-    Fails when the hash is the example key's and the key does reach the hash; returns a note
-    (see :func:`key_independence_note`) when the hash is derivable but no key would change it;
-    None when the hash is not derivable at all."""
+    Fails when the hash is the example key's (with the key in either place of the salt) and the
+    key does reach the hash; returns a note (see :func:`key_independence_note`) when the hash
+    is derivable but no key would change it; None when the hash is not derivable at all."""
     __tracebackhide__ = True
-    if unique_hash != public_key_hash(invoice_id, app_key, min_length, alphabet):
+    class_first = public_key_hash(invoice_id, app_key, min_length, alphabet)
+    key_first = public_key_hash(invoice_id, app_key, min_length, alphabet, key_first=True)
+    if unique_hash not in (class_first, key_first):
         return None
-    if not hash_depends_on_key(invoice_id, app_key, min_length, alphabet):
+    if unique_hash == class_first and not hash_depends_on_key(
+        invoice_id, app_key, min_length, alphabet
+    ):
         return key_independence_note(unique_hash, invoice_id)
     fail(
         "the invoice's unique_hash is not derivable from the public example APP_KEY",
         "a hash that the example key's Hashids does not produce",
-        f"unique_hash {unique_hash} = Hashids('{INVOICE_MODEL}' + example key)"
-        f".encode({invoice_id}): every public PDF URL can be enumerated",
+        f"unique_hash {unique_hash} = Hashids(salt with the example key).encode({invoice_id}): "
+        "every public PDF URL can be enumerated",
         remedies.APP_KEY,
     )
 

@@ -170,6 +170,37 @@ def expect_commissions_match_ledger(
         )
 
 
+SUPER_ADMIN_PASSES = (
+    "Facturino lets super admins through the partner scope "
+    "(app/Http/Middleware/PartnerScopeMiddleware.php:28) and answers them a 200 aggregate with "
+    "is_super_admin (Modules/Mk/Partner/Controllers/PartnerDashboardController.php, index), so "
+    "this account cannot show that a non-partner is refused; point [accounts.admin] at a "
+    "company admin without the super admin role and without a partner record to judge it"
+)
+
+
+def partner_scope_not_judged_because(user: dict[str, Any], response: httpx.Response) -> str | None:
+    """Why the admin account cannot judge the partner scope (None: it can): it is a super
+    admin (the login answer's role, or the API's is_super_admin answer), or a partner."""
+    role = user.get("role")
+    if role == "super admin":
+        return f"the [accounts.admin] account's role is 'super admin': {SUPER_ADMIN_PASSES}"
+    if response.status_code == 200:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("is_super_admin") is True:
+            return f"the partner API answered the admin as a super admin: {SUPER_ADMIN_PASSES}"
+    if role == "partner" or user.get("is_partner") is True:
+        return (
+            "the [accounts.admin] account has a partner record (login answer: role "
+            f"{role!r}, is_partner {user.get('is_partner')!r}), so it is not a non-partner; "
+            "point [accounts.admin] at a company admin without one to judge the partner scope"
+        )
+    return None
+
+
 def expect_not_a_partner(response: httpx.Response) -> None:
     __tracebackhide__ = True
     claim = "a user without a partner record gets 403 from the partner API"

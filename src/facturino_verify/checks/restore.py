@@ -17,7 +17,7 @@ def expect_restored(problem: str | None, source: str) -> None:
     if problem is not None:
         fail(
             f"the newest backup ({source}) restores into a throwaway PostgreSQL",
-            "download, unzip and psql (ON_ERROR_STOP, one transaction) succeed",
+            "download, unzip, its roles created, psql (ON_ERROR_STOP, one transaction) succeed",
             problem,
             remedies.RESTORE,
         )

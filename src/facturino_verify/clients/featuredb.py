@@ -105,17 +105,55 @@ def psd2_transactions_mark(pg: Rows, account_id: int) -> Watermark:
     )
 
 
-def has_valid_bank_token(pg: Rows, account_id: int) -> bool:
-    """A bank_tokens row for the account's (company, bank_code) that has not expired: without
-    one SyncBankTransactions imports nothing by design (contract §7)."""
-    return bool(
-        pg.rows(
-            "SELECT 1 FROM bank_accounts a JOIN bank_tokens t ON t.company_id = a.company_id "
-            "AND t.bank_code = a.bank_code WHERE a.id = %s AND (t.expires_at IS NULL OR "
-            "t.expires_at > now() at time zone 'UTC') LIMIT 1",
-            (account_id,),
-        )
+# BankToken::scopeValid($minutesBuffer = 5): a token is usable only if it lives 5 more minutes
+# (expires_at is NOT NULL in the app's migration; timestamps are in the app's time zone).
+_VALID_TOKEN = (
+    "EXISTS (SELECT 1 FROM bank_tokens t WHERE t.company_id = a.company_id AND "
+    "t.bank_code = a.bank_code AND t.expires_at > (now() AT TIME ZONE %s) + interval '5 minutes')"
+)
+
+
+def has_valid_bank_token(pg: Rows, account_id: int, timezone: str = "UTC") -> bool:
+    """A bank_tokens row for the account's (company, bank_code) that SyncBankTransactions would
+    use (``BankToken::valid()``: expiring more than 5 minutes from now): without one the job
+    imports nothing by design (contract §7)."""
+    rows = pg.rows(
+        f"SELECT {_VALID_TOKEN} FROM bank_accounts a WHERE a.id = %s", (timezone, account_id)
     )
+    return bool(rows and rows[0][0])
+
+
+@dataclass(frozen=True)
+class Psd2Imports:
+    """What the sync left for one account: its newest psd2 transaction's import time (the row's
+    created_at; nothing else records a sync) and whether its bank has a usable token."""
+
+    account_id: int
+    bank_code: str | None
+    newest_import: str | None  # ISO, the app's time zone
+    age_hours: float | None  # by the database's clock
+    valid_token: bool
+
+
+def psd2_imports(pg: Rows, account_ids: list[int], timezone: str = "UTC") -> list[Psd2Imports]:
+    rows = pg.rows(
+        "SELECT a.id, a.bank_code, i.newest, "
+        "extract(epoch FROM (now() AT TIME ZONE %s) - i.newest) / 3600, "
+        f"{_VALID_TOKEN} FROM bank_accounts a LEFT JOIN LATERAL (SELECT max(created_at) AS "
+        "newest FROM bank_transactions WHERE bank_account_id = a.id AND source = 'psd2') i "
+        "ON true WHERE a.id = ANY(%s) ORDER BY a.id",
+        (timezone, timezone, account_ids),
+    )
+    return [
+        Psd2Imports(
+            int(i),
+            None if code is None else str(code),
+            None if newest is None else newest.isoformat(sep=" "),
+            None if age is None else float(age),
+            bool(valid),
+        )
+        for i, code, newest, age, valid in rows
+    ]
 
 
 def webhook_events_count(pg: Rows) -> int:
@@ -130,10 +168,12 @@ class PartnerLedger:
     events: list[dict[str, Any]]  # all its affiliate_events, newest first
     pending_payouts: list[dict[str, Any]]  # payouts with status 'pending', earliest first
     active_clients: int
-    this_month: str  # the database's current month, YYYY-MM (affiliate_events.month_ref)
+    this_month: str  # the app's current month, YYYY-MM (affiliate_events.month_ref)
 
 
-def partner_ledger(pg: Rows, email: str) -> PartnerLedger | None:
+def partner_ledger(pg: Rows, email: str, timezone: str = "UTC") -> PartnerLedger | None:
+    """``timezone``: the app's (Carbon's now() decides the current month there, not the
+    database session's clock)."""
     found = pg.rows(
         "SELECT p.id FROM partners p JOIN users u ON u.id = p.user_id WHERE u.email = %s",
         (email,),
@@ -152,11 +192,13 @@ def partner_ledger(pg: Rows, email: str) -> PartnerLedger | None:
         "ORDER BY payout_date",
         (partner_id,),
     )
+    # Partner::activeCompanies() joins companies: a link whose company is gone does not count.
     ((clients,),) = pg.rows(
-        "SELECT count(*) FROM partner_company_links WHERE partner_id = %s AND is_active",
+        "SELECT count(*) FROM partner_company_links l JOIN companies c ON c.id = l.company_id "
+        "WHERE l.partner_id = %s AND l.is_active",
         (partner_id,),
     )
-    ((month,),) = pg.rows("SELECT to_char(now(), 'YYYY-MM')")
+    ((month,),) = pg.rows("SELECT to_char(now() AT TIME ZONE %s, 'YYYY-MM')", (timezone,))
     keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type", "is_clawed_back")
     return PartnerLedger(
         partner_id,

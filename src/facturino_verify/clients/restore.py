@@ -24,6 +24,9 @@ from types import TracebackType
 from typing import IO, Any
 
 import psycopg
+from psycopg import sql
+
+from .pgdump import roles_in_dump
 
 SOCKET_PORT = 5432  # only names the socket file; the cluster listens on no TCP port
 CHUNK = 1 << 20
@@ -134,6 +137,17 @@ class ThrowawayPostgres:
             connect_timeout=5,
         )
 
+    def create_roles(self, names: set[str]) -> list[str]:
+        """``CREATE ROLE … NOLOGIN`` for each name the cluster lacks; the names created.
+        Roles are cluster-wide and never in a database dump, so a fresh cluster has none of
+        production's (a real restore runs where they exist)."""
+        with self.connect() as conn:
+            existing = {r for (r,) in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
+            created = sorted(names - existing)
+            for name in created:
+                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+        return created
+
     def psql(self) -> list[str]:
         return [
             str(self.pg_bin / "psql"),
@@ -167,10 +181,12 @@ def _dump_stream(archive: Path, entry: str) -> Iterator[IO[bytes]]:
             yield raw
 
 
-def restore(server: ThrowawayPostgres, archive: Path, entry: str, timeout: float) -> None:
+def restore(server: ThrowawayPostgres, archive: Path, entry: str, timeout: float) -> list[str]:
     """Feed the dump ``entry`` of ``archive`` (plain SQL, optionally gzipped) to psql in one
-    transaction that stops at the first error; raise :class:`RestoreFailed` with the reason."""
+    transaction that stops at the first error, after creating the roles it names (see
+    ``pgdump``); the roles created; :class:`RestoreFailed` with the reason."""
     deadline = time.monotonic() + timeout
+    created = server.create_roles(_roles_needed(archive, entry, deadline))
     errors = server.root / "psql.err"
     with errors.open("wb") as err:
         proc = subprocess.Popen(server.psql(), stdin=subprocess.PIPE, stderr=err)
@@ -191,6 +207,37 @@ def restore(server: ThrowawayPostgres, archive: Path, entry: str, timeout: float
     if code != 0:
         lines = errors.read_text(errors="replace").strip().splitlines()
         raise RestoreFailed(f"psql exited {code}: {' | '.join(lines[-3:]) or 'no message'}")
+    return created
+
+
+def _roles_needed(archive: Path, entry: str, deadline: float) -> set[str]:
+    """The roles the dump names, read in a first pass (a damaged archive fails here)."""
+    try:
+        with _dump_stream(archive, entry) as source:
+            roles = roles_in_dump(_lines(source, deadline))
+    except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, OSError) as error:
+        raise RestoreFailed(f"the dump is damaged: {type(error).__name__}: {error}") from None
+    except RuntimeError as error:
+        raise RestoreFailed(_unreadable(error)) from None
+    return roles
+
+
+def _lines(source: IO[bytes], deadline: float) -> Iterator[bytes]:
+    rest = b""
+    while chunk := source.read(CHUNK):
+        if time.monotonic() > deadline:
+            raise RestoreFailed("the restore ran out of time")
+        *complete, rest = (rest + chunk).split(b"\n")
+        yield from complete
+    if rest:
+        yield rest
+
+
+def _unreadable(error: RuntimeError) -> str:
+    return (
+        f"the archive cannot be read: {error} (spatie encrypts with AES-256 when "
+        "BACKUP_ARCHIVE_PASSWORD is set; the drill reads unencrypted archives only)"
+    )
 
 
 def _pump(archive: Path, entry: str, sink: IO[bytes], deadline: float) -> str:
@@ -206,8 +253,5 @@ def _pump(archive: Path, entry: str, sink: IO[bytes], deadline: float) -> str:
     except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, OSError) as error:
         return f"the dump is damaged: {type(error).__name__}: {error}"
     except RuntimeError as error:  # zipfile: "File ... is encrypted, password required"
-        return (
-            f"the archive cannot be read: {error} (spatie encrypts with AES-256 when "
-            "BACKUP_ARCHIVE_PASSWORD is set; the drill reads unencrypted archives only)"
-        )
+        return _unreadable(error)
     return ""

@@ -50,9 +50,11 @@ class InvoiceFlow(_Section):
     quantity: int = Field(3, gt=0)
     hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
     hashids_min_length: int = Field(20, ge=0)
-    # With Facturino's config/hashids.php the APP_KEY never reaches the hash (Hashids reads only
-    # the salt's first characters, which are the class name): a note by default, or a failure.
-    hash_without_key: Literal["warn", "fail"] = "warn"
+    # With Facturino's config/hashids.php at d5d901d7 the APP_KEY never reaches the hash
+    # (Hashids reads only the salt's first characters, which are the class name): every PDF
+    # URL is enumerable on every deployment. A release gate fails it ("fail", the default);
+    # "warn" reports it as a note where the risk is accepted until the app is fixed.
+    hash_without_key: Literal["warn", "fail"] = "fail"
 
 
 class Efaktura(_Section):
@@ -73,6 +75,9 @@ class Efaktura(_Section):
 class Banking(_Section):
     """PSD2 banking (contract section 7)."""
 
+    # The newest psd2 transaction's import time (created_at) must be younger than this: the one
+    # trace a sync leaves (the API's last_sync_at is the account's updated_at, which no sync
+    # writes). The scheduler syncs every 4 h; a quiet account imports only what the bank books.
     last_sync_max_age_hours: float = Field(26.0, gt=0)
     sync_deadline_seconds: float = Field(20.0, gt=0)
     poll_interval_seconds: float = Field(0.2, gt=0)

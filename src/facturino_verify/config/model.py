@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -120,6 +121,19 @@ class Target(Section):
 class App(Section):
     env: str = "production"
     name: str = "Facturino"
+    # The app's APP_TIMEZONE (config('app.timezone'), UTC by default): Laravel stores naive
+    # timestamps on that clock and Carbon's now() reads it (bank imports, partner months).
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone '{value}' (an IANA name such as Europe/Skopje)"
+            raise ValueError(message) from None
+        return value
 
 
 class Database(Section):

@@ -306,7 +306,7 @@ def bank_sync(
             seen = watch_sync(watch, lambda: admin_api.banking_sync(bank_account_id), cfg)
         psd2_after = featuredb.psd2_transactions_mark(db, bank_account_id)
         new_failed = featuredb.failed_jobs_since(db, failed_mark)
-        valid_token = featuredb.has_valid_bank_token(db, bank_account_id)
+        valid_token = featuredb.has_valid_bank_token(db, bank_account_id, environment.app.timezone)
     return SyncObservation(
         account_id=bank_account_id,
         trigger=seen.trigger,
@@ -338,7 +338,9 @@ def checkout_session(admin_api: FacturinoApi, environment: Environment) -> httpx
 @pytest.fixture(scope="session")
 def partner_ledger(postgres: PostgresClient, environment: Environment) -> featuredb.PartnerLedger:
     """The partner test account's affiliate_events, pending payouts and active clients."""
-    ledger = featuredb.partner_ledger(postgres, environment.accounts["partner"].email)
+    ledger = featuredb.partner_ledger(
+        postgres, environment.accounts["partner"].email, environment.app.timezone
+    )
     if ledger is None:
         pytest.fail(
             f"no partners row for {environment.accounts['partner'].email}: the partner test "

@@ -52,6 +52,8 @@ class Drill:
     restored_migrations: list[str] = field(default_factory=list)
     restored_invoices: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    # The roles the dump names (OWNER TO, GRANT) that the throwaway cluster had to create.
+    roles_created: list[str] = field(default_factory=list)
 
     def restored(self) -> Drill:
         """Itself when the dump restored; otherwise a failure naming why (for dependent checks)."""
@@ -197,7 +199,7 @@ class Ops:
                     "(contract §0: the live app may run on MySQL)"
                 )
             with ThrowawayPostgres(find_pg_bin(b.pg_bin)) as server:
-                restore(server, archive, entry, b.restore_timeout)
+                drill.roles_created = restore(server, archive, entry, b.restore_timeout)
                 self._read_back(server, drill)
         except CheckFailed as failed:
             drill.problem = f"{failed.claim}: {failed.seen}"
