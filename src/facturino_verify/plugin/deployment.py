@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..clients import HttpClient, PostgresClient, RedisClient
 from ..clients.budget import AuthBudget
+from ..clients.ledger import AuthLedger, SessionStore
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
 
@@ -18,12 +19,17 @@ class Deployment:
     postgres: PostgresClient | None = None
     redis: RedisClient | None = None
     _sessions: dict[str, SanctumSession] = field(default_factory=dict)
+    _login_flows: dict[str, SanctumSession] = field(default_factory=dict)
     # Every /api/v1/auth/* call of the run is booked here first (5/min per IP, contract §19).
     auth_budget: AuthBudget = field(default_factory=AuthBudget)
+    sessions_store: SessionStore | None = None
+    deadline: float | None = None  # wall clock: the end of the run's time budget
 
     @classmethod
-    def from_environment(cls, env: Environment) -> Deployment:
-        t = env.target
+    def from_environment(cls, env: Environment, deadline: float | None = None) -> Deployment:
+        """Clients for ``env``; logins booked in this machine's ledger for the target and
+        sessions reused between runs (``[features] session_reuse_minutes``)."""
+        t, f = env.target, env.features
         return cls(
             env=env,
             http=HttpClient(
@@ -39,7 +45,13 @@ class Deployment:
             ),
             postgres=PostgresClient(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
-            auth_budget=AuthBudget(env.features.auth_calls_per_minute),
+            auth_budget=AuthBudget(
+                f.auth_calls_per_minute,
+                ledger=AuthLedger.for_target(t.url, f.auth_calls_per_minute),
+                deadline=deadline,
+            ),
+            sessions_store=SessionStore.for_target(t.url, f.session_reuse_minutes * 60.0),
+            deadline=deadline,
         )
 
     def session(self, account: str) -> SanctumSession:
@@ -52,11 +64,23 @@ class Deployment:
                 a.password.get_secret_value(),
                 a.company_id,
                 on_auth_call=self.auth_budget.spend,
+                store=self.sessions_store,
+                deadline=self.deadline,
             )
         return self._sessions[account]
 
+    def login_flow(self, account: str) -> SanctumSession:
+        """A session of ``account`` whose own login exchange happens in this run (for checks
+        of the login flow): the shared one if it logs in itself, else one twin, made once."""
+        shared = self.session(account)
+        if shared.will_log_in():
+            return shared
+        if account not in self._login_flows:
+            self._login_flows[account] = shared.twin()
+        return self._login_flows[account]
+
     def close(self) -> None:
-        for session in self._sessions.values():
+        for session in [*self._sessions.values(), *self._login_flows.values()]:
             session.close()
         self.http.close()
         self.plain_http.close()

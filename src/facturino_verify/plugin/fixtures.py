@@ -26,10 +26,13 @@ def environment(pytestconfig: pytest.Config) -> Environment:
 
 
 @pytest.fixture(scope="session")
-def deployment(environment: Environment) -> Iterator[Deployment]:
+def deployment(pytestconfig: pytest.Config, environment: Environment) -> Iterator[Deployment]:
     """The deployment under test: HTTP (with the environment's CA and timeouts), PostgreSQL and
-    Redis clients, and the shared logged-in sessions. Closed at the end of the run."""
-    target = Deployment.from_environment(environment)
+    Redis clients, and the shared logged-in sessions (resumed from earlier runs where they are
+    still young; logins booked in this machine's ledger). Closed at the end of the run."""
+    started = pytestconfig.stash.get(stash.RUN_STARTED, time.monotonic())
+    remaining = environment.run.budget_seconds - (time.monotonic() - started)
+    target = Deployment.from_environment(environment, deadline=time.time() + remaining)
     yield target
     target.close()
 

@@ -20,6 +20,7 @@ from ..checks.base import CheckFailed, fail
 from ..checks.health import BANK_SYNC_JOBS
 from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
+from ..clients.ledger import AuthThrottled
 from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
@@ -226,6 +227,9 @@ class Probes:
         self._prefetch.submit(name, self._retrying(name, self._specs[name]))
         try:
             answer = self._prefetch.result(name)
+        except AuthThrottled:
+            self._charge(name)
+            raise  # not the deployment's fault: the check is not judged (plugin/report.py)
         except TargetError as error:
             unreachable = error
         else:

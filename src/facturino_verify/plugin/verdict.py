@@ -13,12 +13,14 @@ from ..config import Environment
 from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
 from ..verdict.catalog import Rule
+from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
 from .pushgateway import push, verdict_registry
 
 FLAKY_KEY = "network_retries"
+NOT_JUDGED_KEY = "not_judged"  # set by plugin/report.py on a check the suite could not judge
 UNREACHABLE_CLAIM = "the deployment answers (probe"
 
 
@@ -92,6 +94,8 @@ class VerdictRecorder:
     def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
         if report.when == "call" and _waived(report):
             return WAIVED, "W", ("WAIVED", {"yellow": True})
+        if report.skipped and NOT_JUDGED_KEY in dict(report.user_properties):
+            return "not judged", "N", ("NOT JUDGED", {"yellow": True})
         if report.when == "call" and report.passed and dict(report.user_properties).get(FLAKY_KEY):
             return "flaky", "R", ("FLAKY", {"yellow": True})
         return None
@@ -109,16 +113,24 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
     if _waived(report):
         result.outcome = WAIVED
         result.message = str(props.get("waived_failure", ""))[:300]
+    elif report.skipped and NOT_JUDGED_KEY in props:
+        result.outcome = NOT_JUDGED_OUTCOME
+        result.message = str(props[NOT_JUDGED_KEY])[:300]
     elif report.failed:
         result.outcome = "failed" if report.when == "call" else "error"
         result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
         if result.message.startswith(UNREACHABLE_CLAIM):
             # Whatever the check is about, an unreachable app calls for redeploying.
             result.scenario = "bad_deployment"
-    elif report.skipped and result.outcome not in ("failed", "error", WAIVED):
+    elif report.skipped and result.outcome not in ("failed", "error", WAIVED, NOT_JUDGED_OUTCOME):
         result.outcome = "skipped"
         result.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-    elif report.when == "call" and result.outcome not in ("failed", "error", WAIVED):
+    elif report.when == "call" and result.outcome not in (
+        "failed",
+        "error",
+        WAIVED,
+        NOT_JUDGED_OUTCOME,
+    ):
         result.outcome = "passed"
 
 
