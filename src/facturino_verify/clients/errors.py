@@ -43,3 +43,10 @@ class ProtocolFailure(TargetError):
 
 class AuthFailure(TargetError):
     kind = "authentication failed"
+
+
+class AnswerTooLarge(TargetError):
+    """The answer's body went past the configured cap: a deployment sending megabytes where a
+    page or JSON document belongs is broken (and must not exhaust the runner's memory)."""
+
+    kind = "answer too large"

@@ -107,8 +107,11 @@ class SanctumSession:
         client = self._http.new_session()
         what = f"login as {self._email}"
         with mapped_errors(what):
-            csrf = client.get(
-                "/sanctum/csrf-cookie", headers={"Referer": self._http.base_url + "/"}
+            csrf = self._http.bounded(
+                client,
+                "GET",
+                "/sanctum/csrf-cookie",
+                headers={"Referer": self._http.base_url + "/"},
             )
             self.login_exchange = [csrf]
             if csrf.status_code != 204 or "XSRF-TOKEN" not in client.cookies:
@@ -141,7 +144,9 @@ class SanctumSession:
         for attempt in (1, 2):
             if self._on_auth_call is not None:
                 self._on_auth_call(what if attempt == 1 else f"{what} (after a 429)")
-            answer = client.post("/api/v1/auth/login", json=body, headers=self._headers(client))
+            answer = self._http.bounded(
+                client, "POST", "/api/v1/auth/login", json=body, headers=self._headers(client)
+            )
             wait = _retry_after(answer)
             if answer.status_code != 429 or wait is None or attempt == 2:
                 return answer
@@ -154,7 +159,7 @@ class SanctumSession:
         client = self.client()
         headers = {**self._headers(client), **kwargs.pop("headers", {})}
         with mapped_errors(f"{method} {self._http.url(path)} as {self._email}"):
-            answer = client.request(method, path, headers=headers, **kwargs)
+            answer = self._http.bounded(client, method, path, headers=headers, **kwargs)
         if answer.status_code in SIGNED_OUT and self._expired(client):
             return self.request(method, path, headers=headers, **kwargs)
         return answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..clients import HttpClient, PostgresClient, RedisClient
@@ -9,6 +10,8 @@ from ..clients.budget import AuthBudget
 from ..clients.ledger import AuthLedger, SessionStore
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
+
+AUTH_WINDOW_WAIT = 65.0  # seconds: the app's 60 s limiter window and a margin
 
 
 @dataclass
@@ -26,10 +29,16 @@ class Deployment:
     deadline: float | None = None  # wall clock: the end of the run's time budget
 
     @classmethod
-    def from_environment(cls, env: Environment, deadline: float | None = None) -> Deployment:
-        """Clients for ``env``; logins booked in this machine's ledger for the target and
-        sessions reused between runs (``[features] session_reuse_minutes``)."""
+    def from_environment(cls, env: Environment, run_deadline: float | None = None) -> Deployment:
+        """Clients for ``env``, every request bounded by ``run_deadline`` (``time.monotonic()``,
+        the end of the run's time budget); logins booked in this machine's ledger for the
+        target and sessions reused between runs (``[features] session_reuse_minutes``)."""
         t, f = env.target, env.features
+        # How long a sign-in may wait for the app's auth limiter: the gate's budget, else one
+        # limiter window (a features run right after another waits rather than not judging).
+        deadline = time.time() + (
+            AUTH_WINDOW_WAIT if run_deadline is None else run_deadline - time.monotonic()
+        )
         return cls(
             env=env,
             http=HttpClient(
@@ -39,9 +48,15 @@ class Deployment:
                 connect_timeout=t.connect_timeout,
                 read_timeout=t.read_timeout,
                 max_connections=t.concurrency,
+                max_body_bytes=t.max_body_bytes,
+                run_deadline=lambda: run_deadline,
             ),
             plain_http=HttpClient(
-                t.plain_http_url, connect_timeout=t.connect_timeout, read_timeout=t.read_timeout
+                t.plain_http_url,
+                connect_timeout=t.connect_timeout,
+                read_timeout=t.read_timeout,
+                max_body_bytes=t.max_body_bytes,
+                run_deadline=lambda: run_deadline,
             ),
             postgres=PostgresClient(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,

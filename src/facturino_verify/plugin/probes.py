@@ -177,7 +177,7 @@ class Probes:
             self._specs["login_render"] = lambda: render_login_page(deployment.env)
         # One thread per probe: against a hanging target every probe waits out its timeout at
         # the same time, so the run costs one timeout (per attempt), not one per wave of threads.
-        self._prefetch = Prefetch(workers=max(deployment.env.target.concurrency, len(self._specs)))
+        self._prefetch = Prefetch(deadline=lambda: self._policy.deadline)
         self.retries: dict[str, int] = {}
         self.latency_ms: dict[str, float] = {}
         self._used: set[str] = set()

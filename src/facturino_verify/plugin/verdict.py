@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,7 @@ class VerdictRecorder:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.interrupted = False
         config.stash[stash.RUN_STARTED] = time.monotonic()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -77,7 +80,12 @@ class VerdictRecorder:
             return
         env = config.stash[stash.ENVIRONMENT]
         results = list(config.stash.get(stash.RESULTS, {}).values())
-        verdict = decide(results, flaky_is_failure=env.retries.flaky_is_failure)
+        # Ctrl-C: the verdict of what was judged (never GO), and the reports all the same.
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        verdict = decide(
+            results, flaky_is_failure=env.retries.flaky_is_failure, interrupted=interrupted
+        )
+        self.interrupted = interrupted
         config.stash[stash.VERDICT] = verdict
         rules: list[WaiverRule] = config.stash[stash.WAIVERS]
         config.stash[stash.WAIVER_REPORT] = waiver_report(results, rules, config.stash[stash.TODAY])
@@ -90,6 +98,17 @@ class VerdictRecorder:
         if not config.option.facturino_no_reports:
             write_summary(config, env, results, verdict)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """After Ctrl-C, once the verdict is printed and the reports are written, end now:
+        pytest's own clean-up (repeated garbage collections, threads stuck on a hanging
+        target) would keep the operator waiting for seconds."""
+        verdict = config.stash.get(stash.VERDICT, None)
+        if self.interrupted and verdict is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(verdict.exit_code)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
         if report.when == "call" and _waived(report):
@@ -101,7 +120,7 @@ class VerdictRecorder:
         return None
 
 
-ABORTED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+ABORTED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
 
 def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any]) -> None:

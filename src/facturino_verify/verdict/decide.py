@@ -81,13 +81,20 @@ def counts_by_severity(results: Iterable[CheckResult]) -> dict[str, dict[str, in
     return counts
 
 
-def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Verdict:
+def decide(
+    results: list[CheckResult], *, flaky_is_failure: bool = False, interrupted: bool = False
+) -> Verdict:
+    """The verdict of ``results``; an ``interrupted`` run (Ctrl-C) never ends GO: what it
+    judged still counts (a failure found is a failure), the rest was not judged."""
     counts = counts_by_severity(results)
     failing = [
         r for r in results if r.outcome in ("failed", "error") or (flaky_is_failure and r.flaky)
     ]
     if not any(r.outcome in RAN for r in results):
-        return Verdict("INCONCLUSIVE", "no check ran: nothing was verified", None, counts)
+        why = "no check ran: nothing was verified"
+        if interrupted:
+            why = "the run was interrupted before any check ran: nothing was verified"
+        return Verdict("INCONCLUSIVE", why, None, counts)
     unjudged = [r for r in results if r.outcome == NOT_JUDGED]
     critical = [r for r in results if r.severity == "critical"]
     if critical and not any(r.outcome in RAN for r in critical):
@@ -101,6 +108,10 @@ def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Ver
             scenario = _scenario(hit) if name == "ROLLBACK" else None
             reason = f"{len(hit)} {severity} check(s) failed: " + ", ".join(r.name for r in hit[:5])
             return Verdict(name, reason, scenario, counts)  # type: ignore[arg-type]
+    if interrupted:
+        ran = sum(r.outcome in RAN for r in results)
+        why = f"the run was interrupted after {ran} of {len(results)} checks: not verified"
+        return Verdict("INCONCLUSIVE", why, None, counts)
     if unjudged:
         return Verdict("INCONCLUSIVE", _not_judged(unjudged), None, counts)
     waived = [r.name for r in results if r.outcome == "waived"]
