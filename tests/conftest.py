@@ -26,11 +26,15 @@ WriteEnv = Callable[..., Path]
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No variable the plugin reads leaks in from the shell running these tests."""
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No variable the plugin reads leaks in from the shell running these tests, and each test
+    has its own auth ledger and session store (the user's cache is never touched)."""
     for name in list(os.environ):
         if name.startswith(("FACTURINO_VERIFY_", "FACTURINO_TEST_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("FACTURINO_VERIFY_CACHE_DIR", str(tmp_path_factory.mktemp("verify-cache")))
 
 
 @pytest.fixture

@@ -125,6 +125,8 @@ def run_suite(
         for k, v in os.environ.items()
         if not k.startswith(("FACTURINO_VERIFY__", "PYTEST_XDIST_"))
     }
+    # The deployment's own ledger and sessions: a new deployment's limiter starts empty too.
+    env["FACTURINO_VERIFY_CACHE_DIR"] = str(home / "verify-cache")
     env.update(overrides or {})
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)

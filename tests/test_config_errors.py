@@ -23,7 +23,7 @@ def case_params() -> list[object]:
 
 
 def expected_message(case: Path, directory: Path) -> str:
-    first = case.read_text().splitlines()[0]
+    first = case.read_bytes().split(b"\n", 1)[0].decode()  # a case may be invalid UTF-8 below
     assert first.startswith(HEADER), f"{case.name} must start with '{HEADER}<message>'"
     # {sections}: the top-level sections, which grow as suites add their own.
     sections = ", ".join(sorted(Environment.model_fields))
@@ -146,3 +146,79 @@ def test_missing_env_file_is_config_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     with pytest.raises(ConfigError) as caught:
         load_environment(Path("nope.toml"), environ={})
     assert str(caught.value) == "nope.toml: file not found; check the --env-file path"
+
+
+def test_every_mistake_of_a_file_is_listed_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("many.toml").write_text(
+        '[target]\nurl = "facturino.example"\nconect_timeout = 2\n'
+        '[database]\nhost = "db"\nname = "f"\nuser = "u"\npassword = "hunter2"\n'
+        'newest_migration = "x"\n[thresholds]\npending_jobs_max = -1\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_environment(Path("many.toml"), environ={})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "many.toml: 4 mistakes, each to fix:"
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "  - many.toml [database] password",
+        "  - many.toml [target] url",
+        "  - many.toml [target]",
+        "  - many.toml [thresholds] pending_jobs_max",
+    ]
+    assert "hunter2" not in str(caught.value)
+
+
+def test_an_unreadable_file_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root every file is readable: the refusal is simulated where the file is opened.
+    path = tmp_path / "locked.toml"
+    path.write_text('[target]\nurl = "https://x.example"\n')
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(ConfigError, match=r"cannot be read \(permission denied\)"):
+        load_environment(path, environ={})
+
+
+def test_a_reports_dir_that_is_a_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", env='[target]\nurl = "https://x.example"\n')
+    pytester.makefile(".txt", occupied="not a directory")
+    pytester.makepyfile("def test_never_runs() -> None: pass")
+    result = pytester.runpytest(
+        "--env-file=env.toml", "--reports-dir=occupied.txt/reports", "-p", "no:playwright"
+    )
+    message = (
+        f"--reports-dir: {pytester.path / 'occupied.txt'} is a file: the reports cannot be "
+        f"written to {pytester.path / 'occupied.txt' / 'reports'}; choose a directory this "
+        "user can write (or --no-reports)"
+    )
+    assert_one_usage_error(result, message)
+
+
+def test_feature_files_are_required_only_where_features_may_run(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".toml",
+        env='[target]\nurl = "https://x.example"\n[features.efaktura]\n'
+        'trust_anchor = "missing-anchor.pem"\n',
+    )
+    pytester.makepyfile("def test_never_runs() -> None: pass")
+    common = (
+        "--env-file=env.toml",
+        "--no-reports",
+        "-p",
+        "no:playwright",
+        "-p",
+        "no:cacheprovider",
+    )
+    assert pytester.runpytest(*common, "-m", "smoke").ret != pytest.ExitCode.USAGE_ERROR
+    result = pytester.runpytest(*common, "-m", "features")
+    message = (
+        f"env.toml [features.efaktura] trust_anchor: file {pytester.path / 'missing-anchor.pem'}"
+        " does not exist; fix the path (relative paths start at the environment file's folder)"
+    )
+    assert_one_usage_error(result, message)

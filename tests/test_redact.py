@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from facturino_verify.checks import CheckFailed, remedies
+from facturino_verify.checks.base import shorten
 from facturino_verify.checks.http import expect_status
+from facturino_verify.clients.errors import ProtocolFailure, url_password, without_fragments
+from facturino_verify.clients.redis import RedisClient
+from facturino_verify.config.model import Redis as RedisConfig
 from facturino_verify.redact import MASK, Redactor
 
 
@@ -141,3 +148,52 @@ def check_failure_text() -> str:
 )
 def test_harmless_text_is_unchanged(text: str) -> None:
     assert Redactor(["db-pass-1234"])(text) == text
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "p=canary%2Fsecret%3D1",  # percent-encoded (uppercase hex)
+        "p=canary%2fsecret%3d1",  # percent-encoded (lowercase hex)
+        "p=canary%2Fsecret%3D1".replace("%2F", "/").replace("%3D", "%3D"),
+        '{"pw": "canary/secret=1"}',
+        "echo " + base64.b64encode(b"canary/secret=1").decode(),
+        "token " + base64.b64encode(b"user:canary/secret=1\n").decode(),
+        "a " + base64.urlsafe_b64encode(b"xy canary/secret=1 z").decode(),
+    ],
+    ids=["percent", "percent-lower", "mixed", "json", "base64", "base64-inside", "urlsafe"],
+)
+def test_a_known_secret_is_masked_in_any_encoding(shown: str) -> None:
+    masked = Redactor(["canary/secret=1"])(shown)
+    assert "canary" not in masked and "Y2FuYXJ5L3NlY3JldD0x" not in masked, masked
+    for encoded in (base64.b64encode(b"canary/secret=1").decode()[:12],):
+        assert encoded not in masked
+
+
+def test_a_secret_an_excerpt_cut_off_is_masked() -> None:
+    text = "DATABASE_URL=postgresql://verify:canary-db-7f3a9c1e@db/facturino"
+    excerpt = shorten(f"/.env served: {text}", 48)
+    assert excerpt.endswith("…")
+    assert "canary-d" not in Redactor(["canary-db-7f3a9c1e"])(excerpt)
+
+
+def test_shorten_masks_credential_shapes_before_cutting() -> None:
+    # Cut inside the password: a pattern could no longer see it was one.
+    excerpt = shorten("[remote] url = https://bot:ghp_canarytoken123456@github.com/x.git", 40)
+    assert "ghp_cana" not in excerpt
+
+
+def test_pieces_of_a_password_a_driver_quoted_are_masked() -> None:
+    text = "failed to resolve host 'ss-canary@h': Servname not supported"
+    assert without_fragments(text, "pa/ss-canary") == (
+        f"failed to resolve host '{MASK}@h': Servname not supported"
+    )
+    assert url_password("redis://:pa/ss-canary@127.0.0.1:6379/0") == "pa/ss-canary"
+
+
+def test_a_redis_url_with_an_unencoded_slash_fails_without_its_password() -> None:
+    config = RedisConfig(url=SecretStr("redis://:pa55/word-canary@127.0.0.1:6379/0"))
+    with pytest.raises(ProtocolFailure) as caught:
+        RedisClient(config).ping(0)
+    assert "word-canary" not in str(caught.value) and "pa55" not in str(caught.value)
+    assert "percent-encode" in str(caught.value)

@@ -1,7 +1,8 @@
 """Runbook 'Login' through the API the SPA uses (contract §4.3), on the shared admin session.
 
 The shared session's own login is the flow under test: csrf-cookie → login with X-XSRF-TOKEN
-and a stateful Referer → bootstrap. It costs the run's one admin login (auth budget: 5/min).
+and a stateful Referer → bootstrap. It costs the run's one admin login (auth budget: 5/min);
+where the shared session was resumed from an earlier run, one session logs in for these tests.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.features, pytest.mark.admin_account]
 def _logged_in_or_not(deployment: Deployment) -> SanctumSession:
     """The shared admin session after its one login attempt, whatever the outcome: these
     tests judge the recorded exchange (a refused login still recorded both answers)."""
-    session = deployment.session("admin")
+    session = deployment.login_flow("admin")
     with contextlib.suppress(TargetError):
         session.client()
     return session

@@ -160,9 +160,7 @@ def settle(conn: Conn, job: Job, error: BaseException | None) -> None:
             )
 
 
-def _process(
-    job: Job, context: JobContext, finish: Callable[[BaseException | None], None]
-) -> None:
+def _process(job: Job, context: JobContext, finish: Callable[[BaseException | None], None]) -> None:
     """Run `job`, then settle it via `finish` (with the error, if it raised); logged as
     `queue:work` logs."""
     via = "" if isinstance(job.id, int) else " (redis)"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus, unquote_plus
 
 MASK = "«redacted»"
 PATTERNS = (
@@ -27,20 +30,68 @@ PATTERNS = (
 )
 
 
+ELLIPSIS = "…"  # what checks.base.shorten ends a cut excerpt with
+MIN_PARTIAL = 4  # a cut-off secret is masked down to this many characters
+PERCENT_TOKEN = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The ways a secret shows up in text besides itself: percent-encoded (URLs, form bodies),
+    JSON-escaped, and base64 (as a whole, or inside a longer base64 string at any alignment)."""
+    forms = {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), f) for f in set(forms)}
+    raw = secret.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        # Only the 4-character groups made of the secret's own bytes: the groups its unknown
+        # neighbours share differ from text to text.
+        first_group = 1 if offset else 0
+        core = encoded[4 * first_group : 4 * ((offset + len(raw)) // 3)]
+        if len(core) >= 8:
+            forms.add(core)
+            forms.add(core.replace("+", "-").replace("/", "_"))  # the URL-safe alphabet
+    return {f for f in forms if f and f != secret}
+
+
 class Redactor:
-    """Masks the environment's known secret values and anything shaped like a credential."""
+    """Masks the environment's known secrets (in any encoding, also when an excerpt cut one off)
+    and anything shaped like a credential."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Longest first, so a secret containing another is masked whole; ignore trivial values.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._secrets: list[str] = []
+        self._forms: list[str] = []
+        for secret in secrets:
+            self.add(secret)
 
     def add(self, secret: str) -> None:
-        if secret and len(secret) >= 4 and secret not in self._secrets:
-            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
+        if not secret or len(secret) < 4 or secret in self._secrets:
+            return
+        # Longest first, so a secret containing another is masked whole.
+        self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
+        self._forms = sorted({*self._forms, *encoded_forms(secret)}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
+        for secret in [*self._secrets, *self._forms]:
             text = text.replace(secret, MASK)
+        if "%" in text:
+            text = PERCENT_TOKEN.sub(self._decoded_secret, text)
+        if ELLIPSIS in text:
+            text = self._cut_off(text)
         for pattern in PATTERNS:
             text = pattern.sub(lambda m: m.group("keep") + MASK, text)
+        return text
+
+    def _decoded_secret(self, match: re.Match[str]) -> str:
+        """A URL-ish token that holds a secret once percent-decoded (partly encoded forms the
+        precomputed ones miss) is masked whole."""
+        decoded = unquote_plus(match.group())
+        return MASK if any(secret in decoded for secret in self._secrets) else match.group()
+
+    def _cut_off(self, text: str) -> str:
+        """A secret an excerpt cut off leaves its beginning right before the ellipsis."""
+        for secret in self._secrets:
+            for length in range(len(secret) - 1, MIN_PARTIAL - 1, -1):
+                partial = secret[:length] + ELLIPSIS
+                if partial in text:
+                    text = text.replace(partial, MASK + ELLIPSIS)
         return text

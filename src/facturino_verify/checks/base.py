@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from ..redact import Redactor
+
+# Patterns only (no known secrets here): DSN passwords, Authorization/Cookie values, key=value.
+CREDENTIAL_SHAPES = Redactor()
+
 
 class CheckFailed(AssertionError):
     """A deployment property that does not hold. An ``AssertionError``, so pytest reports it as a
@@ -28,6 +33,8 @@ def fail(claim: str, expected: object, seen: object, remedy: str) -> NoReturn:
 
 
 def shorten(text: str, limit: int = 160) -> str:
-    """One line of at most ``limit`` characters, for quoting a body in a message."""
-    flat = " ".join(text.split())
+    """One line of at most ``limit`` characters, for quoting a body in a message. Anything
+    shaped like a credential is masked *before* the cut: cut first, a password split by the
+    cut would no longer look like one to the report's masking."""
+    flat = CREDENTIAL_SHAPES(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -6,6 +6,8 @@ Drivers raise their own exception zoo; clients translate at the boundary (the wa
 
 from __future__ import annotations
 
+MASK = "«redacted»"
+
 
 class TargetError(Exception):
     """The deployment (or a service of it) could not be talked to."""
@@ -43,3 +45,44 @@ class ProtocolFailure(TargetError):
 
 class AuthFailure(TargetError):
     kind = "authentication failed"
+
+
+class AnswerTooLarge(TargetError):
+    """The answer's body went past the configured cap: a deployment sending megabytes where a
+    page or JSON document belongs is broken (and must not exhaust the runner's memory)."""
+
+    kind = "answer too large"
+
+
+def url_password(url: str) -> str:
+    """The password part of ``scheme://user:password@host/...``, also when it holds characters
+    that should have been percent-encoded (``/``, ``@``): between the first ``:`` of the user
+    part and the *last* ``@`` (a host never contains one)."""
+    rest = url.partition("://")[2]
+    userinfo = rest.rpartition("@")[0]
+    return userinfo.partition(":")[2]
+
+
+def without_fragments(text: str, *secrets: str, shortest: int = 3) -> str:
+    """``text`` with every run of ``shortest`` or more characters that is part of a secret
+    masked: a driver that failed to *parse* a URL echoes pieces of it (``Port could not be cast
+    to integer value as 'pa'``, ``failed to resolve host 'ss-word@h'``), which the report's
+    whole-secret masking would not recognise."""
+    secrets = tuple(s for s in secrets if s)
+    if not secrets:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        longest = 0
+        for secret in secrets:
+            length = shortest
+            while i + length <= len(text) and text[i : i + length] in secret:
+                longest = max(longest, length)
+                length += 1
+        if longest:
+            out.append(MASK)
+            i += longest
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from .errors import (
+    AnswerTooLarge,
     ConnectionRefused,
     DnsFailure,
     ProtocolFailure,
@@ -21,6 +23,7 @@ from .errors import (
 )
 
 USER_AGENT = "facturino-verify/0.1 (+post-deployment checks)"
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 def tls_context(ca_file: Path | None, verify: bool = True) -> ssl.SSLContext:
@@ -77,12 +80,18 @@ class HttpClient:
         connect_timeout: float = 3.0,
         read_timeout: float = 10.0,
         max_connections: int = 16,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        run_deadline: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._ca_file, self._verify = ca_file, verify
+        self._connect, self._read = connect_timeout, read_timeout
         self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=read_timeout)
         self._limits = httpx.Limits(max_connections=max_connections)
         self._client: httpx.Client | None = None
+        self._max_body = max_body_bytes
+        # time.monotonic() by which the whole run must end (None: unbounded), asked per request.
+        self._run_deadline = run_deadline
 
     def _pool(self) -> httpx.Client:
         # Built lazily: a missing CA file is a check failure ("TLS error"), not a crash at startup.
@@ -104,7 +113,44 @@ class HttpClient:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = self.url(path)
         with mapped_errors(f"{method} {url}"):
-            return self._pool().request(method, url, **kwargs)
+            return self.bounded(self._pool(), method, url, **kwargs)
+
+    def bounded(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request that ends in bounded time whatever the target does: a total deadline
+        (connect + read timeouts, never past the run's), not only a per-read timeout (a body
+        trickling a byte a second never trips that), and a capped body."""
+        deadline = time.monotonic() + self._connect + self._read
+        run_deadline = self._run_deadline()
+        if run_deadline is not None:
+            deadline = min(deadline, run_deadline)
+        left = max(deadline - time.monotonic(), 0.001)
+        timeout = httpx.Timeout(min(self._read, left), connect=min(self._connect, left))
+        kwargs.setdefault("timeout", timeout)
+        follow = kwargs.pop("follow_redirects", client.follow_redirects)
+        request = client.build_request(method, url, **kwargs)
+        response = client.send(request, stream=True, follow_redirects=follow)
+        try:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self._max_body:
+                    raise AnswerTooLarge(
+                        f"{method} {response.url}",
+                        f"the body passed {self._max_body} bytes and was cut off",
+                        "a page or JSON answer is far smaller; raise [target] max_body_bytes "
+                        "only if this is expected",
+                    )
+                if time.monotonic() > deadline:
+                    raise TimedOut(
+                        f"{method} {response.url}",
+                        "the answer was still arriving when the request's total time ran out "
+                        f"({self._connect + self._read:.0f} s, or what was left of the run)",
+                    )
+            # What Response.read() does, after reading within bounds.
+            response._content = bytes(body)
+        finally:
+            response.close()
+        return response
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)

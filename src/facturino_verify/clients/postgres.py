@@ -17,6 +17,8 @@ from .errors import (
     ProtocolFailure,
     TargetError,
     TimedOut,
+    url_password,
+    without_fragments,
 )
 
 
@@ -34,8 +36,9 @@ class QueueSnapshot:
     failed_by_connection_24h: dict[str, int] = field(default_factory=dict)
 
 
-def _mapped(what: str, error: psycopg.Error) -> TargetError:
-    text = " ".join(str(error).split())
+def _mapped(what: str, error: psycopg.Error, *secrets: str) -> TargetError:
+    # A DSN psycopg could not parse is quoted in pieces: none of the password's may show.
+    text = without_fragments(" ".join(str(error).split()), *secrets)
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return AuthFailure(what, text, "check [database] user and password")
@@ -85,14 +88,19 @@ class PostgresClient:
             with psycopg.connect(**self._connect_args(), autocommit=True) as conn:
                 yield conn
         except psycopg.Error as error:
-            raise _mapped(self.what, error) from None
+            raise _mapped(self.what, error, *self._passwords()) from None
+
+    def _passwords(self) -> tuple[str, ...]:
+        c = self._config
+        dsn = c.dsn.get_secret_value() if c.dsn else ""
+        return (c.password.get_secret_value() if c.password else "", url_password(dsn))
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.connection() as conn:
             try:
                 return conn.execute(sql, params).fetchall()
             except psycopg.Error as error:
-                raise _mapped(self.what, error) from None
+                raise _mapped(self.what, error, *self._passwords()) from None
 
     def select_one(self) -> int:
         return int(self.rows("SELECT 1")[0][0])

@@ -11,7 +11,15 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ..config.model import Redis as RedisConfig
-from .errors import AuthFailure, ConnectionRefused, DnsFailure, ProtocolFailure, TimedOut
+from .errors import (
+    AuthFailure,
+    ConnectionRefused,
+    DnsFailure,
+    ProtocolFailure,
+    TimedOut,
+    url_password,
+    without_fragments,
+)
 
 T = TypeVar("T")
 RUNNER_KEYS = b"facturino_verify:"  # what every key the suite itself writes carries
@@ -57,21 +65,35 @@ class RedisClient:
             **common,
         )
 
+    def _scrubbed(self, error: Exception) -> str:
+        """The driver's message without any piece of the configured password."""
+        c = self._config
+        url = c.url.get_secret_value() if c.url else ""
+        password = c.password.get_secret_value() if c.password else ""
+        return without_fragments(str(error), password, url_password(url))
+
     @contextmanager
     def _mapped(self) -> Iterator[None]:
         try:
             yield
         except redis.AuthenticationError as error:
-            raise AuthFailure(self.what, str(error), "check [redis] password") from None
+            raise AuthFailure(self.what, self._scrubbed(error), "check [redis] password") from None
         except redis.TimeoutError as error:
-            raise TimedOut(self.what, str(error) or "no answer in time") from None
+            raise TimedOut(self.what, self._scrubbed(error) or "no answer in time") from None
+        except (ValueError, TypeError) as error:
+            # redis-py parsing [redis] url: its message quotes the URL's pieces.
+            raise ProtocolFailure(
+                self.what,
+                f"[redis] url could not be used: {self._scrubbed(error)}",
+                "percent-encode reserved characters (/ : @ ? #) in the URL's password",
+            ) from None
         except redis.ConnectionError as error:
-            text = str(error)
+            text = self._scrubbed(error)
             if "name or service not known" in text.lower():
                 raise DnsFailure(self.what, text, "check [redis] host") from None
             raise ConnectionRefused(self.what, text, "is Redis running and reachable?") from None
         except redis.RedisError as error:
-            raise ProtocolFailure(self.what, str(error)) from None
+            raise ProtocolFailure(self.what, self._scrubbed(error)) from None
 
     def call(self, db: int, action: Callable[[redis.Redis], T]) -> T:
         with self._mapped():

@@ -23,6 +23,26 @@ class ConfigError(Exception):
         return f"{text}; {self.hint}" if self.hint else text
 
 
+class ConfigErrors(ConfigError):
+    """Every mistake found in one file, reported together: fixing them one run at a time is a
+    slow way to learn a configuration format."""
+
+    def __init__(self, file: str, mistakes: list[ConfigError]) -> None:
+        super().__init__(f"{len(mistakes)} mistakes", file, "")
+        self.mistakes = mistakes
+
+    def __str__(self) -> str:
+        lines = [f"{self.where}: {len(self.mistakes)} mistakes, each to fix:"]
+        return "\n".join([*lines, *(f"  - {mistake}" for mistake in self.mistakes)])
+
+
+def collected(file: str, mistakes: list[ConfigError]) -> ConfigError | None:
+    """None, the one mistake, or all of them as one error."""
+    if not mistakes:
+        return None
+    return mistakes[0] if len(mistakes) == 1 else ConfigErrors(file, mistakes)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``Did you mean 'x'?`` suffix for the closest choice, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

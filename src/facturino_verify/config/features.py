@@ -114,6 +114,9 @@ class Features(_Section):
 
     # Auth calls a whole run may spend (the app's throttle:auth is 5/min per IP).
     auth_calls_per_minute: int = Field(5, ge=1)
+    # Sessions a run signed in are reused by the next runs for this long (0: always log in);
+    # below the app's SESSION_LIFETIME (120 min in the runbook), so a reused one is still valid.
+    session_reuse_minutes: float = Field(60.0, ge=0)
     invoice: InvoiceFlow = InvoiceFlow()
     efaktura: Efaktura = Efaktura()
     banking: Banking = Banking()

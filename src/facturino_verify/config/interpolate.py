@@ -42,12 +42,26 @@ def resolve(value: str, environ: Mapping[str, str], where: str) -> str:
     return REFERENCE.sub(substitute, value)
 
 
-def resolve_tree(data: Any, environ: Mapping[str, str], path: tuple[str, ...], name_of: Any) -> Any:
-    """Resolve references in every string of a TOML tree; ``name_of(path)`` names a key on error."""
+def resolve_tree(
+    data: Any,
+    environ: Mapping[str, str],
+    path: tuple[str, ...],
+    name_of: Any,
+    mistakes: list[ConfigError] | None = None,
+) -> Any:
+    """Resolve references in every string of a TOML tree; ``name_of(path)`` names a key on error.
+    With ``mistakes``, every problem is appended there (and the value left as written) instead
+    of raising the first."""
     if isinstance(data, dict):
-        return {k: resolve_tree(v, environ, (*path, k), name_of) for k, v in data.items()}
+        return {k: resolve_tree(v, environ, (*path, k), name_of, mistakes) for k, v in data.items()}
     if isinstance(data, list):
-        return [resolve_tree(v, environ, path, name_of) for v in data]
+        return [resolve_tree(v, environ, path, name_of, mistakes) for v in data]
     if isinstance(data, str):
-        return resolve(data, environ, name_of(path))
+        try:
+            return resolve(data, environ, name_of(path))
+        except ConfigError as error:
+            if mistakes is None:
+                raise
+            mistakes.append(error)
+            return data
     return data

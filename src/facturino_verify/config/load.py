@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError, did_you_mean, location
-from .interpolate import is_reference, resolve_tree
+from .errors import ConfigError, collected, did_you_mean, location
+from .interpolate import MALFORMED, is_reference, resolve_tree
 from .model import Environment
 
 OVERRIDE_PREFIX = "FACTURINO_VERIFY__"
@@ -58,20 +58,31 @@ def environment_path(name: str, env_dir: Path) -> Path:
     )
 
 
-def load_environment(path: Path, environ: Mapping[str, str] | None = None) -> Environment:
+def load_environment(
+    path: Path, environ: Mapping[str, str] | None = None, *, check_files: bool = True
+) -> Environment:
     """Read ``path``, apply ``FACTURINO_VERIFY__SECTION__KEY`` overrides, resolve ``${VAR}``
-    references and validate the result."""
+    references and validate the result; every mistake of the file is reported at once.
+    ``check_files``: the files it names must exist on this machine (off only to validate a
+    file's shape elsewhere)."""
     environ = os.environ if environ is None else environ
     shown = _display(path)
     raw = _read_toml(path, shown)
-    _require_secret_references(raw, shown)
-    resolved = resolve_tree(raw, environ, (), lambda p: _where(shown, p))
+    # Every mistake of the file at once: secrets, references, then the values themselves.
+    mistakes = _secret_mistakes(raw, shown)
+    resolved = resolve_tree(raw, environ, (), lambda p: _where(shown, p), mistakes)
     # Overrides come after interpolation: an overriding value is taken literally.
     resolved = _apply_overrides(resolved, environ, shown)
     _anchor_relative_paths(resolved, path.parent)
     resolved.setdefault("environment", {}).setdefault("name", path.stem)
-    env = _validate(resolved, shown)
-    _check_files(env, shown)
+    env = _validate(resolved, shown, mistakes)
+    # A path whose reference was broken is already reported: its file is not looked for.
+    if env is not None and check_files and not mistakes:
+        mistakes += file_mistakes(env, shown, (("database", "migrations_manifest"), *EVERY_RUN))
+    problem = collected(shown, mistakes)
+    if problem is not None:
+        raise problem
+    assert env is not None  # no mistake means it validated
     return env
 
 
@@ -96,19 +107,30 @@ def _read_toml(path: Path, shown: str) -> dict[str, Any]:
         raise ConfigError("file not found", shown, "check the --env-file path") from None
     except IsADirectoryError:
         raise ConfigError("is a directory, not a TOML file", shown) from None
+    except PermissionError:
+        raise ConfigError(
+            "cannot be read (permission denied)", shown, "let the user running the suite read it"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"is not UTF-8 text (byte {error.start})", shown, "save it as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML ({error})", shown, "fix the syntax") from None
 
 
-def _require_secret_references(raw: dict[str, Any], shown: str) -> None:
-    """Secrets may only be written as ``${VAR}`` references, never as literal values."""
-    for section, key, value in _secret_values(raw):
-        if not is_reference(value):
-            raise ConfigError(
-                "a secret written as a literal value",
-                location(shown, section, key),
-                "write it as ${SOME_VARIABLE} and export that variable",
-            )
+def _secret_mistakes(raw: dict[str, Any], shown: str) -> list[ConfigError]:
+    """Secrets may only be written as ``${VAR}`` references, never as literal values. A broken
+    reference (``${VAR`` unclosed) is reported as such by the interpolation, not as a literal."""
+    return [
+        ConfigError(
+            "a secret written as a literal value",
+            location(shown, section, key),
+            "write it as ${SOME_VARIABLE} and export that variable",
+        )
+        for section, key, value in _secret_values(raw)
+        if not is_reference(value) and not (isinstance(value, str) and MALFORMED.search(value))
+    ]
 
 
 def _secret_values(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -175,15 +197,15 @@ def _anchor_relative_paths(data: dict[str, Any], base: Path) -> None:
             table[key] = str(path if path.is_absolute() else (base / path).resolve())
 
 
-def _validate(data: dict[str, Any], shown: str) -> Environment:
+def _validate(data: dict[str, Any], shown: str, mistakes: list[ConfigError]) -> Environment | None:
     try:
         return Environment.model_validate(data)
     except ValidationError as error:
-        raise _first_problem(error, shown) from None
+        mistakes += [_problem(p, shown) for p in error.errors(include_url=False)]
+        return None
 
 
-def _first_problem(error: ValidationError, shown: str) -> ConfigError:
-    problem = error.errors(include_url=False)[0]
+def _problem(problem: Any, shown: str) -> ConfigError:
     path = tuple(str(part) for part in problem["loc"])
     kind, value = problem["type"], problem.get("input")
     if kind == "extra_forbidden":
@@ -227,11 +249,34 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _check_files(env: Environment, shown: str) -> None:
-    manifest = env.database.migrations_manifest if env.database else None
-    if manifest is not None and not manifest.is_file():
-        raise ConfigError(
-            f"migrations manifest {manifest} does not exist",
-            location(shown, "database", "migrations_manifest"),
-            "point it at a file with one migration name per line",
+# Files every run needs (the rest is checked where the suites needing it are selected).
+EVERY_RUN = (("target", "ca_file"), ("monitoring", "prometheus_ca_file"))
+FOLDERS = {("features", "efaktura", "ubl_schema_dir")}
+
+
+def file_mistakes(
+    env: Environment, shown: str, keys: tuple[tuple[str, ...], ...]
+) -> list[ConfigError]:
+    """Files and folders the operator named that are not there: the operator's mistake, never a
+    failure of the deployment (a mistyped CA file would otherwise fail every HTTPS check)."""
+    mistakes = []
+    for *sections, key in keys:
+        table: Any = env
+        for section in sections:
+            table = getattr(table, section, None)
+        value = getattr(table, key, None)
+        folder = (*sections, key) in FOLDERS
+        if not isinstance(value, Path) or (value.is_dir() if folder else value.is_file()):
+            continue
+        if key == "migrations_manifest":
+            what, hint = (
+                f"migrations manifest {value}",
+                "point it at a file with one migration name per line",
+            )
+        else:
+            what = f"{'folder' if folder else 'file'} {value}"
+            hint = "fix the path (relative paths start at the environment file's folder)"
+        mistakes.append(
+            ConfigError(f"{what} does not exist", location(shown, ".".join(sections), key), hint)
         )
+    return mistakes

@@ -92,6 +92,9 @@ class Target(Section):
     connect_timeout: float = Field(3.0, gt=0)
     read_timeout: float = Field(10.0, gt=0)
     concurrency: int = Field(32, ge=1)
+    # An answer's body is read up to this size; past it the check fails (a deployment must not
+    # exhaust the runner's memory with an endless body).
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
 
     _url = field_validator("url")(_http_url)
 

@@ -145,7 +145,7 @@ def session_cookies(session: SanctumSession, base_url: str) -> list[dict[str, An
     """The shared session's cookies in Playwright's form, so a browser context is logged in
     without another login (the app allows 5 auth calls per minute)."""
     cookies = []
-    for cookie in session.client().cookies.jar:
+    for cookie in session.signed_in().cookies.jar:
         same_site = cookie.get_nonstandard_attr("SameSite") or cookie.get_nonstandard_attr(
             "samesite"
         )

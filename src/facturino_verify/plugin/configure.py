@@ -10,6 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from ..config import ConfigError, Environment, environment_path, load_environment
+from ..config.errors import collected
+from ..config.load import file_mistakes
 from ..redact import Redactor
 from ..verdict.waivers import rules_from
 from . import stash
@@ -59,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if path is None:
             return  # inert: the plugin is loaded into every pytest run
         env = load_environment(path)
+        _check_run_files(config, env, path)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[stash.ENVIRONMENT] = env
@@ -70,6 +73,55 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(VerdictRecorder(config), "facturino-verify-verdict")
     config.pluginmanager.register(HistoryRecorder(config), "facturino-verify-history")
     _default_reports(config)
+
+
+# Files only the feature flows read: required where they may run (``-m`` selects them, or no
+# marker expression narrows the run), so a smoke gate does not need the e-Faktura trust anchor.
+FEATURE_FILES = (
+    ("features", "efaktura", "trust_anchor"),
+    ("features", "efaktura", "ubl_schema_dir"),
+)
+
+
+def _check_run_files(config: pytest.Config, env: Environment, path: Path) -> None:
+    """What this run needs beyond the file itself: the feature flows' files, and a reports
+    directory it can write. Operator mistakes, so usage errors before anything runs."""
+    shown = str(path)
+    markexpr = config.option.markexpr or ""
+    mistakes = (
+        file_mistakes(env, shown, FEATURE_FILES) if "features" in markexpr or not markexpr else []
+    )
+    problem = _reports_problem(config)
+    if problem is not None:
+        mistakes.append(problem)
+    error = collected(shown, mistakes)
+    if error is not None:
+        raise error
+
+
+def _may_run_features(config: pytest.Config) -> bool:
+    markexpr = config.option.markexpr or ""
+    if markexpr:
+        return "features" in markexpr
+    paths = [a for a in config.args if not a.startswith("-")]
+    return not paths or any("tests_features" in a for a in paths)
+
+
+def _reports_problem(config: pytest.Config) -> ConfigError | None:
+    if config.option.facturino_no_reports:
+        return None
+    reports = Path(config.option.facturino_reports_dir)
+    if not reports.is_absolute():
+        reports = config.invocation_params.dir / reports
+    existing = next((p for p in (reports, *reports.parents) if p.exists()), None)
+    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        what = "is a file" if not existing.is_dir() else "cannot be written"
+        return ConfigError(
+            f"{existing} {what}: the reports cannot be written to {reports}",
+            "--reports-dir",
+            "choose a directory this user can write (or --no-reports)",
+        )
+    return None
 
 
 def secret_values(env: Environment) -> list[str]:

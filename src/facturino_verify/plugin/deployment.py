@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..clients import HttpClient, PostgresClient, RedisClient
 from ..clients.budget import AuthBudget
+from ..clients.ledger import AuthLedger, SessionStore
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
+
+AUTH_WINDOW_WAIT = 65.0  # seconds: the app's 60 s limiter window and a margin
 
 
 @dataclass
@@ -18,12 +22,23 @@ class Deployment:
     postgres: PostgresClient | None = None
     redis: RedisClient | None = None
     _sessions: dict[str, SanctumSession] = field(default_factory=dict)
+    _login_flows: dict[str, SanctumSession] = field(default_factory=dict)
     # Every /api/v1/auth/* call of the run is booked here first (5/min per IP, contract §19).
     auth_budget: AuthBudget = field(default_factory=AuthBudget)
+    sessions_store: SessionStore | None = None
+    deadline: float | None = None  # wall clock: the end of the run's time budget
 
     @classmethod
-    def from_environment(cls, env: Environment) -> Deployment:
-        t = env.target
+    def from_environment(cls, env: Environment, run_deadline: float | None = None) -> Deployment:
+        """Clients for ``env``, every request bounded by ``run_deadline`` (``time.monotonic()``,
+        the end of the run's time budget); logins booked in this machine's ledger for the
+        target and sessions reused between runs (``[features] session_reuse_minutes``)."""
+        t, f = env.target, env.features
+        # How long a sign-in may wait for the app's auth limiter: the gate's budget, else one
+        # limiter window (a features run right after another waits rather than not judging).
+        deadline = time.time() + (
+            AUTH_WINDOW_WAIT if run_deadline is None else run_deadline - time.monotonic()
+        )
         return cls(
             env=env,
             http=HttpClient(
@@ -33,13 +48,25 @@ class Deployment:
                 connect_timeout=t.connect_timeout,
                 read_timeout=t.read_timeout,
                 max_connections=t.concurrency,
+                max_body_bytes=t.max_body_bytes,
+                run_deadline=lambda: run_deadline,
             ),
             plain_http=HttpClient(
-                t.plain_http_url, connect_timeout=t.connect_timeout, read_timeout=t.read_timeout
+                t.plain_http_url,
+                connect_timeout=t.connect_timeout,
+                read_timeout=t.read_timeout,
+                max_body_bytes=t.max_body_bytes,
+                run_deadline=lambda: run_deadline,
             ),
             postgres=PostgresClient(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
-            auth_budget=AuthBudget(env.features.auth_calls_per_minute),
+            auth_budget=AuthBudget(
+                f.auth_calls_per_minute,
+                ledger=AuthLedger.for_target(t.url, f.auth_calls_per_minute),
+                deadline=deadline,
+            ),
+            sessions_store=SessionStore.for_target(t.url, f.session_reuse_minutes * 60.0),
+            deadline=deadline,
         )
 
     def session(self, account: str) -> SanctumSession:
@@ -52,11 +79,23 @@ class Deployment:
                 a.password.get_secret_value(),
                 a.company_id,
                 on_auth_call=self.auth_budget.spend,
+                store=self.sessions_store,
+                deadline=self.deadline,
             )
         return self._sessions[account]
 
+    def login_flow(self, account: str) -> SanctumSession:
+        """A session of ``account`` whose own login exchange happens in this run (for checks
+        of the login flow): the shared one if it logs in itself, else one twin, made once."""
+        shared = self.session(account)
+        if shared.will_log_in():
+            return shared
+        if account not in self._login_flows:
+            self._login_flows[account] = shared.twin()
+        return self._login_flows[account]
+
     def close(self) -> None:
-        for session in self._sessions.values():
+        for session in [*self._sessions.values(), *self._login_flows.values()]:
             session.close()
         self.http.close()
         self.plain_http.close()

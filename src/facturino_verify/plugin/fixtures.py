@@ -26,10 +26,18 @@ def environment(pytestconfig: pytest.Config) -> Environment:
 
 
 @pytest.fixture(scope="session")
-def deployment(environment: Environment) -> Iterator[Deployment]:
-    """The deployment under test: HTTP (with the environment's CA and timeouts), PostgreSQL and
-    Redis clients, and the shared logged-in sessions. Closed at the end of the run."""
-    target = Deployment.from_environment(environment)
+def deployment(request: pytest.FixtureRequest, environment: Environment) -> Iterator[Deployment]:
+    """The deployment under test: HTTP (with the environment's CA and timeouts, every request
+    bounded in total time and body size), PostgreSQL and Redis clients, and the shared logged-in
+    sessions (resumed from earlier runs where still young; logins booked in this machine's
+    ledger). In a smoke-only run every request also ends by ``[run] budget_seconds``. Closed at
+    the end of the run."""
+    started = request.config.stash.get(stash.RUN_STARTED, time.monotonic())
+    # The gate's budget bounds the gate; the longer suites (a browser flow, a bank sync's
+    # deadline) are bounded per request only.
+    gate = all(item.get_closest_marker("smoke") for item in request.session.items)
+    run_deadline = started + environment.run.budget_seconds if gate else None
+    target = Deployment.from_environment(environment, run_deadline)
     yield target
     target.close()
 

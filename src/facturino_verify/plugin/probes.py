@@ -20,6 +20,7 @@ from ..checks.base import CheckFailed, fail
 from ..checks.health import BANK_SYNC_JOBS
 from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
+from ..clients.ledger import AuthThrottled
 from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
@@ -176,7 +177,7 @@ class Probes:
             self._specs["login_render"] = lambda: render_login_page(deployment.env)
         # One thread per probe: against a hanging target every probe waits out its timeout at
         # the same time, so the run costs one timeout (per attempt), not one per wave of threads.
-        self._prefetch = Prefetch(workers=max(deployment.env.target.concurrency, len(self._specs)))
+        self._prefetch = Prefetch(deadline=lambda: self._policy.deadline)
         self.retries: dict[str, int] = {}
         self.latency_ms: dict[str, float] = {}
         self._used: set[str] = set()
@@ -226,6 +227,9 @@ class Probes:
         self._prefetch.submit(name, self._retrying(name, self._specs[name]))
         try:
             answer = self._prefetch.result(name)
+        except AuthThrottled:
+            self._charge(name)
+            raise  # not the deployment's fault: the check is not judged (plugin/report.py)
         except TargetError as error:
             unreachable = error
         else:

@@ -11,14 +11,18 @@ import pytest
 
 from ..checks import CheckFailed
 from ..clients import TargetError
+from ..clients.ledger import AuthThrottled
 from ..redact import Redactor
 from ..verdict.waivers import WaiverRule, covering, lines
 from . import stash
 from .html_report import rollback_steps_for, stakeholder_view
-from .verdict import FLAKY_KEY, verdict_lines
+from .verdict import FLAKY_KEY, NOT_JUDGED_KEY, verdict_lines
 
 # The runbook's response-time target: "average response time should be <200ms".
 BUDGET_MS = 200.0
+WAIVED_PREFIX = "WAIVED: "
+# A check the suite could not judge for a reason of its own (its sign-in was throttled).
+NOT_JUDGED = "NOT JUDGED: "
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -139,6 +143,12 @@ def pytest_runtest_makereport(
         # The claim comes first: pytest's short summary shows the first line.
         path, line, _ = item.location
         report.longrepr = f"{call.excinfo.value}\n  at {path}:{(line or 0) + 1} ({item.name})"
+    elif call.excinfo is not None and isinstance(call.excinfo.value, AuthThrottled):
+        # The suite's own sign-in was throttled: nothing is known about the deployment here.
+        path, line, _ = item.location
+        report.outcome = "skipped"
+        report.longrepr = (str(path), (line or 0) + 1, f"{NOT_JUDGED}{call.excinfo.value}")
+        report.user_properties.append((NOT_JUDGED_KEY, str(call.excinfo.value)))
     elif call.excinfo is not None and isinstance(call.excinfo.value, TargetError):
         # A service that could not be asked (in a fixture, say): one sentence naming it and
         # what to check, not a driver traceback.
@@ -160,9 +170,6 @@ def pytest_runtest_makereport(
         for key, value in report.user_properties
     ]
     return report
-
-
-WAIVED_PREFIX = "WAIVED: "
 
 
 def _apply_waiver(item: pytest.Item, report: pytest.TestReport) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,12 +15,14 @@ from ..config import Environment
 from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
 from ..verdict.catalog import Rule
+from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
 from .pushgateway import push, verdict_registry
 
 FLAKY_KEY = "network_retries"
+NOT_JUDGED_KEY = "not_judged"  # set by plugin/report.py on a check the suite could not judge
 UNREACHABLE_CLAIM = "the deployment answers (probe"
 
 
@@ -52,6 +56,7 @@ class VerdictRecorder:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.interrupted = False
         config.stash[stash.RUN_STARTED] = time.monotonic()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -75,7 +80,12 @@ class VerdictRecorder:
             return
         env = config.stash[stash.ENVIRONMENT]
         results = list(config.stash.get(stash.RESULTS, {}).values())
-        verdict = decide(results, flaky_is_failure=env.retries.flaky_is_failure)
+        # Ctrl-C: the verdict of what was judged (never GO), and the reports all the same.
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        verdict = decide(
+            results, flaky_is_failure=env.retries.flaky_is_failure, interrupted=interrupted
+        )
+        self.interrupted = interrupted
         config.stash[stash.VERDICT] = verdict
         rules: list[WaiverRule] = config.stash[stash.WAIVERS]
         config.stash[stash.WAIVER_REPORT] = waiver_report(results, rules, config.stash[stash.TODAY])
@@ -88,16 +98,29 @@ class VerdictRecorder:
         if not config.option.facturino_no_reports:
             write_summary(config, env, results, verdict)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """After Ctrl-C, once the verdict is printed and the reports are written, end now:
+        pytest's own clean-up (repeated garbage collections, threads stuck on a hanging
+        target) would keep the operator waiting for seconds."""
+        verdict = config.stash.get(stash.VERDICT, None)
+        if self.interrupted and verdict is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(verdict.exit_code)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
         if report.when == "call" and _waived(report):
             return WAIVED, "W", ("WAIVED", {"yellow": True})
+        if report.skipped and NOT_JUDGED_KEY in dict(report.user_properties):
+            return "not judged", "N", ("NOT JUDGED", {"yellow": True})
         if report.when == "call" and report.passed and dict(report.user_properties).get(FLAKY_KEY):
             return "flaky", "R", ("FLAKY", {"yellow": True})
         return None
 
 
-ABORTED = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+ABORTED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
 
 def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any]) -> None:
@@ -109,16 +132,24 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
     if _waived(report):
         result.outcome = WAIVED
         result.message = str(props.get("waived_failure", ""))[:300]
+    elif report.skipped and NOT_JUDGED_KEY in props:
+        result.outcome = NOT_JUDGED_OUTCOME
+        result.message = str(props[NOT_JUDGED_KEY])[:300]
     elif report.failed:
         result.outcome = "failed" if report.when == "call" else "error"
         result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
         if result.message.startswith(UNREACHABLE_CLAIM):
             # Whatever the check is about, an unreachable app calls for redeploying.
             result.scenario = "bad_deployment"
-    elif report.skipped and result.outcome not in ("failed", "error", WAIVED):
+    elif report.skipped and result.outcome not in ("failed", "error", WAIVED, NOT_JUDGED_OUTCOME):
         result.outcome = "skipped"
         result.message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
-    elif report.when == "call" and result.outcome not in ("failed", "error", WAIVED):
+    elif report.when == "call" and result.outcome not in (
+        "failed",
+        "error",
+        WAIVED,
+        NOT_JUDGED_OUTCOME,
+    ):
         result.outcome = "passed"
 
 

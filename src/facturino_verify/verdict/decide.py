@@ -22,6 +22,9 @@ EXIT_CODES: dict[VerdictName, int] = {
 SCENARIO_PRIORITY: tuple[Scenario, ...] = ("critical_bug", "migration_failure", "bad_deployment")
 # A waived check ran and failed, but its failure is a known, accepted defect (waivers.py).
 RAN = ("passed", "failed", "error", "waived")
+# Not judged: the suite could not ask, for a reason of its own (its sign-in was throttled). Not
+# the deployment's failure, and not a pass either.
+NOT_JUDGED = "not_judged"
 
 
 @dataclass
@@ -30,7 +33,8 @@ class CheckResult:
     name: str
     severity: Severity
     scenario: Scenario
-    outcome: str = "deselected"  # passed / failed / error / waived / skipped / deselected
+    # passed / failed / error / waived / not_judged / skipped / deselected
+    outcome: str = "deselected"
     duration: float = 0.0
     retries: int = 0
     message: str = ""
@@ -63,6 +67,7 @@ def counts_by_severity(results: Iterable[CheckResult]) -> dict[str, dict[str, in
             "waived": 0,
             "flaky": 0,
             "skipped": 0,
+            "not_judged": 0,
             "deselected": 0,
         }
         for s in SEVERITIES
@@ -76,16 +81,26 @@ def counts_by_severity(results: Iterable[CheckResult]) -> dict[str, dict[str, in
     return counts
 
 
-def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Verdict:
+def decide(
+    results: list[CheckResult], *, flaky_is_failure: bool = False, interrupted: bool = False
+) -> Verdict:
+    """The verdict of ``results``; an ``interrupted`` run (Ctrl-C) never ends GO: what it
+    judged still counts (a failure found is a failure), the rest was not judged."""
     counts = counts_by_severity(results)
     failing = [
         r for r in results if r.outcome in ("failed", "error") or (flaky_is_failure and r.flaky)
     ]
     if not any(r.outcome in RAN for r in results):
-        return Verdict("INCONCLUSIVE", "no check ran: nothing was verified", None, counts)
+        why = "no check ran: nothing was verified"
+        if interrupted:
+            why = "the run was interrupted before any check ran: nothing was verified"
+        return Verdict("INCONCLUSIVE", why, None, counts)
+    unjudged = [r for r in results if r.outcome == NOT_JUDGED]
     critical = [r for r in results if r.severity == "critical"]
     if critical and not any(r.outcome in RAN for r in critical):
         why = "every critical check was skipped or deselected: the release is not verified"
+        if any(r.severity == "critical" for r in unjudged):
+            why = _not_judged(unjudged)
         return Verdict("INCONCLUSIVE", why, None, counts)
     for severity, name in (("critical", "ROLLBACK"), ("major", "BLOCKED"), ("warning", "DEGRADED")):
         hit = [r for r in failing if r.severity == severity]
@@ -93,11 +108,22 @@ def decide(results: list[CheckResult], *, flaky_is_failure: bool = False) -> Ver
             scenario = _scenario(hit) if name == "ROLLBACK" else None
             reason = f"{len(hit)} {severity} check(s) failed: " + ", ".join(r.name for r in hit[:5])
             return Verdict(name, reason, scenario, counts)  # type: ignore[arg-type]
+    if interrupted:
+        ran = sum(r.outcome in RAN for r in results)
+        why = f"the run was interrupted after {ran} of {len(results)} checks: not verified"
+        return Verdict("INCONCLUSIVE", why, None, counts)
+    if unjudged:
+        return Verdict("INCONCLUSIVE", _not_judged(unjudged), None, counts)
     waived = [r.name for r in results if r.outcome == "waived"]
     if waived:
         why = f"every selected check passed, except {len(waived)} waived known defect(s): "
         return Verdict("GO", why + ", ".join(waived[:5]), None, counts)
     return Verdict("GO", "every selected check passed", None, counts)
+
+
+def _not_judged(unjudged: list[CheckResult]) -> str:
+    names = ", ".join(r.name for r in unjudged[:5])
+    return f"{len(unjudged)} check(s) not judged ({names}): {unjudged[0].message}"
 
 
 def _scenario(failing: list[CheckResult]) -> Scenario:
