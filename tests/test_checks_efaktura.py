@@ -11,6 +11,7 @@ from lxml import etree
 
 from facturino_verify.checks import CheckFailed, efaktura, remedies
 from facturino_verify.clients.xmlsec import xmlsec_verify
+from facturino_verify.config.features import default_schema_dir
 
 from .efaktura_samples import (
     NUMBER,
@@ -25,7 +26,7 @@ from .efaktura_samples import (
     upstream_ubl,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "ubl-2.1"
+SCHEMAS = default_schema_dir()
 FACTS = efaktura.InvoiceFacts(NUMBER, "MKD", 1_851_900, 1_851_900, 0)
 NOW = dt.datetime.now(dt.UTC)
 

@@ -210,13 +210,13 @@ def _tls_server(tmp_path: Path, host: str | None) -> tuple[Path, int, Any]:
 
 def test_only_the_verified_server_key_is_pinned(tmp_path: Path) -> None:
     ca, port, listener = _tls_server(tmp_path, None)
-    with listener:
+    with listener:  # each pin is taken from the live server: ask while it listens
         env = _env(target={"url": f"https://localhost:{port}", "ca_file": str(ca)})
         pins = browser.tls_pins(env)
+        args = browser.launch_args(env, {"args": ["--x"]})
     assert len(pins) == 1 and pins[0] != browser.spki_hash(
         x509.load_pem_x509_certificate(ca.read_bytes())
     )
-    args = browser.launch_args(env, {"args": ["--x"]})
     assert args["args"][0] == "--x" and args["args"][1].startswith(
         "--ignore-certificate-errors-spki-list="
     )

@@ -39,13 +39,12 @@ from facturino_reference.hashid import invoice_hash
 from facturino_reference.passwords import hash_password
 from facturino_reference.seed import SCHEDULED_IMPORTS
 from facturino_reference.state import State
+from facturino_verify.config.features import default_schema_dir
 
 from .reference_runs import started
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = Path(
-    os.environ.get("FACTURINO_UBL_SCHEMA_DIR", ROOT.parent / "shared" / "schemas" / "ubl-2.1")
-)
+SCHEMA_DIR = Path(os.environ.get("FACTURINO_UBL_SCHEMA_DIR", default_schema_dir()))
 ADMIN = {"email": "admin@facturino.test", "password": "reference-admin-secret"}
 PARTNER = {"email": "partner@facturino.test", "password": "reference-partner-secret"}
 DS = "{http://www.w3.org/2000/09/xmldsig#}"

@@ -60,7 +60,7 @@ class InvoiceFlow(_Section):
 class Efaktura(_Section):
     """UBL export and its XMLDSig signature (contract section 6)."""
 
-    # None: <project>/../shared/schemas/ubl-2.1 (the OASIS schemas are read, never copied).
+    # None: the OASIS schemas the package carries (facturino_verify/schemas/ubl-2.1).
     ubl_schema_dir: Path | None = None
     # PEM of the CA (or certificate) the signer's certificate must chain to.
     trust_anchor: Path | None = None
@@ -133,5 +133,6 @@ class Features(_Section):
         return value
 
 
-def default_schema_dir(project_root: Path) -> Path:
-    return (project_root.parent / "shared" / "schemas" / "ubl-2.1").resolve()
+def default_schema_dir(project_root: Path | None = None) -> Path:
+    """The OASIS UBL 2.1 schemas the package carries (schemas/ORIGIN.md)."""
+    return (Path(__file__).resolve().parent.parent / "schemas" / "ubl-2.1").resolve()
