@@ -94,10 +94,29 @@ class Scan:
         self.leaks.setdefault(name, []).append(secret)
 
 
-def scan(named: Iterable[tuple[str, bytes]], secrets: Iterable[str]) -> Scan:
-    """Every text for every encoding of every secret; every distinct image through OCR."""
+def fragments(secret: str, size: int) -> set[bytes]:
+    """Runs of ``size`` characters of the secret: what is left of it when a message was cut
+    inside it, or when a driver quoted one piece of a URL it could not parse. Only runs with at
+    least half their characters in the secret's first word or its random tail (before the first
+    and after the last '-') count: a run from the readable middle alone, such as '-partner', is
+    ordinary text in any report."""
+    raw = secret.encode()
+    head, tail = raw.find(b"-") % (len(raw) + 1), raw.rfind(b"-") + 1
+
+    def marked(start: int) -> bool:
+        end = start + size
+        return min(end, head) - start >= size // 2 or end - max(start, tail) >= size // 2
+
+    return {raw[i : i + size] for i in range(len(raw) - size + 1) if marked(i)}
+
+
+def scan(
+    named: Iterable[tuple[str, bytes]], secrets: Iterable[str], fragment: int | None = None
+) -> Scan:
+    """Every text for every encoding of every secret (and, with ``fragment``, for every run of
+    that many of its characters); every distinct image through OCR."""
     secrets = list(secrets)
-    forms = {s: encodings(s) for s in secrets}
+    forms = {s: encodings(s) | (fragments(s, fragment) if fragment else set()) for s in secrets}
     result, read_images = Scan(), set()
     for name, data in named:
         result.texts += 1

@@ -222,3 +222,29 @@ def test_feature_files_are_required_only_where_features_may_run(pytester: pytest
         " does not exist; fix the path (relative paths start at the environment file's folder)"
     )
     assert_one_usage_error(result, message)
+
+
+def test_severity_and_waiver_patterns_must_name_a_check(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("tests_demo")
+    (pytester.path / "tests_demo" / "test_demo.py").write_text(
+        "def test_up_answers():\n    pass\n\ndef test_metrics_answer():\n    pass\n"
+    )
+    pytester.makefile(
+        ".toml",
+        env='[target]\nurl = "https://x.example"\n[severity]\n"test_up_*" = "warning"\n'
+        '"test_hsts_*" = "warning"\n[waivers."test_metrics_answr"]\nreason = "r"\n'
+        "expires = 2099-01-01\n",
+    )
+    result = pytester.runpytest(
+        "--env-file=env.toml", "--no-reports", "-p", "no:playwright", "tests_demo"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    lines = result.outlines + result.errlines
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    assert errors == ["ERROR: env.toml: 2 mistakes, each to fix:"]
+    text = "\n".join(lines)
+    assert "env.toml [severity]: pattern 'test_hsts_*' names no check" in text
+    assert (
+        "env.toml [waivers]: pattern 'test_metrics_answr' names no check. "
+        "Did you mean 'test_metrics_answer'?" in text
+    )

@@ -63,12 +63,28 @@ METRICS = {
     "test_metrics_anonymous_access_matches_expectation",
     "test_metrics_exposition_has_expected_families",
 }
-LOGGED_IN = {
-    "test_feature_flags_match_expected_matrix",
-    "test_metrics_route_agrees_with_monitoring_flag",
-    "test_partner_data_is_not_mocked[dashboard]",
-    "test_partner_data_is_not_mocked[commissions]",
+SIGN_IN = {"test_sign_in_as_admin_succeeds", "test_sign_in_as_partner_succeeds"}
+# Asked in the accounts' sessions: not judged whenever that account's sign-in failed (refused,
+# throttled, or the app not there to ask); the sign-in check carries the failure and its cause.
+SESSION_OF = {
+    "test_sign_in_as_admin_succeeds": {
+        "test_feature_flags_match_expected_matrix",
+        "test_metrics_route_agrees_with_monitoring_flag",
+    },
+    "test_sign_in_as_partner_succeeds": {
+        "test_partner_data_is_not_mocked[dashboard]",
+        "test_partner_data_is_not_mocked[commissions]",
+    },
 }
+SESSION_CHECKS = set().union(*SESSION_OF.values())
+
+
+def not_judged_under(expected: set[str]) -> set[str]:
+    """The session checks a run with these failures cannot judge: those of a failed sign-in."""
+    return set().union(*(SESSION_OF[sign_in] for sign_in in SIGN_IN & expected))
+
+
+LOGGED_IN = SIGN_IN | SESSION_CHECKS
 DEBUG_PATHS = {
     f"test_debug_endpoint_is_not_served[{p}]"
     for p in ("/_ignition/health-check", "/_debugbar/open", "/telescope")
@@ -297,17 +313,35 @@ def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
 TIME_BOUNDS = {"app_down": 5.0, "hung": 30.0}
 
 
+# The verdict follows the cause: /health answering 503 because of a major sub-check (queues,
+# backup) blocks the release; redeploying the last one would fix none of them.
+# /health answers 503 only because of named subsystems: the verdict is theirs (verdict/causes.py),
+# never ROLLBACK. Redeploying the last release fixes none of these.
+VERDICT_BY_CAUSE = {
+    "health_degraded": "BLOCKED",
+    "queue_stuck": "BLOCKED",
+    "failed_jobs_spike": "BLOCKED",
+    "paddle_unusable": "DEGRADED",  # payments' /health check is a warning (verdict/catalog.py)
+}
+
+
 @pytest.mark.parametrize("fault", sorted(EXPECTED_FAILURES))
 def test_fault_fails_exactly_its_checks(fault: str) -> None:
     run = smoke_with(fault)
     failing = run.named("failed") | run.named("error")
-    expected = EXPECTED_FAILURES[fault]
-    assert run.exit_code in (EXIT_CODES["BLOCKED"], EXIT_CODES["ROLLBACK"]), run.output[-3000:]
+    not_judged = not_judged_under(EXPECTED_FAILURES[fault])
+    expected = EXPECTED_FAILURES[fault] - not_judged
+    verdicts = {EXIT_CODES["BLOCKED"], EXIT_CODES["ROLLBACK"]}
+    if fault in VERDICT_BY_CAUSE:
+        verdicts = {EXIT_CODES[VERDICT_BY_CAUSE[fault]]}  # type: ignore[index]
+    assert run.exit_code in verdicts, run.output[-3000:]
+    if fault in VERDICT_BY_CAUSE:
+        assert "redeploy the last" not in run.output.split("release verdict")[-1]
     assert failing == expected, (
         f"missed (should fail): {sorted(expected - failing)}; "
         f"cross-talk (should pass): {sorted(failing - expected)}"
     )
-    assert run.named("skipped") == set()
+    assert run.named("skipped") == not_judged, "only a failed sign-in's checks go unjudged"
     if fault in TIME_BOUNDS:
         took = run.session_seconds
         assert 0 < took < TIME_BOUNDS[fault], f"{fault}: the session took {took:.1f} s"
@@ -328,6 +362,33 @@ def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
     specific |= UNVERIFIED_WRONG_HOST_FAILURES
     proven = {name.split("[")[0] for name in specific}
     assert sorted(functions - proven) == []
+
+
+# A sign-in the app refuses: its own check fails naming whose credentials and the answer, and
+# the checks needing that session are not judged (no remedy about the build or cookies).
+REFUSED_SIGN_IN = {
+    # The admin's stored hash is for another password: 422 for the admin, the partner fine.
+    "login_broken": (
+        {"test_sign_in_as_admin_succeeds"},
+        {
+            "test_feature_flags_match_expected_matrix",
+            "test_metrics_route_agrees_with_monitoring_flag",
+        },
+    ),
+    # Cookies for another domain: every sign-in answers 419 CSRF token mismatch.
+    "csrf_misconfigured": (SIGN_IN, SESSION_CHECKS),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(REFUSED_SIGN_IN))
+def test_a_refused_sign_in_is_named_and_its_session_checks_are_not_judged(fault: str) -> None:
+    run = smoke_with(fault)
+    failing, not_judged = REFUSED_SIGN_IN[fault]
+    assert run.named("failed") | run.named("error") == failing, run.output[-3000:]
+    assert run.named("skipped") == not_judged, run.output[-3000:]
+    assert run.exit_code == EXIT_CODES["ROLLBACK"]
+    assert "the suite signs in as admin@facturino.test ([accounts.admin])" in run.output
+    assert "npm run build" not in run.output
 
 
 # The app queues on Redis (`--queue-connection redis`, the runbook's QUEUE_CONNECTION): the queue

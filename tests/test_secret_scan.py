@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .secret_scan import _expand, encodings, scan, seen_by_ocr
+from .secret_scan import _expand, encodings, fragments, scan, seen_by_ocr
 
 SECRET = "canary-admin-2b8d4e6f"
 
@@ -27,6 +27,17 @@ def test_base64_of_a_stream_holding_the_secret_is_recognised(before: bytes) -> N
 )
 def test_text_encodings_are_recognised(text: str) -> None:
     assert scan([("f.txt", text.encode())], [SECRET]).leaks == {"f.txt": [SECRET]}
+
+
+def test_a_secret_cut_inside_it_is_found_by_its_fragments() -> None:
+    cut = f"DATABASE_URL=postgresql://u:{SECRET[:12]}…"
+    assert scan([("f.txt", cut.encode())], [SECRET]).leaks == {}
+    assert scan([("f.txt", cut.encode())], [SECRET], fragment=8).leaks == {"f.txt": [SECRET]}
+
+
+def test_fragments_of_the_readable_prefix_alone_are_ordinary_text() -> None:
+    assert not any(b"-admin-" in run for run in fragments(SECRET, 8))
+    assert scan([("f.css", b".mk-admin-2 {}")], [SECRET], fragment=8).leaks == {}
 
 
 def test_zip_entries_are_scanned_recursively() -> None:

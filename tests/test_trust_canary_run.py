@@ -9,8 +9,13 @@ Where the secrets come from, on purpose:
   database and Redis passwords, which the smoke check reports as evidence;
 - a refused admin login (``login_broken``): the password typed into the browser (trace actions,
   request bodies) and sent by the API client;
-- a shell prefix that prints its credential (``[shell.env]``) to stdout and stderr, with a failing
-  ``migrate:status`` (``migrations_pending``) whose output is shown;
+- a credential URL longer than an evidence excerpt, placed so that the excerpt's cut falls inside
+  its password, at the top of that /.env; a ``/.git/config`` with a deploy token in its remote URL
+  (both secrets unknown to the suite: only their shape can give them away);
+- a shell prefix that prints its credential (``[shell.env]``) to stdout and stderr, raw and
+  base64-encoded, with a failing ``migrate:status`` (``migrations_pending``) whose output is shown;
+- a Redis URL whose password holds an unencoded ``/`` (redis-py would quote a piece of it as the
+  port): refused at load, before any check, without showing it;
 - debug mode (exception details in bodies), an error burst and stale partner figures (failing
   monitoring and browser checks), and log records at DEBUG level written to a log file.
 """
@@ -42,7 +47,16 @@ CANARIES = {
     "FACTURINO_LOCAL_PARTNER_PASSWORD": "canary-partner-9c1a7b3d",
     "FACTURINO_LOCAL_APP_KEY": APP_KEY,
     "FACTURINO_CANARY_SHELL": "canary-shell-6a3e9d1b",
+    "FACTURINO_CANARY_REDIS_URL_PASSWORD": "canary-rurl/k7pq9xwz",
 }
+# Served by the deployment, never given to the suite: masked by their shape or not at all.
+SERVED_ONLY = {
+    "database URL in /.env": "canary-dburl-5m2n8q4r",
+    "token in /.git/config": "canary-git-3h6j9k2p",
+}
+# A secret cut by an excerpt, or quoted in pieces by a driver, leaves runs of this many of its
+# characters: the scan looks for every one of them too.
+FRAGMENT = 8
 FAULTS = (
     "env_file_public",
     "login_broken",
@@ -63,6 +77,7 @@ SUITES = {
 SHELL_WRAPPER = """#!/bin/sh
 echo "railway: using token $RAILWAY_TOKEN"
 echo "railway: token=$RAILWAY_TOKEN" >&2
+echo "railway: authorization $(printf %s "$RAILWAY_TOKEN" | base64)"
 exec "$@"
 """
 PORT_RANGE = (33000, 34000)
@@ -98,6 +113,55 @@ def _dotenv_as_served(home: Path) -> bytes:
     env = tomllib.loads((home / "environment.toml").read_text())["target"]
     context = ssl.create_default_context(cafile=env["ca_file"])
     return httpx.get(env["url"].rstrip("/") + "/.env", verify=context, timeout=10).content
+
+
+EXCERPT = 160  # checks/base.py:shorten, the evidence a failed private-file check quotes
+
+
+def _serve_credential_urls(home: Path) -> None:
+    """Put a credential URL at the top of the served /.env so that the excerpt's cut falls in
+    the middle of its password (and the URL outlasts the excerpt), and serve a /.git/config
+    whose remote URL carries a deploy token."""
+    public = home / "public"
+    password = SERVED_ONLY["database URL in /.env"]
+    url = (
+        f"DATABASE_URL=postgresql://facturino:{password}@db.internal.example:5432/facturino"
+        "?sslmode=require&application_name=facturino-web&connect_timeout=10&options=-c%20"
+        "statement_timeout%3D30000\n"
+    )
+    head = "APP_ENV=production\n# "
+    # The cut (at EXCERPT - 1) lands 12 characters into the password: a fragment the scan sees.
+    pad = EXCERPT - 1 - 12 - len(head) - 1 - url.index(password)
+    (public / ".env").write_text(head + "x" * pad + "\n" + url + (public / ".env").read_text())
+    flat = " ".join((public / ".env").read_text().split())
+    assert flat.index(password) < EXCERPT - 1 < flat.index(password) + len(password)
+    assert len(url) > EXCERPT
+    token = SERVED_ONLY["token in /.git/config"]
+    (public / ".git").mkdir(exist_ok=True)
+    (public / ".git" / "config").write_text(
+        "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+        '[remote "origin"]\n'
+        f"\turl = https://deploy-bot:{token}@github.com/facturino/facturino.git\n"
+        "\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+    )
+
+
+def _with_redis_url(home: Path) -> str:
+    """The environment with its Redis given as a URL whose password holds a raw ``/``; the
+    original text, to put back."""
+    env_file = home / "environment.toml"
+    original = env_file.read_text()
+    port = tomllib.loads(original)["redis"]["port"]
+    url = f'url = "redis://:${{FACTURINO_CANARY_REDIS_URL_PASSWORD}}@127.0.0.1:{port}/0"'
+    text, replaced = re.subn(
+        r"(?m)^host = \"127\.0\.0\.1\"\nport = \d+\npassword = .*$",
+        url,
+        original.split("[redis]", 1)[1],
+        count=1,
+    )
+    assert replaced == 1, original
+    env_file.write_text(original.split("[redis]", 1)[0] + "[redis]" + text)
+    return original
 
 
 def _every_suite(home: Path, reports: Path) -> dict[str, SuiteRun]:
@@ -156,8 +220,17 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
     base = free_port_base(*PORT_RANGE, 100)
     with reference(base, FAULTS) as home:
         _with_shell_credentials(home, tmp_path / "railway")
+        _serve_credential_urls(home)
         served = _dotenv_as_served(home)
         runs = _every_suite(home, reports)
+        original = _with_redis_url(home)
+        refused = run_suite(home, "smoke", reports_dir=reports / "redis-url")
+        (home / "environment.toml").write_text(original)
+    (reports / "redis-url").mkdir(parents=True, exist_ok=True)
+    (reports / "redis-url" / "terminal.txt").write_text(refused.output)
+    # The operator's mistake is named before any check runs, without the URL.
+    assert refused.exit_code == 4, refused.output[-2000:]
+    assert "[redis]" in refused.output and "percent-encode" in refused.output
     # The failures had the secrets to leak: the served /.env holds three of them.
     in_body = {
         v for values in scan([("/.env", served)], canaries.values()).leaks.values() for v in values
@@ -166,7 +239,8 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
 
     for name, run in runs.items():
         assert run.exit_code not in (0, 3, 4, 5), f"{name}: {run.exit_code} {run.output[-2000:]}"
-    found: Scan = scan(artifacts(reports), canaries.values())
+    secrets = [*canaries.values(), *SERVED_ONLY.values()]
+    found: Scan = scan(artifacts(reports), secrets, fragment=FRAGMENT)
     assert found.leaks == {}, f"secrets in artifacts: {found.leaks}"
 
     # The run did produce what the scan was meant to look at ...
@@ -186,3 +260,7 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
     assert "test_private_file_is_not_served[/.env]" in smoke_junit
     assert "«redacted»" in smoke_junit
     assert "railway: using token «redacted»" in (reports / "ops" / "terminal.txt").read_text()
+    # The served files were found and quoted: what was masked was really there.
+    for path in ("/.env", "/.git/config"):
+        assert f"test_private_file_is_not_served[{path}]" in smoke_junit
+    assert "DATABASE_URL=postgresql://facturino:" in smoke_junit

@@ -214,3 +214,38 @@ def test_html_report_opens_with_the_verdict_banner(pytester: pytest.Pytester) ->
         banner < report.index("Post-deployment verification") < report.index('id="results-table"')
     )
     assert "railway rollback" in report
+
+
+def test_an_aggregate_failure_takes_the_severity_of_its_cause() -> None:
+    from facturino_verify.verdict.causes import CAUSED_BY, apply_causes
+
+    health = check("test_health_returns_200", "failed", "critical")
+    backup = check("test_health_check_passes[backup]", "failed", "major")
+    health.properties[CAUSED_BY] = backup.name
+    apply_causes([health, backup])
+    assert (health.severity, health.properties["severity_from"]) == ("major", backup.name)
+    assert decide([health, backup, check("test_up", "passed", "critical")]).name == "BLOCKED"
+
+    database = check("test_health_check_passes[database]", "failed", "critical")
+    healthy = check("test_health_status_is_healthy", "failed", "critical")
+    healthy.properties[CAUSED_BY] = f"{backup.name},{database.name}"
+    apply_causes([healthy, backup, database])
+    assert healthy.severity == "critical", "the gravest cause leads"
+
+
+def test_a_cause_that_did_not_run_counts_with_its_default_severity() -> None:
+    from facturino_verify.verdict.causes import CAUSED_BY, apply_causes
+
+    health = check("test_health_returns_200", "failed", "critical")
+    health.properties[CAUSED_BY] = "test_health_check_passes[queues]"
+    apply_causes([health])
+    assert health.severity == "major"
+
+
+def test_a_passing_aggregate_keeps_its_severity() -> None:
+    from facturino_verify.verdict.causes import CAUSED_BY, apply_causes
+
+    health = check("test_health_returns_200", "passed", "critical")
+    health.properties[CAUSED_BY] = "test_health_check_passes[backup]"
+    apply_causes([health])
+    assert health.severity == "critical"

@@ -87,6 +87,19 @@ def _health_remedy(name: str) -> str:
     }.get(name, remedies.HEALTH)
 
 
+def failing_subsystems(response: httpx.Response) -> list[str]:
+    """The /health sub-checks that answered false (none when the body is not the health JSON):
+    what an aggregate failure of /health is caused by."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return []
+    checks = payload.get("checks") if isinstance(payload, dict) else None
+    if not isinstance(checks, dict):
+        return []
+    return sorted(name for name, value in checks.items() if value is False)
+
+
 def expect_health_status(payload: dict[str, Any]) -> None:
     __tracebackhide__ = True
     if payload.get("status") != "healthy":
@@ -95,7 +108,7 @@ def expect_health_status(payload: dict[str, Any]) -> None:
             "/health status is healthy",
             "'healthy'",
             f"{payload.get('status')!r}, failing checks: {failing}",
-            remedies.HEALTH,
+            remedies.health_caused_by(failing),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -135,3 +135,23 @@ def expect_wrong_password_rejected(url: str, shown: str, answer: str = "") -> No
             remedies.AUTH_FLOW,
         )
     expect_path(url, "/login", "a wrong password keeps the SPA on /login", remedies.AUTH_FLOW)
+
+
+def expect_signed_in(account: str, email: str, answer: str, *, refused: bool) -> NoReturn:
+    """The suite's own sign-in as ``[accounts.<account>]`` failed: say whose credentials and
+    what the app answered. A refusal (``refused``) may be a wrong password in the environment
+    as much as a release that rejects valid ones; anything else is the login flow."""
+    __tracebackhide__ = True
+    remedy = remedies.AUTH_FLOW
+    if refused:
+        remedy = (
+            f"if [accounts.{account}] password is right (its ${{VARIABLE}} as exported for this "
+            f"run), the release refuses valid credentials: {remedies.LOGIN_REJECTED}; if it is "
+            "not, fix the variable"
+        )
+    fail(
+        f"the suite signs in as {email} ([accounts.{account}])",
+        "POST /api/v1/auth/login answers 200 with the user",
+        answer,
+        remedy + " (checks that need this session are not judged)",
+    )

@@ -34,6 +34,17 @@ QUEUE = (
 )
 FAILED_JOBS = "jobs are failing: inspect `php artisan queue:failed` and the logs before retrying"
 HEALTH = "a /health subsystem is down: see that subsystem's check for the fix; " + SERVER_ERROR
+
+
+def health_caused_by(subsystems: list[str]) -> str:
+    """/health failed only because of named sub-checks: their checks carry the fix (a stale
+    backup is not fixed by redeploying)."""
+    if not subsystems:
+        return HEALTH
+    named = ", ".join(f"test_health_check_passes[{name}]" for name in subsystems)
+    return f"caused by /health's {', '.join(subsystems)} check(s): {named} say(s) what to fix"
+
+
 BACKUP = "backups are stale: check the scheduler and `railway run php artisan backup:list`"
 TLS = (
     "certificate problem: Railway provisions Let's Encrypt certificates automatically; check the "

@@ -23,6 +23,21 @@ class TargetError(Exception):
         return f"{text} ({self.hint})" if self.hint else text
 
 
+class NotJudged(TargetError):
+    """Something the suite needed for a check is missing for a reason of the suite's own (its
+    sign-in was throttled, or refused so a check needing the session cannot ask): the check is
+    *not judged*, never failed or passed."""
+
+    kind = "not judged"
+
+
+class NoSession(NotJudged):
+    """A check needs a signed-in session and the suite's sign-in failed: the sign-in check
+    fails and says why; this check is not judged."""
+
+    kind = "no session"
+
+
 class ConnectionRefused(TargetError):
     kind = "connection refused"
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import TargetError
+from .errors import NotJudged
 
 WINDOW_SECONDS = 60.0
 CACHE_ENV = "FACTURINO_VERIFY_CACHE_DIR"
 
 
-class AuthThrottled(TargetError):
+class AuthThrottled(NotJudged):
     """A sign-in the suite could not make without being throttled: never the deployment's fault,
     so the checks that need it are *not judged* rather than failed."""
 

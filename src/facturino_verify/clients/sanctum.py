@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from ..redact import Redactor
 from .errors import AuthFailure, ProtocolFailure, TargetError
 from .http import HttpClient, mapped_errors
 from .ledger import AuthThrottled, SessionStore
@@ -18,6 +19,11 @@ from .ledger import AuthThrottled, SessionStore
 # Answers that mean "this session is not (or no longer) signed in": a resumed session that gets
 # one signs in again, once.
 SIGNED_OUT = (401, 419)
+
+
+class LoginServerError(ProtocolFailure):
+    """The login answered 5xx: the app failed, it refused nobody (remembered for the run, like a
+    refusal, so a broken login does not spend the minute's sign-ins)."""
 
 
 class SanctumSession:
@@ -74,7 +80,7 @@ class SanctumSession:
         """A fresh login (remembered for later runs); a refusal is remembered for this run."""
         try:
             client = self._login()
-        except (AuthFailure, AuthThrottled) as error:
+        except (AuthFailure, AuthThrottled, LoginServerError) as error:
             self._failure = error
             raise
         self.resumed = False
@@ -130,13 +136,21 @@ class SanctumSession:
                 f"{answer.headers.get('Retry-After', '?')} s), longer than this run can wait",
                 "another client on this IP used the minute's sign-ins; run again in a minute",
             )
+        if answer.status_code >= 500:  # the app failed, it did not refuse anyone
+            client.close()
+            raise LoginServerError(what, self._answered(answer))
         if answer.status_code != 200:
             client.close()
-            raise AuthFailure(
-                what, f"POST /api/v1/auth/login answered {answer.status_code}: {answer.text[:160]}"
-            )
+            raise AuthFailure(what, self._answered(answer))
         self.user = dict(answer.json().get("user") or {})
         return client
+
+    def _answered(self, answer: httpx.Response, limit: int = 160) -> str:
+        """The login's status and the start of its body, masked before it is cut: a debug page
+        may echo the request, and a password cut in two no longer looks like one."""
+        flat = Redactor([self._password])(" ".join(answer.text.split()))
+        excerpt = flat if len(flat) <= limit else flat[: limit - 1] + "…"
+        return f"POST /api/v1/auth/login answered {answer.status_code}: {excerpt}"
 
     def _post_login(self, client: httpx.Client, what: str) -> httpx.Response:
         """POST the login; a 429 is waited out once when its Retry-After fits the run's time."""

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -195,7 +195,32 @@ class Redis(Section):
     def _url_or_host(self) -> Redis:
         if self.url is None and not self.host:
             raise ValueError("set either url or host")
+        if self.url is not None:
+            _check_redis_url(self.url.get_secret_value())
         return self
+
+
+def _check_redis_url(url: str) -> None:
+    """A URL redis-py would misread. A reserved character left raw in the password (``/``
+    first of all) ends the host part early: the driver then echoes a piece of the password as
+    the port. The message never quotes the URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("url: the scheme must be redis://, rediss:// or unix:// (URL not shown)")
+    if parts.scheme != "unix" and not _parses_as_tcp(parts):
+        raise ValueError(
+            "url cannot be parsed (URL not shown): percent-encode reserved characters "
+            "(/ : @ ? #) in its password, e.g. / as %2F"
+        )
+
+
+def _parses_as_tcp(parts: SplitResult) -> bool:
+    """A host, a numeric port if any, and at most a database number as the path."""
+    try:
+        parts.port  # noqa: B018 - urlsplit parses the port only when asked, raising then
+    except ValueError:
+        return False
+    return bool(parts.hostname) and re.fullmatch(r"/?\d*", parts.path) is not None
 
 
 class Account(Section):

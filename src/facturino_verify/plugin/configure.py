@@ -17,6 +17,7 @@ from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
 from .options import register_markers
+from .patterns import pattern_mistakes
 from .verdict import VerdictRecorder
 
 
@@ -94,6 +95,7 @@ def _check_run_files(config: pytest.Config, env: Environment, path: Path) -> Non
     problem = _reports_problem(config)
     if problem is not None:
         mistakes.append(problem)
+    mistakes += pattern_mistakes(env, shown, config.rootpath)
     error = collected(shown, mistakes)
     if error is not None:
         raise error

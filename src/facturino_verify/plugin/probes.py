@@ -14,13 +14,14 @@ from typing import Any
 
 import httpx
 
+from ..checks import login as login_checks
 from ..checks import remedies
 from ..checks.app import login_bundle_paths, spa_shell_page
 from ..checks.base import CheckFailed, fail
 from ..checks.health import BANK_SYNC_JOBS
 from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
-from ..clients.ledger import AuthThrottled
+from ..clients.errors import AuthFailure, NoSession, NotJudged, ProtocolFailure
 from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
@@ -129,14 +130,47 @@ def app_keys(
 
 
 def account_probes(d: Deployment, accounts: Iterable[str]) -> dict[str, Probe]:
+    """Per account: its sign-in (a check of its own), and the questions asked in its session,
+    which are not judged when the sign-in was refused (that check says why)."""
     probes: dict[str, Probe] = {}
+    for account in accounts:
+        probes[f"{account}.sign_in"] = _signed_in(d, account)
     if "admin" in accounts:
-        probes["admin.bootstrap"] = lambda: d.session("admin").get("/api/v1/bootstrap")
+        probes["admin.bootstrap"] = _in_session(d, "admin", "/api/v1/bootstrap")
     if "partner" in accounts:
-        partner = d.session("partner")
-        probes["partner.dashboard"] = lambda: partner.get("/api/v1/partner/dashboard")
-        probes["partner.commissions"] = lambda: partner.get("/api/v1/partner/commissions")
+        probes["partner.dashboard"] = _in_session(d, "partner", "/api/v1/partner/dashboard")
+        probes["partner.commissions"] = _in_session(d, "partner", "/api/v1/partner/commissions")
     return probes
+
+
+def _signed_in(d: Deployment, account: str) -> Probe:
+    def sign_in() -> dict[str, Any]:
+        session = d.session(account)
+        session.signed_in()  # a session resumed from an earlier run is asked whether it holds
+        return session.user
+
+    return sign_in
+
+
+def _in_session(d: Deployment, account: str, path: str) -> Probe:
+    """GET ``path`` as ``account``; not judged when the sign-in itself failed (throttled,
+    refused, or the login flow broken: ``test_sign_in_as_<account>_succeeds`` says which)."""
+
+    def run() -> httpx.Response:
+        session = d.session(account)
+        try:
+            session.client()
+        except NotJudged:
+            raise
+        except TargetError as failed:
+            raise NoSession(
+                f"[accounts.{account}]",
+                f"this check needs the session and the suite's sign-in failed ({failed})",
+                f"test_sign_in_as_{account}_succeeds says why",
+            ) from None
+        return session.get(path)
+
+    return run
 
 
 def fetch_login_assets(d: Deployment, login_page: Callable[[], httpx.Response]) -> list[Any]:
@@ -227,7 +261,7 @@ class Probes:
         self._prefetch.submit(name, self._retrying(name, self._specs[name]))
         try:
             answer = self._prefetch.result(name)
-        except AuthThrottled:
+        except NotJudged:
             self._charge(name)
             raise  # not the deployment's fault: the check is not judged (plugin/report.py)
         except TargetError as error:
@@ -241,6 +275,27 @@ class Probes:
             f"the deployment answers (probe '{name}')", "an answer", str(unreachable), _remedy(name)
         )
 
+    def signed_in(self, account: str) -> Any:
+        """The user ``[accounts.<account>]`` signed in as; a failure naming whose credentials
+        the app refused, and its answer, when it did (network problems fail as in ``result``,
+        a throttled sign-in is not judged)."""
+        __tracebackhide__ = True
+        name = f"{account}.sign_in"
+        self._prefetch.submit(name, self._retrying(name, self._specs[name]))
+        try:
+            user = self._prefetch.result(name)
+        except (AuthFailure, ProtocolFailure) as error:
+            # Refused, or the login flow broken (no CSRF cookie, a 5xx): the sign-in's failure.
+            self._charge(name)
+            email = self.deployment.env.accounts[account].email
+            login_checks.expect_signed_in(
+                account, email, error.detail, refused=isinstance(error, AuthFailure)
+            )
+        except TargetError:
+            return self.result(name)  # unreachable: failed (or retried) like any probe
+        self._charge(name)
+        return user
+
     def close(self) -> None:
         self._prefetch.close()
 
@@ -251,7 +306,7 @@ def _remedy(name: str) -> str:
     if name.startswith("redis."):
         return remedies.REDIS
     if name.startswith(("admin.", "partner.")):
-        return remedies.LOGIN + "; check SESSION_DOMAIN and SANCTUM_STATEFUL_DOMAINS"
+        return remedies.AUTH_FLOW
     if name == "certificate":
         return remedies.TLS
     if name == "login_render":

@@ -11,7 +11,7 @@ import pytest
 
 from ..checks import CheckFailed
 from ..clients import TargetError
-from ..clients.ledger import AuthThrottled
+from ..clients.errors import NotJudged
 from ..redact import Redactor
 from ..verdict.waivers import WaiverRule, covering, lines
 from . import stash
@@ -143,8 +143,8 @@ def pytest_runtest_makereport(
         # The claim comes first: pytest's short summary shows the first line.
         path, line, _ = item.location
         report.longrepr = f"{call.excinfo.value}\n  at {path}:{(line or 0) + 1} ({item.name})"
-    elif call.excinfo is not None and isinstance(call.excinfo.value, AuthThrottled):
-        # The suite's own sign-in was throttled: nothing is known about the deployment here.
+    elif call.excinfo is not None and isinstance(call.excinfo.value, NotJudged):
+        # The suite could not ask (its sign-in throttled or refused): nothing is known here.
         path, line, _ = item.location
         report.outcome = "skipped"
         report.longrepr = (str(path), (line or 0) + 1, f"{NOT_JUDGED}{call.excinfo.value}")

@@ -15,6 +15,7 @@ from ..config import Environment
 from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
 from ..verdict.catalog import Rule
+from ..verdict.causes import apply_causes
 from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
@@ -80,6 +81,7 @@ class VerdictRecorder:
             return
         env = config.stash[stash.ENVIRONMENT]
         results = list(config.stash.get(stash.RESULTS, {}).values())
+        apply_causes(results)
         # Ctrl-C: the verdict of what was judged (never GO), and the reports all the same.
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         verdict = decide(

@@ -54,6 +54,8 @@ RULES: tuple[Rule, ...] = (
     # The app writes no cache entry or session where the environment says: it still works
     # (on its database drivers), but not as configured.
     Rule("test_redis_holds_keys_the_app_wrote", "major"),
+    # The suite signs in as the login page's users do: a refusal is the login flow failing.
+    Rule("test_sign_in_as_*", "critical"),
     Rule("test_login_*", "critical"),
     Rule("test_*login*", "critical"),
     Rule("test_no_debug_headers*", "critical"),
