@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-SUITES = ("tests_smoke", "tests_features", "tests_perf", "tests_ops")
+from facturino_verify.plugin.options import informational
+
+SUITES = ("tests_smoke", "tests_features", "tests_perf", "tests_monitoring", "tests_ops")
 
 
 def _targets_a_suite(config: pytest.Config) -> bool:
@@ -27,7 +29,8 @@ def _targets_a_suite(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     chosen = config.option.facturino_env or config.option.facturino_env_file
-    if not chosen and _targets_a_suite(config):
+    # --markers, --fixtures, --collect-only and --list-checks describe the suites: no target.
+    if not chosen and not informational(config) and _targets_a_suite(config):
         raise pytest.UsageError(
             "the verification suites need a target: pass --env NAME "
             "(a file in environments/) or --env-file PATH"

@@ -47,6 +47,80 @@ def test_non_suite_path_without_env_is_not_refused() -> None:
 def test_suite_with_env_file_collects(tmp_path: Path) -> None:
     env = tmp_path / "nowhere.toml"
     env.write_text('[target]\nurl = "https://127.0.0.1:9"\n')
-    run = run_pytest("tests_smoke", "--env-file", str(env), "--no-reports", "--collect-only", "-q")
+    run = run_pytest("tests_smoke", f"--env-file={env}", "--no-reports", "--collect-only", "-q")
     assert run.returncode == pytest.ExitCode.OK, run.stdout + run.stderr
     assert "tests_smoke/test_availability.py::test_up_returns_200_application_up" in run.stdout
+
+
+@pytest.mark.parametrize("option", ["--env-file", "--reports-dir"])
+def test_a_path_option_written_with_a_space_that_moves_rootdir_is_refused(
+    option: str, tmp_path: Path
+) -> None:
+    """pytest reads the value as a test path before the plugin is loaded: outside the project
+    it moves rootdir and loses pyproject.toml (markers, --strict-markers, test paths)."""
+    env = tmp_path / "nowhere.toml"
+    env.write_text('[target]\nurl = "https://127.0.0.1:9"\n')
+    reports = tmp_path / "reports"
+    reports.mkdir()  # the README's cron line, from its second run on
+    value = str(env if option == "--env-file" else reports)
+    given = [option, value] if option == "--env-file" else [f"--env-file={env}", option, value]
+    run = run_pytest("-m", "smoke", *given)
+    errors = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith("ERROR")]
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout + run.stderr
+    assert errors == [
+        f"ERROR: {option}: pytest took {value} for a test path before the plugin was loaded "
+        f"(rootdir became {tmp_path if option == '--env-file' else reports}, "
+        f"{ROOT / 'pyproject.toml'} was not read); write it with '=': {option}={value}"
+    ]
+    assert not (tmp_path / ".pytest_cache").exists() and list(reports.iterdir()) == []
+
+
+def test_a_space_inside_the_project_keeps_the_configuration(tmp_path: Path) -> None:
+    run = run_pytest("-m", "smoke", "--env", "nowhere", "--co", "-q")  # 'nowhere' is no path
+    assert "pytest took" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--markers"],
+        ["--fixtures", "tests_smoke"],
+        ["--collect-only", "-q", "tests_smoke"],
+        ["-m", "smoke", "--list-checks"],
+    ],
+    ids=["markers", "fixtures", "collect_only", "list_checks"],
+)
+def test_the_manual_needs_no_target_and_writes_no_report(args: list[str], tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    run = run_pytest(*args, f"--reports-dir={reports}")
+    assert run.returncode == pytest.ExitCode.OK, run.stdout + run.stderr
+    assert "ERROR" not in run.stdout + run.stderr
+    assert not reports.exists()
+
+
+def test_list_checks_says_what_an_environment_would_not_run(tmp_path: Path) -> None:
+    env = tmp_path / "nowhere.toml"
+    env.write_text('[target]\nurl = "https://127.0.0.1:9"\n')
+    reports = tmp_path / "reports"
+    run = run_pytest(
+        "-m", "smoke", "--list-checks", f"--env-file={env}", f"--reports-dir={reports}"
+    )
+    assert run.returncode == pytest.ExitCode.OK, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    at = lines.index("tests_smoke/test_redis.py::test_redis_answers_ping")
+    assert lines[at + 1].strip() == (
+        "suite smoke; critical; needs redis; deselected: environment 'nowhere' has no [redis] "
+        "section"
+    )
+    at = lines.index("tests_smoke/test_availability.py::test_up_returns_200_application_up")
+    assert lines[at + 1].strip().endswith("needs nothing beyond the target; runs")
+    assert not reports.exists(), "a listing overwrites no report"
+
+
+def test_fixtures_with_a_target_overwrite_no_report(tmp_path: Path) -> None:
+    env = tmp_path / "nowhere.toml"
+    env.write_text('[target]\nurl = "https://127.0.0.1:9"\n')
+    reports = tmp_path / "reports"
+    run = run_pytest("--fixtures", "tests_smoke", f"--env-file={env}", f"--reports-dir={reports}")
+    assert run.returncode == pytest.ExitCode.OK, run.stdout + run.stderr
+    assert "deployment" in run.stdout and not reports.exists()

@@ -16,7 +16,8 @@ from ..redact import Redactor
 from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
-from .options import register_markers
+from .listing import CheckLister
+from .options import informational, register_markers
 from .patterns import pattern_mistakes
 from .verdict import VerdictRecorder
 
@@ -32,25 +33,58 @@ def selected_env_file(config: pytest.Config) -> Path | None:
     if name and file:
         raise ConfigError("--env and --env-file were both given", "command line", "pass one")
     if file:
-        _refuse_path_taken_for_rootdir(config, Path(file))
         return Path(file)
     if name:
         return environment_path(name, environments_dir(config))
     return None
 
 
-def _refuse_path_taken_for_rootdir(config: pytest.Config, file: Path) -> None:
-    """``--env-file PATH`` (with a space) reaches pytest's rootdir search before the plugin is
-    loaded, so PATH counts as a test path: outside the project, pytest then loses the project's
-    configuration and collects the wrong folder. ``--env-file=PATH`` is unambiguous."""
-    root, here = config.rootpath, config.invocation_params.dir.resolve()
-    from_file = root in file.resolve().parents
-    if from_file and root != here and root not in here.parents:
-        raise ConfigError(
-            f"pytest took {file} for a test path (its rootdir became {root})",
-            "--env-file",
-            f"write it with '=': --env-file={file}",
-        )
+# The plugin's options that take a value: written with a space (`--reports-dir DIR`), pytest's
+# rootdir and inifile search, which runs before the plugin is loaded, reads DIR as a test path.
+VALUE_OPTIONS = ("--env", "--env-file", "--reports-dir", "--history-file")
+
+
+def refuse_lost_configuration(config: pytest.Config) -> None:
+    """A value written after a space that moved pytest's rootdir or lost the project's ini file
+    (its markers, --strict-markers, import mode and test paths) is refused with the fix: the
+    run would otherwise collect the wrong folder under the wrong rules, silently."""
+    args = list(config.invocation_params.args)
+    spaced = [i for i, arg in enumerate(args[:-1]) if arg in VALUE_OPTIONS]
+    if not spaced:
+        return
+    rootdir, inipath = _setup_without(config, args, spaced)
+    if (rootdir, inipath) == (config.rootpath, config.inipath):
+        return
+    here = config.invocation_params.dir
+    paths = [at for at in spaced if (here / args[at + 1]).exists()]  # only these move rootdir
+    option, value = args[(paths or spaced)[0]], args[(paths or spaced)[0] + 1]
+    lost = f"rootdir became {config.rootpath}" + (
+        f", {inipath} was not read" if inipath and inipath != config.inipath else ""
+    )
+    raise ConfigError(
+        f"pytest took {value} for a test path before the plugin was loaded ({lost})",
+        option,
+        f"write it with '=': {option}={value}",
+    )
+
+
+def _setup_without(
+    config: pytest.Config, args: list[str], spaced: list[int]
+) -> tuple[Path, Path | None]:
+    """The rootdir and ini file pytest finds for these arguments without the spaced options."""
+    from _pytest.config.findpaths import determine_setup
+
+    dropped = {i for at in spaced for i in (at, at + 1)}
+    rest = [arg for i, arg in enumerate(args) if i not in dropped]
+    known, unknown = config._parser.parse_known_and_unknown_args(rest)
+    rootdir, inipath, *_ = determine_setup(
+        inifile=known.inifilename,
+        override_ini=known.override_ini,
+        args=[*known.file_or_dir, *unknown],
+        rootdir_cmd_arg=known.rootdir or None,
+        invocation_dir=config.invocation_params.dir,
+    )
+    return rootdir, inipath
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -58,10 +92,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # tryfirst: the report paths must be set before pytest-html and junitxml configure themselves.
     register_markers(config)
     try:
+        refuse_lost_configuration(config)
         path = selected_env_file(config)
         if path is None:
-            return  # inert: the plugin is loaded into every pytest run
+            if config.option.facturino_list_checks:
+                config.pluginmanager.register(CheckLister(config), "facturino-verify-list")
+            return  # inert otherwise: the plugin is loaded into every pytest run
         env = load_environment(path)
+        if informational(config):
+            config.option.facturino_no_reports = True  # a description overwrites no report
         _check_run_files(config, env, path)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
@@ -71,9 +110,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[stash.DESELECTED] = []
     config.stash[stash.WAIVERS] = rules_from(env.waivers)
     config.stash[stash.TODAY] = datetime.now(UTC).date()
+    if informational(config):
+        _describe_only(config)
+        return
     config.pluginmanager.register(VerdictRecorder(config), "facturino-verify-verdict")
     config.pluginmanager.register(HistoryRecorder(config), "facturino-verify-history")
     _default_reports(config)
+
+
+def _describe_only(config: pytest.Config) -> None:
+    """The environment is loaded (so capabilities can say what would not run), nothing is
+    judged and no report, summary or history is written: the last real run's stay as they are."""
+    if config.option.facturino_list_checks:
+        config.pluginmanager.register(CheckLister(config), "facturino-verify-list")
 
 
 # Files only the feature flows read: required where they may run (``-m`` selects them, or no

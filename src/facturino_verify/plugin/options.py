@@ -63,6 +63,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "REPORTS_DIR/history-ENV.jsonl; none with --no-reports)",
     )
     group.addoption(
+        "--list-checks",
+        dest="facturino_list_checks",
+        action="store_true",
+        default=False,
+        help="list every selected check with its suite, severity, capabilities and, for the "
+        "environment given, why it would not run; runs nothing, writes no report",
+    )
+    group.addoption(
         "--no-reports",
         dest="facturino_no_reports",
         action="store_true",
@@ -78,4 +86,17 @@ def register_markers(config: pytest.Config) -> None:
         "markers",
         "severity(level, scenario='bad_deployment'): critical / major / warning, overriding the "
         "default of the check (the environment's [severity] overrides both)",
+    )
+
+
+def informational(config: pytest.Config) -> bool:
+    """A run that only describes the suite (``--markers``, ``--fixtures``, ``--collect-only``,
+    ``--list-checks``): it needs no target, judges nothing and writes no report."""
+    option = config.option
+    return bool(
+        getattr(option, "markers", False)
+        or getattr(option, "showfixtures", False)
+        or getattr(option, "show_fixtures_per_test", False)
+        or getattr(option, "collectonly", False)
+        or getattr(option, "facturino_list_checks", False)
     )
