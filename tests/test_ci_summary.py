@@ -61,3 +61,45 @@ def test_the_command_prints_the_markdown(
     path.write_text(json.dumps(SUMMARY))
     assert main([str(path), "--markdown"]) == 0
     assert capsys.readouterr().out == markdown(SUMMARY)
+
+
+CASCADE = {
+    **SUMMARY,
+    "root_causes": [
+        {
+            "check": "test_database_answers_select_1",
+            "title": "the database does not answer",
+            "seen": "connection refused",
+            "remedy": "check DB_HOST",
+            "dependents": ["test_session_cookie_secure_flag"],
+        }
+    ],
+    "checks": [
+        {
+            "name": "test_database_answers_select_1",
+            "severity": "critical",
+            "outcome": "failed",
+            "message": "the deployment answers (probe 'db.version')",
+        },
+        {
+            "name": "test_session_cookie_secure_flag",
+            "severity": "major",
+            "outcome": "failed",
+            "message": "the login page sets the facturino_session cookie",
+            "caused_by": "test_database_answers_select_1",
+        },
+    ],
+}
+
+
+def test_a_root_cause_comes_first_and_its_dependents_carry_no_annotation_of_their_own() -> None:
+    lines = annotation_lines(CASCADE)
+    assert lines[0].startswith("::error title=root cause%3A the database does not answer::")
+    assert "remedy: check DB_HOST" in lines[0].replace("%0A", "\n")
+    assert not any("title=major%3A test_session_cookie_secure_flag" in line for line in lines)
+    text = markdown(CASCADE)
+    assert text.index("Root cause") < text.index("| severity |")
+    assert (
+        "| major | `test_session_cookie_secure_flag` | caused by test_database_answers_select_1 |"
+        in text
+    )

@@ -8,6 +8,7 @@ mapped checks fail, every unrelated check still passes.
 from __future__ import annotations
 
 import fcntl
+import json
 import tempfile
 import time
 from collections.abc import Iterator
@@ -415,3 +416,37 @@ def test_queue_checks_read_redis_where_the_app_queues_there(fault: str) -> None:
         "test_no_job_reserved_for_more_than_10_minutes[redis]",
         "test_pending_jobs_below_threshold[redis]",
     }
+
+
+# Root cause first: each of these is one cause, named once with its own remedy; the failures it
+# explains are listed under it and their own (misleading) remedies are printed nowhere.
+ROOT_CAUSES = {
+    "db_down": ("test_database_answers_select_1", "database unreachable"),
+    "redis_down": ("test_redis_answers_ping", "Redis unreachable"),
+    "app_down": ("test_up_returns_200_application_up", "bad deployment: redeploy"),
+    "hung": ("test_up_returns_200_application_up", "bad deployment: redeploy"),
+    "login_broken": ("test_sign_in_as_admin_succeeds", "[accounts.admin] password is right"),
+}
+MISLEADING = ("SESSION_SECURE_COOKIE", "npm run build", "certificate problem", "security headers")
+
+
+@pytest.mark.parametrize("fault", sorted(ROOT_CAUSES))
+def test_one_root_cause_is_named_with_its_remedy_and_no_wrong_remedy(fault: str) -> None:
+    check, remedy = ROOT_CAUSES[fault]
+    with reference_on_a_free_base([fault]) as home:
+        run = run_suite(home, reports_dir=home / "reports")
+        summary = json.loads((home / "reports" / "summary.json").read_text())
+        report = (home / "reports" / "report.html").read_text()
+    causes = [line for line in run.output.splitlines() if line.startswith("ROOT CAUSE:")]
+    assert len(causes) == 1 and causes[0].endswith(f"({check})"), run.output[-3000:]
+    # In the root's own failure and in its ROOT CAUSE block; in no dependent's.
+    assert run.output.count(remedy) == 2, "the cause's remedy, under the cause only"
+    for wrong in MISLEADING:
+        assert wrong not in run.output, f"{fault}: '{wrong}' printed"
+        assert wrong not in report, f"{fault}: '{wrong}' in the HTML report"
+    (cause,) = summary["root_causes"]
+    explained = set(cause["dependents"])
+    failing = run.named("failed") | run.named("error")
+    assert failing - explained == {check}, "every other failure is explained by it"
+    assert all(c["remedy"] == "" for c in summary["checks"] if c["caused_by"])
+    assert run.exit_code == EXIT_CODES["ROLLBACK"], "the verdict is unchanged"

@@ -38,9 +38,19 @@ def problems(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def annotation_lines(summary: dict[str, Any]) -> list[str]:
-    """One `::error`/`::warning` line per failed check, titled with its severity and name."""
-    lines = []
+    """One `::error`/`::warning` line per failed check, titled with its severity and name; a
+    failure another one explains is not annotated on its own (its cause's line names it)."""
+    lines = [
+        f"::error title={_escape_property('root cause: ' + c['title'])}::"
+        + _escape(
+            f"{c['check']}: {c.get('seen', '')}\nremedy: {c.get('remedy', '')}\n"
+            f"explains {len(c['dependents'])} more: {', '.join(c['dependents'])}"
+        )
+        for c in summary.get("root_causes", [])
+    ]
     for check in problems(summary):
+        if check.get("caused_by"):
+            continue
         level = "warning" if check.get("severity") == "warning" else "error"
         title = _escape_property(f"{check.get('severity', '?')}: {check.get('name', '?')}")
         lines.append(f"::{level} title={title}::{_escape(str(check.get('message', '')))}")
@@ -58,6 +68,16 @@ def markdown(summary: dict[str, Any]) -> str:
         f"Environment `{summary.get('environment', '?')}`, target {summary.get('target', '?')}, "
         f"{summary.get('duration_s', 0)} s.",
     ]
+    for cause in summary.get("root_causes", []):
+        lines += [
+            "",
+            f"**Root cause: {cause['title']}** (`{cause['check']}`): {cause.get('seen', '')}",
+            "",
+            f"Remedy: {cause.get('remedy', '')}",
+            "",
+            f"It explains {len(cause['dependents'])} more failure(s); their own remedies do not "
+            "apply.",
+        ]
     scenario = summary.get("scenario")
     if scenario:
         lines += ["", f"**Runbook: {scenario['title']}**", ""]
@@ -67,6 +87,8 @@ def markdown(summary: dict[str, Any]) -> str:
         lines += ["", "| severity | check | why |", "|---|---|---|"]
         for check in failed[:SHOWN_IN_TABLE]:
             first = str(check.get("message", "")).strip().splitlines()[:1] or [""]
+            if check.get("caused_by"):
+                first = [f"caused by {check['caused_by']}"]
             why = first[0].replace("|", "\\|")[:200]
             lines.append(f"| {check.get('severity', '?')} | `{check.get('name', '?')}` | {why} |")
         if len(failed) > SHOWN_IN_TABLE:

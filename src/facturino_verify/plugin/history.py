@@ -92,6 +92,7 @@ class HistoryRecorder:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.written = False  # this run appended to the history file
         config.stash[FIGURES] = {}
         config.stash[STATES] = {}
         config.stash[PATH] = history_path(config)
@@ -117,6 +118,7 @@ class HistoryRecorder:
             "state": config.stash[STATES],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.written = True  # the report's trend then reads this run from the file
         runs = [*load(path), entry][-KEEP_RUNS:]
         path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in runs), "utf-8")
 
@@ -127,7 +129,8 @@ class HistoryRecorder:
         config = self.config
         current = config.stash[FIGURES]
         runs = load(config.stash[PATH])
-        if current:
+        # pytest-html asks for this before or after the run is written: count it once.
+        if current and not self.written:
             runs.append({"at": dt.datetime.now(dt.UTC).isoformat(), "figures": current})
         if runs and any(r.get("figures") for r in runs):
             postfix.append(trend_chart(runs))

@@ -4,9 +4,10 @@ table with evidence, the health checks, and measured latency against the budget.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..verdict import TITLES, CheckResult, Verdict, steps
+from ..verdict.rootcause import RootCause
 from ..verdict.table import FilledRow, fill
 from ..verdict.waivers import WaiverReport
 from .verdict import rollback_values
@@ -52,11 +53,13 @@ def stakeholder_view(
     budget_ms: float,
     rollback_steps: list[str],
     waivers: WaiverReport | None = None,
+    causes: Sequence[RootCause] = (),
 ) -> list[str]:
     """HTML fragments, in reading order."""
     return [
         LAYOUT_CSS,
-        banner(verdict, env_name, target, rollback_steps),
+        banner(verdict, env_name, target, rollback_steps, verdict_heading(results)),
+        root_causes_section(causes),
         waivers_table(waivers) if waivers is not None else "",
         verification_table(fill(results)),
         health_table(results),
@@ -64,7 +67,37 @@ def stakeholder_view(
     ]
 
 
-def banner(verdict: Verdict, env_name: str, target: str, rollback_steps: list[str]) -> str:
+def verdict_heading(results: list[CheckResult]) -> str:
+    """A daily or weekly run judges the operations, not a release."""
+    ran = [r for r in results if r.outcome != "deselected"]
+    if ran and all(r.nodeid.startswith("tests_ops/") for r in ran):
+        return "Operations verdict"
+    return "Release verdict"
+
+
+def root_causes_section(causes: Sequence[RootCause]) -> str:
+    """Each failure that explains others, with its remedy, and the checks it explains."""
+    if not causes:
+        return ""
+    items = "".join(
+        f"<li><b>{E(c.title)}</b> (<code>{E(c.check)}</code>)"
+        + (f"<br>seen: {E(c.seen)}" if c.seen else "")
+        + (f"<br>remedy: {E(c.remedy)}" if c.remedy else "")
+        + f"<br>explains {len(c.dependents)} more (their own remedies do not apply): "
+        + ", ".join(f"<code>{E(name)}</code>" for name in c.dependents)
+        + "</li>"
+        for c in causes
+    )
+    return f'<div class="fv-causes"><h3>Root cause first</h3><ul>{items}</ul></div>'
+
+
+def banner(
+    verdict: Verdict,
+    env_name: str,
+    target: str,
+    rollback_steps: list[str],
+    heading: str = "Release verdict",
+) -> str:
     ran = {s: c["ran"] for s, c in verdict.counts.items()}
     failed = {s: c["failed"] for s, c in verdict.counts.items()}
     waived = sum(c.get("waived", 0) for c in verdict.counts.values())
@@ -75,7 +108,7 @@ def banner(verdict: Verdict, env_name: str, target: str, rollback_steps: list[st
         scenario = f"<p><b>Runbook {E(TITLES[verdict.scenario])}</b></p><pre>{commands}</pre>"
     return (
         f'<div class="fv-banner" style="background:{COLOURS[verdict.name]}">'
-        f"<h2>Release verdict: {verdict.name}</h2>"
+        f"<h2>{heading}: {verdict.name}</h2>"
         f"<p><b>Environment:</b> {E(env_name)} — <b>Target:</b> {E(target)}</p>"
         f"<p>{E(verdict.reason)}</p>"
         f"<p>Checks run: critical {ran['critical']} (failed {failed['critical']}), "
@@ -168,10 +201,35 @@ def _health_cell(result: CheckResult) -> str:
 
 
 def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
-    """Inline SVG: one bar per measured endpoint, the budget as a red line."""
+    """Inline SVG: one bar per smoke probe. These are client-side times of probes sent all at
+    once (queueing included), so no bar is judged against the page budget: the perf suite
+    measures that, one request at a time, and its report charts it."""
     if not latency_ms:
         return ""
     items = sorted(latency_ms.items(), key=lambda kv: -kv[1])[:20]
+    scale = 360 / max(*(v for _, v in items), 1.0)
+    bar_h, width = 16, 620
+    height = bar_h * len(items) + 10
+    bars = "".join(
+        f'<text x="195" y="{i * bar_h + 12}" text-anchor="end" font-size="11">{E(name)}</text>'
+        f'<rect x="200" y="{i * bar_h + 2}" width="{max(v * scale, 1):.1f}" height="{bar_h - 4}" '
+        f'fill="#8c959f"/>'
+        f'<text x="{204 + v * scale:.1f}" y="{i * bar_h + 12}" font-size="10">{v:.1f} ms</text>'
+        for i, (name, v) in enumerate(items)
+    )
+    svg = f'<svg width="{width}" height="{height}" role="img">{bars}</svg>'
+    return (
+        "<h2>Time to answer per smoke probe</h2><p>Client-side time of each probe, all sent at "
+        f"once (so it includes queueing): not the {budget_ms:.0f} ms page budget, which the perf "
+        "suite measures one request at a time.</p>" + svg
+    )
+
+
+def budget_chart(title: str, caption: str, values_ms: Mapping[str, float], budget_ms: float) -> str:
+    """Inline SVG: one bar per endpoint, red over the budget, the budget as a dashed line."""
+    if not values_ms:
+        return ""
+    items = sorted(values_ms.items(), key=lambda kv: -kv[1])
     scale = 360 / max(budget_ms * 1.25, *(v for _, v in items))
     bar_h, width = 16, 620
     height = bar_h * len(items) + 30
@@ -189,10 +247,7 @@ def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
         f'y="{height - 2}" font-size="10" fill="#cf222e">budget {budget_ms:.0f} ms</text>'
     )
     svg = f'<svg width="{width}" height="{height}" role="img">{bars}{line}</svg>'
-    return (
-        "<h2>Observed latency per probe</h2><p>Client-side time of each smoke probe, all sent "
-        "at once (so it includes queueing); the perf suite measures the budget itself.</p>" + svg
-    )
+    return f"<h2>{E(title)}</h2><p>{E(caption)}</p>{svg}"
 
 
 def rollback_steps_for(verdict: Verdict, env: object) -> list[str]:

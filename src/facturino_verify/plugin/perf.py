@@ -31,6 +31,7 @@ from ..clients.timing import Timing, timed_get
 from ..config import Environment
 from . import stash
 from .deployment import Deployment
+from .html_report import budget_chart
 
 PERF_RUN = pytest.StashKey["PerfRun"]()
 EXTRAS = pytest.StashKey[list[str]]()  # HTML fragments for the current test's report
@@ -379,3 +380,20 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             )
         terminalreporter.line("  ".join(parts))
     terminalreporter.line(f"results: {results_path(config, run.env)}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
+    """The perf report's chart: each endpoint's mean over its rounds against the budget."""
+    run = session.config.stash.get(PERF_RUN, None)
+    if run is None or not run.measurements:
+        return
+    means = {name: m.mean_ms for name, m in run.measurements.items()}
+    caption = (
+        "Mean of each endpoint's timed rounds, one request at a time over a kept-alive connection."
+    )
+    postfix.append(
+        budget_chart("Response time per endpoint", caption, means, run.env.perf.budget_ms)
+    )

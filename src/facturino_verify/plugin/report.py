@@ -13,10 +13,11 @@ from ..checks import CheckFailed
 from ..clients import TargetError
 from ..clients.errors import NotJudged
 from ..redact import Redactor
+from ..verdict.rootcause import RootCause
 from ..verdict.waivers import WaiverRule, covering, lines
 from . import stash
 from .html_report import rollback_steps_for, stakeholder_view
-from .verdict import FLAKY_KEY, NOT_JUDGED_KEY, verdict_lines
+from .verdict import FLAKY_KEY, NOT_JUDGED_KEY, caused_by, dependent_text, verdict_lines
 
 # The runbook's response-time target: "average response time should be <200ms".
 BUDGET_MS = 200.0
@@ -74,7 +75,7 @@ def pytest_html_report_title(report: Any) -> None:
     report.title = f"Facturino verification — {env.name}" if env else "Facturino verification"
 
 
-@pytest.hookimpl(optionalhook=True)
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # the verdict banner before any notes
 def pytest_html_results_summary(
     prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
 ) -> None:
@@ -86,6 +87,7 @@ def pytest_html_results_summary(
     if verdict is not None:
         results = list(config.stash.get(stash.RESULTS, {}).values())
         latency: dict[str, float] = config.stash.get(stash.PROBE_LATENCY, {})
+        causes: list[RootCause] = config.stash.get(stash.ROOT_CAUSES, [])
         view = stakeholder_view(
             verdict,
             results,
@@ -95,12 +97,33 @@ def pytest_html_results_summary(
             BUDGET_MS,
             rollback_steps_for(verdict, env),
             config.stash.get(stash.WAIVER_REPORT, None),
+            causes,
         )
         prefix.extend(redact(fragment) for fragment in view)
+        _point_html_rows_at_their_cause(config, causes)
     deselected = config.stash.get(stash.DESELECTED, [])
     if deselected:
         rows = "".join(f"<li>{html.escape(n)}: {html.escape(r)}</li>" for n, r in deselected)
         prefix.append(f"<p><b>Deselected (capability not granted):</b></p><ul>{rows}</ul>")
+
+
+def _point_html_rows_at_their_cause(config: pytest.Config, causes: list[RootCause]) -> None:
+    """A dependent's row in pytest-html's table shows its cause, not its own remedy. pytest-html
+    keeps each row's log until it renders, right after this hook; if its layout changes, the
+    rows keep their own text (the root-cause section above them still names the cause)."""
+    by_name = caused_by(causes)
+    for plugin in config.pluginmanager.get_plugins():
+        tests = getattr(getattr(getattr(plugin, "_report", None), "data", None), "get", None)
+        rows = tests("tests") if callable(tests) else None
+        if not isinstance(rows, dict):
+            continue
+        for nodeid, entries in rows.items():
+            cause = by_name.get(str(nodeid).rsplit("::", 1)[-1])
+            if cause is None:
+                continue
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("result") in ("Failed", "Error"):
+                    entry["log"] = html.escape(dependent_text(cause))
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -10,6 +10,7 @@ import pytest
 from ..config import Environment
 from ..redact import Redactor
 from ..verdict import CheckResult, Verdict
+from ..verdict.rootcause import RootCause
 from ..verdict.waivers import WaiverReport, WaiverRule
 
 ENVIRONMENT = pytest.StashKey[Environment]()
@@ -26,3 +27,4 @@ PUSH_PROBLEM = pytest.StashKey[str]()  # why the Pushgateway push failed ("" = i
 WAIVERS = pytest.StashKey[list[WaiverRule]]()  # the environment's [waivers], as rules
 TODAY = pytest.StashKey[date]()  # the run's UTC date: waivers count through their expiry date
 WAIVER_REPORT = pytest.StashKey[WaiverReport]()  # what the waivers did, decided at the end
+ROOT_CAUSES = pytest.StashKey[list[RootCause]]()  # failures that explain others, found at the end

@@ -17,6 +17,7 @@ from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, defa
 from ..verdict.catalog import Rule
 from ..verdict.causes import apply_causes
 from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
+from ..verdict.rootcause import RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
@@ -89,6 +90,9 @@ class VerdictRecorder:
         )
         self.interrupted = interrupted
         config.stash[stash.VERDICT] = verdict
+        causes = find_root_causes(results, sessions_in_redis="sessions" in env.redis_uses)
+        config.stash[stash.ROOT_CAUSES] = causes
+        _point_dependents_at_their_cause(session, causes)
         rules: list[WaiverRule] = config.stash[stash.WAIVERS]
         config.stash[stash.WAIVER_REPORT] = waiver_report(results, rules, config.stash[stash.TODAY])
         session.exitstatus = verdict.exit_code
@@ -125,6 +129,33 @@ class VerdictRecorder:
 ABORTED = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
 
+def caused_by(causes: list[RootCause]) -> dict[str, RootCause]:
+    """Check name → the root cause it is listed under."""
+    return {name: cause for cause in causes for name in cause.dependents}
+
+
+def dependent_text(cause: RootCause) -> str:
+    """What a dependent failure says instead of its own explanation (and its own remedy, which
+    would point the wrong way)."""
+    return (
+        f"caused by {cause.check}: {cause.title} (see ROOT CAUSE at the end; this check's own "
+        "remedy does not apply)"
+    )
+
+
+def _point_dependents_at_their_cause(session: pytest.Session, causes: list[RootCause]) -> None:
+    """The terminal prints failures after this hook: each dependent shows one line naming its
+    cause instead of a block with a misleading remedy (47 timeout blocks become one cause)."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    by_name = caused_by(causes)
+    for report in getattr(reporter, "stats", {}).get("failed", []) + getattr(
+        reporter, "stats", {}
+    ).get("error", []):
+        cause = by_name.get(report.nodeid.rsplit("::", 1)[-1])
+        if cause is not None and isinstance(report, pytest.TestReport):
+            report.longrepr = dependent_text(cause)
+
+
 def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any]) -> None:
     result.duration += report.duration
     result.properties.update(
@@ -139,7 +170,9 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
         result.message = str(props[NOT_JUDGED_KEY])[:300]
     elif report.failed:
         result.outcome = "failed" if report.when == "call" else "error"
-        result.message = str(report.longrepr).splitlines()[0][:300] if report.longrepr else ""
+        text = str(report.longrepr) if report.longrepr else ""
+        result.message = text.splitlines()[0][:300] if text else ""
+        result.seen, result.remedy = _labelled(text, "seen:")[:300], _labelled(text, "remedy:")
         if result.message.startswith(UNREACHABLE_CLAIM):
             # Whatever the check is about, an unreachable app calls for redeploying.
             result.scenario = "bad_deployment"
@@ -153,6 +186,14 @@ def _update(result: CheckResult, report: pytest.TestReport, props: dict[str, Any
         NOT_JUDGED_OUTCOME,
     ):
         result.outcome = "passed"
+
+
+def _labelled(text: str, label: str) -> str:
+    """The value of a ``  label: value`` line of a failure (CheckFailed's layout), or ''."""
+    for line in text.splitlines():
+        if line.strip().startswith(label):
+            return line.strip()[len(label) :].strip()
+    return ""
 
 
 def _waived(report: pytest.TestReport) -> bool:
@@ -187,7 +228,11 @@ def summary(
         },
         "counts": verdict.counts,
         "duration_s": round(time.monotonic() - config.stash[stash.RUN_STARTED], 3),
-        "checks": [_check_entry(r, redact) for r in results],
+        "root_causes": [_cause_entry(c, redact) for c in config.stash.get(stash.ROOT_CAUSES, [])],
+        "checks": [
+            _check_entry(r, redact, caused_by(config.stash.get(stash.ROOT_CAUSES, [])))
+            for r in results
+        ],
         "probe_latency_ms": config.stash.get(stash.PROBE_LATENCY, {}),
         "waivers": _waivers_entry(config.stash.get(stash.WAIVER_REPORT, WaiverReport()), redact),
         "pushgateway": _push_state(config, env),
@@ -218,7 +263,8 @@ def _push_state(config: pytest.Config, env: Environment) -> str:
     return f"push failed: {problem}" if problem else "pushed"
 
 
-def _check_entry(r: CheckResult, redact: Redactor) -> dict[str, Any]:
+def _check_entry(r: CheckResult, redact: Redactor, causes: dict[str, RootCause]) -> dict[str, Any]:
+    cause = causes.get(r.name)
     return {
         "id": r.nodeid,
         "name": r.name,
@@ -228,7 +274,21 @@ def _check_entry(r: CheckResult, redact: Redactor) -> dict[str, Any]:
         "retries": r.retries,
         "duration_s": round(r.duration, 4),
         "message": redact(r.message),
+        "seen": redact(r.seen),
+        # A dependent's own remedy points the wrong way: its cause's is the one to follow.
+        "remedy": "" if cause else redact(r.remedy),
+        "caused_by": cause.check if cause else None,
         "figures": {k: redact(v) for k, v in r.properties.items()},
+    }
+
+
+def _cause_entry(cause: RootCause, redact: Redactor) -> dict[str, Any]:
+    return {
+        "check": cause.check,
+        "title": cause.title,
+        "seen": redact(cause.seen),
+        "remedy": redact(cause.remedy),
+        "dependents": list(cause.dependents),
     }
 
 
@@ -254,7 +314,9 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         return []
     env = config.stash[stash.ENVIRONMENT]
     ran = {s: c["ran"] for s, c in verdict.counts.items()}
-    lines = [
+    redact = config.stash[stash.REDACTOR]
+    lines = [redact(line) for line in root_cause_lines(config.stash.get(stash.ROOT_CAUSES, []))]
+    lines += [
         f"VERDICT: {verdict.name} (exit {verdict.exit_code}) - {verdict.reason}",
         f"checks run by severity: critical {ran['critical']}, major {ran['major']}, "
         f"warning {ran['warning']}",
@@ -267,4 +329,23 @@ def verdict_lines(config: pytest.Config) -> list[str]:
     if verdict.scenario is not None:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
         lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
+    return lines
+
+
+SHOWN_DEPENDENTS = 8  # a long list is in the report and summary.json
+
+
+def root_cause_lines(causes: list[RootCause]) -> list[str]:
+    """Each cause once, with its remedy, and the failures it explains (not their remedies)."""
+    lines = []
+    for cause in causes:
+        names = list(cause.dependents)
+        shown = ", ".join(names[:SHOWN_DEPENDENTS])
+        more = f" and {len(names) - SHOWN_DEPENDENTS} more" if len(names) > SHOWN_DEPENDENTS else ""
+        lines += [
+            f"ROOT CAUSE: {cause.title} ({cause.check})",
+            *([f"  seen:   {cause.seen}"] if cause.seen else []),
+            *([f"  remedy: {cause.remedy}"] if cause.remedy else []),
+            f"  explains {len(names)} more: {shown}{more}",
+        ]
     return lines

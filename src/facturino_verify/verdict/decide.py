@@ -38,6 +38,8 @@ class CheckResult:
     duration: float = 0.0
     retries: int = 0
     message: str = ""
+    seen: str = ""  # a failure's "seen:" and "remedy:" lines (checks/base.py CheckFailed)
+    remedy: str = ""
     properties: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -28,7 +28,8 @@ ROWS: tuple[Row, ...] = (
     Row("Redis", "Cache::put('deployment_test') / Cache::get",
         "Redis answers and holds the app's cache and sessions (where the app uses Redis)",
         ("test_redis_*",)),
-    Row("Login", "Visit /admin/login", "Login page loads", ("test_*login*", "test_sign_in_*")),
+    Row("Login", "Visit /admin/login", "Login page loads",
+        ("test_*login*", "test_sign_in_*", "*signs_in*", "*wrong_password*")),
     Row("Partner", "Access partner dashboard", "Commission data loads", ("test_partner_*",)),
     # Daily/weekly operations: before "Create Invoice", which would claim "restored invoices".
     Row("Backups", "php artisan backup:list; test backup restore procedure",
