@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -450,3 +451,39 @@ def test_one_root_cause_is_named_with_its_remedy_and_no_wrong_remedy(fault: str)
     assert failing - explained == {check}, "every other failure is explained by it"
     assert all(c["remedy"] == "" for c in summary["checks"] if c["caused_by"])
     assert run.exit_code == EXIT_CODES["ROLLBACK"], "the verdict is unchanged"
+
+
+def test_a_missing_table_is_reported_as_a_schema_problem_with_the_migrations_remedy() -> None:
+    """The database answers, but failed_jobs is gone: not 'could not ask the deployment'."""
+    with reference_on_a_free_base([]) as home:
+        psql = ["runuser", "-u", "postgres", "--", "psql", "-h", str(home / "pgdata")]
+        dropped = subprocess.run(
+            [
+                *psql,
+                "-p",
+                str(ports_for_home(home)),
+                "-d",
+                "facturino",
+                "-c",
+                "DROP TABLE failed_jobs",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert dropped.returncode == 0, dropped.stderr
+        run = run_suite(home, reports_dir=home / "reports")
+        summary = json.loads((home / "reports" / "summary.json").read_text())
+    checks = {c["name"]: c for c in summary["checks"]}
+    stuck = checks["test_failed_jobs_last_hour_below_threshold"]
+    assert stuck["message"].startswith("the database has the tables the release needs")
+    assert 'schema problem: relation "failed_jobs" does not exist' in stuck["seen"]
+    assert checks["test_database_answers_select_1"]["outcome"] == "passed", run.output[-2000:]
+    assert "migrate:status" in run.output and "database unreachable" not in run.output
+
+
+def ports_for_home(home: Path) -> int:
+    """The reference's PostgreSQL port, as its environment file says."""
+    text = (home / "environment.toml").read_text()
+    section = text[text.index("[database]") :]
+    return int(section.split("port = ", 1)[1].split()[0])

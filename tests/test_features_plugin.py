@@ -408,3 +408,22 @@ def test_an_unreachable_target_is_reported_without_starting_chromium(closed_port
     seen = browser.render_login_page(env)
     assert seen.error is not None and "Chromium was not started" in seen.error
     assert not any(seen.visible.values()) and seen.url.endswith("/admin/login")
+
+
+def test_a_failure_after_a_redirect_names_the_request_that_failed() -> None:
+    """A redirect to plain HTTP that then fails is reported under the URL that failed."""
+    from facturino_verify.clients.errors import ConnectionRefused
+    from facturino_verify.clients.http import HttpClient
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"Location": "http://app.example/admin/login"})
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = HttpClient("https://app.example")
+    client._client = httpx.Client(transport=httpx.MockTransport(answer))
+    with pytest.raises(ConnectionRefused) as failed:
+        client.get("/admin/login", follow_redirects=True)
+    assert str(failed.value).startswith(
+        "GET https://app.example/admin/login, redirected to GET http://app.example/admin/login:"
+    )

@@ -58,6 +58,13 @@ class ProtocolFailure(TargetError):
     kind = "protocol error"
 
 
+class SchemaMismatch(TargetError):
+    """The database answered, but a table or column the question needs is not there: the
+    release's migrations and the database disagree (not an unreachable database)."""
+
+    kind = "schema problem"
+
+
 class AuthFailure(TargetError):
     kind = "authentication failed"
 

@@ -45,13 +45,23 @@ def mapped_errors(what: str) -> Iterator[None]:
         yield
     except httpx.TimeoutException as error:
         phase = type(error).__name__.removesuffix("Timeout").lower() or "request"
-        raise TimedOut(what, f"no answer within the {phase} timeout") from None
+        raise TimedOut(_where(what, error), f"no answer within the {phase} timeout") from None
     except httpx.ConnectError as error:
-        raise _connect_error(what, error) from None
-    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
-        raise ProtocolFailure(what, str(error) or type(error).__name__) from None
+        raise _connect_error(_where(what, error), error) from None
     except httpx.HTTPError as error:
-        raise ProtocolFailure(what, str(error) or type(error).__name__) from None
+        detail = str(error) or type(error).__name__
+        raise ProtocolFailure(_where(what, error), detail) from None
+
+
+def _where(what: str, error: httpx.HTTPError) -> str:
+    """The request that failed: after a redirect (to plain HTTP, another host) that is not the
+    one first asked, and a message naming the first would point the operator the wrong way."""
+    try:
+        request = error.request
+    except RuntimeError:  # an error raised outside a request carries none
+        return what
+    url = str(request.url)
+    return what if what.endswith(url) else f"{what}, redirected to {request.method} {url}"
 
 
 def _connect_error(what: str, error: Exception) -> TargetError:

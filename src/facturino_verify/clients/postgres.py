@@ -15,6 +15,7 @@ from .errors import (
     ConnectionRefused,
     DnsFailure,
     ProtocolFailure,
+    SchemaMismatch,
     TargetError,
     TimedOut,
     url_password,
@@ -48,6 +49,8 @@ def _mapped(what: str, error: psycopg.Error, *secrets: str) -> TargetError:
         return DnsFailure(what, text, "check [database] host")
     if "refused" in lowered or "no such file" in lowered:
         return ConnectionRefused(what, text, "is PostgreSQL running and reachable?")
+    if isinstance(error, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedColumn):
+        return SchemaMismatch(what, text, "does the database have the release's migrations?")
     if isinstance(error, psycopg.OperationalError):
         return ConnectionRefused(what, text)
     return ProtocolFailure(what, text)

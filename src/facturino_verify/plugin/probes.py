@@ -21,7 +21,7 @@ from ..checks.base import CheckFailed, fail
 from ..checks.health import BANK_SYNC_JOBS
 from ..clients import RedisClient, TargetError, fetch_certificate
 from ..clients.concurrent import Prefetch
-from ..clients.errors import AuthFailure, NoSession, NotJudged, ProtocolFailure
+from ..clients.errors import AuthFailure, NoSession, NotJudged, ProtocolFailure, SchemaMismatch
 from ..clients.redisjobs import queue_snapshot
 from ..clients.retry import RetryPolicy, with_retries
 from ..config import Environment
@@ -271,6 +271,10 @@ class Probes:
             return answer
         self._charge(name)
         # Outside the except block, so the report shows one message, not a chained traceback.
+        if isinstance(unreachable, SchemaMismatch):
+            # It answered: a missing table is the schema's problem, not an outage.
+            claim = f"the database has the tables the release needs (probe '{name}')"
+            fail(claim, "the release's schema", str(unreachable), remedies.MIGRATIONS)
         fail(
             f"the deployment answers (probe '{name}')", "an answer", str(unreachable), _remedy(name)
         )
