@@ -39,6 +39,8 @@ demo:  ## reference deployment up, the smoke gate against it, reports written, d
 	  $(PY) tools/report_screenshot.py reports/report.html reports/report-top-go.png; \
 	  echo "HTML report: $$(pwd)/reports/report.html   JUnit: $$(pwd)/reports/junit.xml"; \
 	  echo "Summary: $$(pwd)/reports/summary.json   ROLLBACK example: $$(pwd)/reports/rollback-demo/report.html"; \
+	  $(PY) tools/demo_reports.py; \
+	  echo "Good and bad report of each suite: reports/demo/, their tops: reports/report-top-<suite>-<good|bad>.png"; \
 	  exit $$status
 
 test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)

@@ -88,7 +88,10 @@ def root_causes_section(causes: Sequence[RootCause]) -> str:
         + "</li>"
         for c in causes
     )
-    return f'<div class="fv-causes"><h3>Root cause first</h3><ul>{items}</ul></div>'
+    return (
+        '<div class="fv-causes" style="color:#1f2328"><h3>Root cause first</h3>'
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def banner(
