@@ -23,3 +23,15 @@ def test_a_missing_column_is_a_schema_problem_too() -> None:
 def test_a_refused_connection_is_still_one() -> None:
     error = psycopg.OperationalError("connection to server failed: Connection refused")
     assert isinstance(_mapped("PostgreSQL", error), ConnectionRefused)
+
+
+def test_a_connection_failure_keeps_its_words_when_the_password_shares_a_piece() -> None:
+    error = psycopg.OperationalError(
+        'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
+    )
+    assert "Connection refused" in str(_mapped("PostgreSQL", error, "reference-db-pass"))
+
+
+def test_a_dsn_it_could_not_parse_keeps_no_piece_of_the_password() -> None:
+    error = psycopg.OperationalError('invalid integer value "ss-word@db" for option "port"')
+    assert "ss-word" not in str(_mapped("PostgreSQL", error, "pa:ss-word"))

@@ -38,8 +38,12 @@ class QueueSnapshot:
 
 
 def _mapped(what: str, error: psycopg.Error, *secrets: str) -> TargetError:
-    # A DSN psycopg could not parse is quoted in pieces: none of the password's may show.
-    text = without_fragments(" ".join(str(error).split()), *secrets)
+    # A DSN psycopg could not parse is quoted in pieces: none of the password's may show. Once
+    # libpq got as far as connecting ("connection to server at …") the DSN was parsed and its
+    # messages quote no piece of it; masking fragments there only garbled words ("Connection
+    # «redacted»used" for a password holding "ref"). Whole secrets are masked by every report.
+    flat = " ".join(str(error).split())
+    text = flat if "connection to server at" in flat else without_fragments(flat, *secrets)
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         return AuthFailure(what, text, "check [database] user and password")
