@@ -95,97 +95,61 @@ def test_workflow_commands_are_the_readmes() -> None:
         assert normalised in documented, f"{command!r} is not a README command"
 
 
-# (name, contexts as GitHub gives them to the called or triggered workflow) → (suite, environment)
-# or None when the job must not run. A called workflow sees its caller's event in event_name.
+def event(name: str, payload: dict[str, Any] | None = None, **inputs: str) -> dict[str, Any]:
+    """The contexts GitHub gives the workflow for one event (inputs only when it was called or
+    dispatched: a called workflow sees its caller's event in event_name)."""
+    payload = payload or {}
+    github = {
+        "event_name": name,
+        "event": payload,
+        "schedule": payload.get("schedule"),
+        "repository": "facturino/facturino-verify",
+    }
+    return {"github": github, "inputs": inputs}
+
+
+def deployment(state: str, environment: str) -> dict[str, Any]:
+    return {"deployment_status": {"state": state}, "deployment": {"environment": environment}}
+
+
+# Event → (suite, environment) the job runs, or None when it must not run.
 EVENTS: dict[str, tuple[dict[str, Any], tuple[str, str] | None]] = {
     "called from a push workflow": (
-        {
-            "github": {"event_name": "push", "event": {}},
-            "inputs": {"suite": "smoke", "environment": "prod"},
-        },
+        event("push", suite="smoke", environment="prod"),
         ("smoke", "prod"),
     ),
     "called for staging from a deployment_status workflow": (
-        {
-            "github": {
-                "event_name": "deployment_status",
-                "event": {
-                    "deployment_status": {"state": "success"},
-                    "deployment": {"environment": "production"},
-                },
-            },
-            "inputs": {"suite": "smoke", "environment": "staging"},
-        },
+        event(
+            "deployment_status",
+            deployment("success", "production"),
+            suite="smoke",
+            environment="staging",
+        ),
         ("smoke", "staging"),
     ),
     "called for the daily checks from a scheduled workflow": (
-        {
-            "github": {"event_name": "schedule", "event": {"schedule": WEEKLY}},
-            "inputs": {"suite": "daily", "environment": "prod"},
-        },
+        event("schedule", {"schedule": WEEKLY}, suite="daily", environment="prod"),
         ("daily", "prod"),
     ),
     "dispatched by hand": (
-        {
-            "github": {"event_name": "workflow_dispatch", "event": {}},
-            "inputs": {"suite": "weekly", "environment": "staging"},
-        },
+        event("workflow_dispatch", suite="weekly", environment="staging"),
         ("weekly", "staging"),
     ),
     "a successful staging deployment": (
-        {
-            "github": {
-                "event_name": "deployment_status",
-                "event": {
-                    "deployment_status": {"state": "success"},
-                    "deployment": {"environment": "Staging"},
-                },
-            },
-            "inputs": {},
-        },
+        event("deployment_status", deployment("success", "Staging")),
         ("smoke", "staging"),
     ),
     "a successful production deployment": (
-        {
-            "github": {
-                "event_name": "deployment_status",
-                "event": {
-                    "deployment_status": {"state": "success"},
-                    "deployment": {"environment": "production"},
-                },
-            },
-            "inputs": {},
-        },
+        event("deployment_status", deployment("success", "production")),
         ("smoke", "prod"),
     ),
     "a deployment still in progress": (
-        {
-            "github": {
-                "event_name": "deployment_status",
-                "event": {
-                    "deployment_status": {"state": "in_progress"},
-                    "deployment": {"environment": "production"},
-                },
-            },
-            "inputs": {},
-        },
+        event("deployment_status", deployment("in_progress", "production")),
         None,
     ),
-    "the daily schedule": (
-        {"github": {"event_name": "schedule", "event": {"schedule": DAILY}}, "inputs": {}},
-        ("daily", "prod"),
-    ),
-    "the weekly schedule": (
-        {"github": {"event_name": "schedule", "event": {"schedule": WEEKLY}}, "inputs": {}},
-        ("weekly", "prod"),
-    ),
+    "the daily schedule": (event("schedule", {"schedule": DAILY}), ("daily", "prod")),
+    "the weekly schedule": (event("schedule", {"schedule": WEEKLY}), ("weekly", "prod")),
 }
-
-
-def _contexts(given: dict[str, Any]) -> dict[str, Any]:
-    github = {**given["github"], "repository": "facturino/facturino-verify"}
-    github["schedule"] = github["event"].get("schedule")
-    return {**given, "github": github}
 
 
 def plan(contexts: dict[str, Any], tmp_path: Path) -> dict[str, str]:
@@ -204,14 +168,13 @@ def plan(contexts: dict[str, Any], tmp_path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in output.read_text().splitlines())
 
 
-@pytest.mark.parametrize("event", sorted(EVENTS))
+@pytest.mark.parametrize("case", sorted(EVENTS))
 def test_the_job_runs_for_each_event_with_its_suite_and_environment(
-    event: str, tmp_path: Path
+    case: str, tmp_path: Path
 ) -> None:
-    given, expected = EVENTS[event]
-    contexts = _contexts(given)
+    contexts, expected = EVENTS[case]
     runs = bool(evaluate(job()["if"], contexts))
-    assert runs is (expected is not None), f"{event}: the guard says {runs}"
+    assert runs is (expected is not None), f"{case}: the guard says {runs}"
     if expected is not None:
         planned = plan(contexts, tmp_path)
         assert (planned["suite"], planned["environment"]) == expected

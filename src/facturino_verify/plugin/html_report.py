@@ -4,7 +4,7 @@ table with evidence, the health checks, and measured latency against the budget.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..verdict import TITLES, CheckResult, Verdict, steps
 from ..verdict.rootcause import RootCause
@@ -203,6 +203,21 @@ def _health_cell(result: CheckResult) -> str:
     return result.outcome
 
 
+BAR_H = 16
+NEUTRAL, WITHIN, OVER = "#8c959f", "#2f81f7", "#cf222e"
+
+
+def _bars(items: list[tuple[str, float]], scale: float, colour: Callable[[float], str]) -> str:
+    """One labelled horizontal bar per (name, ms), as SVG elements."""
+    return "".join(
+        f'<text x="195" y="{i * BAR_H + 12}" text-anchor="end" font-size="11">{E(name)}</text>'
+        f'<rect x="200" y="{i * BAR_H + 2}" width="{max(v * scale, 1):.1f}" height="{BAR_H - 4}" '
+        f'fill="{colour(v)}"/>'
+        f'<text x="{204 + v * scale:.1f}" y="{i * BAR_H + 12}" font-size="10">{v:.1f} ms</text>'
+        for i, (name, v) in enumerate(items)
+    )
+
+
 def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
     """Inline SVG: one bar per smoke probe. These are client-side times of probes sent all at
     once (queueing included), so no bar is judged against the page budget: the perf suite
@@ -210,17 +225,8 @@ def latency_chart(latency_ms: Mapping[str, float], budget_ms: float) -> str:
     if not latency_ms:
         return ""
     items = sorted(latency_ms.items(), key=lambda kv: -kv[1])[:20]
-    scale = 360 / max(*(v for _, v in items), 1.0)
-    bar_h, width = 16, 620
-    height = bar_h * len(items) + 10
-    bars = "".join(
-        f'<text x="195" y="{i * bar_h + 12}" text-anchor="end" font-size="11">{E(name)}</text>'
-        f'<rect x="200" y="{i * bar_h + 2}" width="{max(v * scale, 1):.1f}" height="{bar_h - 4}" '
-        f'fill="#8c959f"/>'
-        f'<text x="{204 + v * scale:.1f}" y="{i * bar_h + 12}" font-size="10">{v:.1f} ms</text>'
-        for i, (name, v) in enumerate(items)
-    )
-    svg = f'<svg width="{width}" height="{height}" role="img">{bars}</svg>'
+    bars = _bars(items, 360 / max(*(v for _, v in items), 1.0), lambda _: NEUTRAL)
+    svg = f'<svg width="620" height="{BAR_H * len(items) + 10}" role="img">{bars}</svg>'
     return (
         "<h2>Time to answer per smoke probe</h2><p>Client-side time of each probe, all sent at "
         f"once (so it includes queueing): not the {budget_ms:.0f} ms page budget, which the perf "
@@ -234,22 +240,15 @@ def budget_chart(title: str, caption: str, values_ms: Mapping[str, float], budge
         return ""
     items = sorted(values_ms.items(), key=lambda kv: -kv[1])
     scale = 360 / max(budget_ms * 1.25, *(v for _, v in items))
-    bar_h, width = 16, 620
-    height = bar_h * len(items) + 30
+    bars = _bars(items, scale, lambda v: OVER if v > budget_ms else WITHIN)
+    height = BAR_H * len(items) + 30
     budget_x = 200 + budget_ms * scale
-    bars = "".join(
-        f'<text x="195" y="{i * bar_h + 12}" text-anchor="end" font-size="11">{E(name)}</text>'
-        f'<rect x="200" y="{i * bar_h + 2}" width="{max(v * scale, 1):.1f}" height="{bar_h - 4}" '
-        f'fill="{"#cf222e" if v > budget_ms else "#2f81f7"}"/>'
-        f'<text x="{204 + v * scale:.1f}" y="{i * bar_h + 12}" font-size="10">{v:.1f} ms</text>'
-        for i, (name, v) in enumerate(items)
-    )
     line = (
         f'<line x1="{budget_x:.1f}" y1="0" x2="{budget_x:.1f}" y2="{height - 14}" '
-        f'stroke="#cf222e" stroke-dasharray="4"/><text x="{budget_x + 3:.1f}" '
-        f'y="{height - 2}" font-size="10" fill="#cf222e">budget {budget_ms:.0f} ms</text>'
+        f'stroke="{OVER}" stroke-dasharray="4"/><text x="{budget_x + 3:.1f}" '
+        f'y="{height - 2}" font-size="10" fill="{OVER}">budget {budget_ms:.0f} ms</text>'
     )
-    svg = f'<svg width="{width}" height="{height}" role="img">{bars}{line}</svg>'
+    svg = f'<svg width="620" height="{height}" role="img">{bars}{line}</svg>'
     return f"<h2>{E(title)}</h2><p>{E(caption)}</p>{svg}"
 
 

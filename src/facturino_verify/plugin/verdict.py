@@ -17,7 +17,7 @@ from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, defa
 from ..verdict.catalog import Rule
 from ..verdict.causes import apply_causes
 from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
-from ..verdict.rootcause import RootCause, find_root_causes
+from ..verdict.rootcause import UNREACHABLE_CLAIM, RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
@@ -25,7 +25,6 @@ from .pushgateway import push, verdict_registry
 
 FLAKY_KEY = "network_retries"
 NOT_JUDGED_KEY = "not_judged"  # set by plugin/report.py on a check the suite could not judge
-UNREACHABLE_CLAIM = "the deployment answers (probe"
 
 
 def rule_for(item_name: str, env: Environment, marker: pytest.Mark | None) -> Rule:
@@ -147,10 +146,9 @@ def _point_dependents_at_their_cause(session: pytest.Session, causes: list[RootC
     """The terminal prints failures after this hook: each dependent shows one line naming its
     cause instead of a block with a misleading remedy (47 timeout blocks become one cause)."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = getattr(reporter, "stats", {})
     by_name = caused_by(causes)
-    for report in getattr(reporter, "stats", {}).get("failed", []) + getattr(
-        reporter, "stats", {}
-    ).get("error", []):
+    for report in [*stats.get("failed", []), *stats.get("error", [])]:
         cause = by_name.get(report.nodeid.rsplit("::", 1)[-1])
         if cause is not None and isinstance(report, pytest.TestReport):
             report.longrepr = dependent_text(cause)

@@ -29,20 +29,9 @@ UNREACHABLE_CLAIM = "the deployment answers (probe '"
 FAILED = ("failed", "error")
 NOT_JUDGED = "not_judged"
 
-# Pages and answers the app can only give with a working database (its sessions, the installer
-# gate and /metrics read it; /health reports it).
-NEEDS_DATABASE = (
-    "test_health_",
-    "test_login_page_",
-    "test_session_cookie_",
-    "test_xsrf_cookie_",
-    "test_app_key_",
-    "test_installer_",
-    "test_metrics_",
-    "test_sign_in_",
-)
-# Every web-group page when sessions live in Redis; /health reports Redis itself.
-NEEDS_REDIS_SESSIONS = (
+# The app's web-group pages and answers: they need its database (sessions, the installer gate and
+# /metrics read it; /health reports it), and Redis too where sessions live there.
+WEB_PAGES = (
     "test_health_",
     "test_login_page_",
     "test_session_cookie_",
@@ -100,8 +89,8 @@ def find_root_causes(
         found.append((root, title, list(dict.fromkeys(r.name for r in dependents))))
 
     _unreachable_app(failed, claim)
-    _backend("test_database_answers_select_1", "db.", NEEDS_DATABASE, failed, claim)
-    web = NEEDS_REDIS_SESSIONS if sessions_in_redis else ()
+    _backend("test_database_answers_select_1", "db.", WEB_PAGES, failed, claim)
+    web = WEB_PAGES if sessions_in_redis else ()
     _backend("test_redis_answers_ping", "redis.", web, failed, claim)
     _failed_sign_ins(results, found, claim)
     for group in _identical(list(open_.values())):
