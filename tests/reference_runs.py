@@ -98,6 +98,9 @@ def reference(
         subprocess.run([REFERENCE, "down", "--home", str(home)], capture_output=True, check=False)
 
 
+CI_VARIABLES = ("CI", "BUILD_NUMBER")
+
+
 def run_suite(
     home: Path,
     marker: str = "smoke",
@@ -120,10 +123,12 @@ def run_suite(
         *extra,
     ]
     # Not the xdist worker's variables either: pytest-benchmark would think it runs under xdist.
+    # Nor CI's: under CI or BUILD_NUMBER pytest prints the short summary untruncated, and the
+    # output these tests read must not depend on where they run.
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("FACTURINO_VERIFY__", "PYTEST_XDIST_"))
+        if not k.startswith(("FACTURINO_VERIFY__", "PYTEST_XDIST_")) and k not in CI_VARIABLES
     }
     # The deployment's own ledger and sessions: a new deployment's limiter starts empty too.
     env["FACTURINO_VERIFY_CACHE_DIR"] = str(home / "verify-cache")

@@ -453,6 +453,33 @@ def test_one_root_cause_is_named_with_its_remedy_and_no_wrong_remedy(fault: str)
     assert run.exit_code == EXIT_CODES["ROLLBACK"], "the verdict is unchanged"
 
 
+def test_under_ci_the_untruncated_summary_gives_the_remedy_under_the_cause_only() -> None:
+    """CI=true makes pytest print each failure's whole message: still no dependent's remedy."""
+    check, remedy = ROOT_CAUSES["redis_down"]
+    with reference_on_a_free_base(["redis_down"]) as home:
+        run = run_suite(home, overrides={"CI": "true"})
+    entries = short_summary_entries(run.output)
+    assert len(entries) > 1, run.output[-3000:]
+    with_remedy = {name for name, text in entries.items() if remedy in text}
+    assert with_remedy == {f"tests_smoke/test_redis.py::{check}"}, entries
+    dependents = [text for name, text in entries.items() if name not in with_remedy]
+    assert all(f"caused by {check}" in text for text in dependents), entries
+
+
+def short_summary_entries(output: str) -> dict[str, str]:
+    """The 'short test summary info' section: each FAILED/ERROR node id with its whole text."""
+    section = output.split("short test summary info", 1)[1].splitlines()[1:]
+    entries: dict[str, str] = {}
+    name = ""
+    for line in section:
+        if line.startswith("="):
+            break
+        if line.startswith(("FAILED ", "ERROR ")):
+            name = line.split(" ", 1)[1].split(" - ", 1)[0]
+        entries[name] = entries.get(name, "") + line + "\n"
+    return entries
+
+
 def test_a_missing_table_is_reported_as_a_schema_problem_with_the_migrations_remedy() -> None:
     """The database answers, but failed_jobs is gone: not 'could not ask the deployment'."""
     with reference_on_a_free_base([]) as home:
