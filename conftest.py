@@ -1,7 +1,8 @@
 """The verification suites need a target: refuse to run them without ``--env``/``--env-file``.
 
 The plugin itself stays inert without those options (it is loaded into every pytest run, the
-project's own ``tests/`` included); only the suites insist.
+project's own ``tests/`` included); only the suites insist. A suite whose optional install part
+is missing is left out of collection, and a run that asks for it is refused with the fix.
 """
 
 from __future__ import annotations
@@ -10,21 +11,38 @@ from pathlib import Path
 
 import pytest
 
-from facturino_verify.plugin.options import informational
+from facturino_verify.extras import SUITE_EXTRAS, install_hint, missing_modules, selected_by
+from facturino_verify.plugin.options import SUITE_MARKERS, informational
 
 SUITES = ("tests_smoke", "tests_features", "tests_perf", "tests_monitoring", "tests_ops")
 
 
-def _targets_a_suite(config: pytest.Config) -> bool:
+# Collected by no run where its modules cannot be imported: pytest reads this list below the
+# root; a folder named as an argument (testpaths) is dropped from the arguments instead.
+collect_ignore = [suite.folder for suite in SUITE_EXTRAS if missing_modules(suite)]
+
+
+def _arg_path(config: pytest.Config, arg: str) -> Path:
+    return (config.invocation_params.dir / Path(arg.split("::", 1)[0])).resolve()
+
+
+def _targets_a_suite(config: pytest.Config, suites: tuple[str, ...] = SUITES) -> bool:
     root = config.rootpath
     for arg in config.args:
-        path = Path(arg.split("::", 1)[0])
-        path = (config.invocation_params.dir / path).resolve()
-        if any(path == root / s or root / s in path.parents for s in SUITES):
+        path = _arg_path(config, arg)
+        if any(path == root / s or root / s in path.parents for s in suites):
             return True
         if path == root:
             return True
     return False
+
+
+def _refuse_a_suite_not_installed(config: pytest.Config) -> None:
+    for suite in SUITE_EXTRAS:
+        missing = missing_modules(suite)
+        targeted = _targets_a_suite(config, (suite.folder,))
+        if missing and targeted and selected_by(config.option.markexpr, suite, SUITE_MARKERS):
+            raise pytest.UsageError(install_hint(suite, missing))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,3 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "the verification suites need a target: pass --env NAME "
             "(a file in environments/) or --env-file PATH"
         )
+    if not informational(config):
+        _refuse_a_suite_not_installed(config)
+    not_installed = {config.rootpath / folder for folder in collect_ignore}
+    config.args[:] = [a for a in config.args if _arg_path(config, a) not in not_installed]

@@ -73,6 +73,13 @@ def test_reports_are_uploaded_always_and_the_job_gates_on_the_verdict() -> None:
     assert "verdict-gate.sh" in steps[-1]["run"]
 
 
+def test_the_runner_installs_only_what_the_planned_suite_needs() -> None:
+    (setup,) = [s for s in job()["steps"] if "make install" in str(s.get("run", ""))]
+    assert setup["env"]["SUITE"] == "${{ steps.plan.outputs.suite }}"
+    assert setup["run"].strip() == 'make install SUITE="$SUITE"'
+    assert not any("make setup" in str(s.get("run", "")) for s in job()["steps"])
+
+
 def test_every_action_is_pinned_to_a_commit() -> None:
     for s in job()["steps"]:
         if "uses" in s:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -23,7 +24,7 @@ from facturino_reference.state import ports_for
 from facturino_verify.config.model import HEALTH_CHECKS
 from facturino_verify.verdict import EXIT_CODES
 
-from .reference_runs import SuiteRun, port_bases, reference, run_suite
+from .reference_runs import BIN, ROOT, SuiteRun, port_bases, reference, run_suite
 
 pytestmark = pytest.mark.fault_matrix
 
@@ -478,6 +479,62 @@ def short_summary_entries(output: str) -> dict[str, str]:
             name = line.split(" ", 1)[1].split(" - ", 1)[0]
         entries[name] = entries.get(name, "") + line + "\n"
     return entries
+
+
+# The core install (`pip install facturino-verify`) holds none of the extras' modules and no
+# entry point of their pytest plugins: here the path finder does not see them (pytest's own
+# assertion-rewriting finder asks it too) and their plugins are not loaded.
+NOT_INSTALLED_FINDER = """
+import importlib.machinery
+
+EXTRAS = {"lxml", "signxml", "pypdf", "hashids", "boto3", "pytest_playwright",
+          "pytest_benchmark", "pytest_base_url"}
+_find_spec = importlib.machinery.PathFinder.find_spec
+
+
+def find_spec(cls, name, path=None, target=None):
+    if name.partition(".")[0] in EXTRAS:
+        return None
+    return _find_spec(name, path, target)
+
+
+importlib.machinery.PathFinder.find_spec = classmethod(find_spec)
+"""
+EXTRAS_PLUGINS = ("-p", "no:playwright", "-p", "no:benchmark", "-p", "no:base_url")
+
+
+def core_install_only(folder: Path) -> dict[str, str]:
+    (folder / "sitecustomize.py").write_text(NOT_INSTALLED_FINDER)
+    return {"PYTHONPATH": str(folder)}
+
+
+def test_the_smoke_gate_needs_only_the_core_install(tmp_path: Path) -> None:
+    with reference_on_a_free_base([]) as home:
+        core = run_suite(home, "smoke", *EXTRAS_PLUGINS, overrides=core_install_only(tmp_path))
+        full = run_suite(home, "smoke")
+    assert core.exit_code == EXIT_CODES["GO"], core.output[-3000:]
+    assert core.outcomes == full.outcomes, "the same checks, with the same outcomes"
+
+
+@pytest.mark.parametrize(("marker", "extra"), [("features", "features"), ("perf", "perf")])
+def test_a_suite_whose_extra_is_missing_is_refused_with_the_pip_command(
+    tmp_path: Path, marker: str, extra: str
+) -> None:
+    env = {**os.environ, **core_install_only(tmp_path)}
+    target = tmp_path / "env.toml"
+    target.write_text('[target]\nurl = "http://127.0.0.1:9"\n')
+    done = subprocess.run(
+        [str(BIN / "pytest"), "-m", marker, f"--env-file={target}", *EXTRAS_PLUGINS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if line.strip()]
+    assert line.startswith(f"ERROR: the {marker} suite needs the '{extra}' extra"), line
+    assert f"pip install 'facturino-verify[{extra}]'" in line
 
 
 def test_a_missing_table_is_reported_as_a_schema_problem_with_the_migrations_remedy() -> None:

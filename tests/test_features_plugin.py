@@ -171,6 +171,30 @@ def test_chromium_comes_from_the_environment_or_debian(tmp_path: Path) -> None:
     assert found in browser.CHROMIUM_CANDIDATES
 
 
+def test_without_debian_s_chromium_playwright_s_own_newest_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    with pytest.raises(pytest.UsageError, match="playwright install --with-deps chromium"):
+        browser.chromium_executable(_env(), candidates=())
+    for revision in ("1187", "1200"):
+        binary = tmp_path / f"chromium-{revision}" / "chrome-linux" / "chrome"
+        binary.parent.mkdir(parents=True)
+        binary.write_text("")
+    shell = tmp_path / "chromium_headless_shell-1300" / "chrome-linux" / "headless_shell"
+    shell.parent.mkdir(parents=True)
+    shell.write_text("")
+    assert browser.chromium_executable(_env(), candidates=()) == str(
+        tmp_path / "chromium-1200" / "chrome-linux" / "chrome"
+    )
+    only_the_shell = tmp_path / "shell-only"
+    (only_the_shell / shell.parent.relative_to(tmp_path)).mkdir(parents=True)
+    (only_the_shell / shell.relative_to(tmp_path)).write_text("")
+    assert browser.playwright_chromium(only_the_shell) == str(
+        only_the_shell / shell.relative_to(tmp_path)
+    )
+
+
 def test_named_chromium_is_looked_up_on_path(tmp_path: Path) -> None:
     binary = tmp_path / "my-chromium"
     binary.write_text("")

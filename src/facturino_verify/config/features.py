@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Debian's Chromium first (no download possible here), then the wrapper-less binary.
+# Debian's Chromium first, then the wrapper-less binary (Playwright's own download after these).
 CHROMIUM_CANDIDATES = (
     "/usr/bin/chromium",
     "/usr/lib/chromium/chromium",

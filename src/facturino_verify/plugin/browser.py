@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 import socket
 import ssl
@@ -32,10 +33,14 @@ from ..config import Environment
 from ..config.features import CHROMIUM_CANDIDATES
 
 
-def chromium_executable(env: Environment, which: Callable[[str], str | None] = shutil.which) -> str:
+def chromium_executable(
+    env: Environment,
+    which: Callable[[str], str | None] = shutil.which,
+    candidates: tuple[str, ...] = CHROMIUM_CANDIDATES,
+) -> str:
     """``[browser] executable_path`` (a path or a name on PATH), else the first Debian Chromium
-    found; a clear usage error when neither exists (``playwright install`` is not an option
-    here: there is no CDN access)."""
+    found, else Playwright's own (runners without Debian's package: Ubuntu ships Chromium only
+    as a snap); a clear usage error when none exists."""
     configured = env.browser.executable_path
     if configured is not None:
         path = configured if configured.is_absolute() else Path(which(str(configured)) or "")
@@ -45,13 +50,52 @@ def chromium_executable(env: Environment, which: Callable[[str], str | None] = s
             f"[browser] executable_path: {configured} does not exist "
             f"(install Debian's chromium, or point it at a Chromium binary)"
         )
-    for candidate in CHROMIUM_CANDIDATES:
+    for candidate in candidates:
         if Path(candidate).is_file():
             return candidate
+    own = playwright_chromium()
+    if own is not None:
+        return own
     raise pytest.UsageError(
-        "no Chromium found for the browser tests: install it (apt-get install chromium) or set "
-        f"[browser] executable_path; looked at {', '.join(CHROMIUM_CANDIDATES)}"
+        "no Chromium found for the browser checks: install Debian's (apt-get install chromium) "
+        "or Playwright's own (python -m playwright install --with-deps chromium), or set "
+        f"[browser] executable_path; looked at {', '.join(candidates)} and {playwright_browsers()}"
     )
+
+
+# Its full browser before its headless shell, under `playwright install`'s folder.
+PLAYWRIGHT_CHROMIUM = (
+    "chromium-*/chrome-linux*/chrome",
+    "chromium_headless_shell-*/*/headless_shell",
+)
+
+
+def playwright_browsers() -> Path:
+    """Where ``playwright install`` puts its browsers (PLAYWRIGHT_BROWSERS_PATH, "0": inside
+    the package)."""
+    configured = os.environ.get("PLAYWRIGHT_BROWSERS_PATH", "")
+    if configured == "0":
+        import playwright
+
+        return Path(playwright.__file__).parent / "driver" / "package" / ".local-browsers"
+    return Path(configured) if configured else Path.home() / ".cache" / "ms-playwright"
+
+
+def playwright_chromium(browsers: Path | None = None) -> str | None:
+    """The newest Chromium ``playwright install chromium`` left, its full browser before its
+    headless shell."""
+    root = browsers or playwright_browsers()
+    for pattern in PLAYWRIGHT_CHROMIUM:
+        found = [path for path in root.glob(pattern) if path.is_file()]
+        if found:
+            return str(max(found, key=_revision))
+    return None
+
+
+def _revision(binary: Path) -> int:
+    """``chromium-1187/chrome-linux/chrome`` → 1187."""
+    tail = binary.parent.parent.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
 
 
 def spki_hash(cert: x509.Certificate) -> str:

@@ -29,6 +29,7 @@ from ..clients import TargetError
 from ..clients.sanctum import SanctumSession
 from ..clients.timing import Timing, timed_get
 from ..config import Environment
+from ..extras import PERF_EXTRA, install_hint, missing_modules
 from . import stash
 from .deployment import Deployment
 from .html_report import budget_chart
@@ -88,6 +89,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # the controller already refused or accepted the run
     reason = benchmark_unusable(config)
     if reason and selects_perf(config):
+        missing = missing_modules(PERF_EXTRA)
+        if missing:
+            raise pytest.UsageError(install_hint(PERF_EXTRA, missing))
         raise pytest.UsageError(
             f"the perf suite cannot measure in this run: {reason}. Run: {RUN_ALONE}"
         )
