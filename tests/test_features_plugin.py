@@ -22,11 +22,11 @@ from facturino_verify.clients.http import HttpClient
 from facturino_verify.clients.poll import poll
 from facturino_verify.clients.redisjobs import queued_jobs
 from facturino_verify.clients.sanctum import SanctumSession
-from facturino_verify.config import Environment
-from facturino_verify.plugin import browser, sync_watch
-from facturino_verify.plugin.features import new_run_tag
-from facturino_verify.plugin.flows import invoice_bodies
-from facturino_verify.plugin.sync_watch import DatabaseJobs
+from facturino_verify.config import ConfigError, Environment
+from facturino_verify.runs import browser, sync_watch
+from facturino_verify.runs.features import new_run_tag
+from facturino_verify.runs.flows import invoice_bodies
+from facturino_verify.runs.sync_watch import DatabaseJobs
 
 from .conftest import WriteEnv
 
@@ -165,7 +165,7 @@ def test_chromium_comes_from_the_environment_or_debian(tmp_path: Path) -> None:
     assert browser.chromium_executable(_env(browser={"executable_path": str(binary)})) == str(
         binary
     )
-    with pytest.raises(pytest.UsageError, match="executable_path"):
+    with pytest.raises(ConfigError, match="executable_path"):
         browser.chromium_executable(_env(browser={"executable_path": str(tmp_path / "none")}))
     found = browser.chromium_executable(_env(), which=lambda name: None)
     assert found in browser.CHROMIUM_CANDIDATES
@@ -175,7 +175,7 @@ def test_without_debian_s_chromium_playwright_s_own_newest_is_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
-    with pytest.raises(pytest.UsageError, match="playwright install --with-deps chromium"):
+    with pytest.raises(ConfigError, match="playwright install --with-deps chromium"):
         browser.chromium_executable(_env(), candidates=())
     for revision in ("1187", "1200"):
         binary = tmp_path / f"chromium-{revision}" / "chrome-linux" / "chrome"
@@ -329,7 +329,7 @@ class _Api:
 
 
 def _made() -> object:
-    from facturino_verify.plugin.flows import InvoiceUnderTest
+    from facturino_verify.runs.flows import InvoiceUnderTest
 
     made = InvoiceUnderTest("verify-t", "VERIFY-T", "Customer verify-t")
     made.customer, made.item = {"id": 3, "name": "Customer verify-t"}, {"id": 2, "name": "Item"}
@@ -338,8 +338,8 @@ def _made() -> object:
 
 
 def test_cleanup_deletes_in_order_and_verifies_the_404s() -> None:
-    from facturino_verify.plugin.features import FeatureRun
     from facturino_verify.plugin.flows import _remove
+    from facturino_verify.runs.features import FeatureRun
 
     api, run = _Api(200, 404), FeatureRun("verify-t")
     _remove(api, type("D", (), {"http": _Http(404)})(), _made(), run)  # type: ignore[arg-type]
@@ -353,8 +353,8 @@ def test_cleanup_deletes_in_order_and_verifies_the_404s() -> None:
 def test_cleanup_failure_fails_loudly_and_lists_what_was_left(
     delete: int, invoice: int, pdf: int
 ) -> None:
-    from facturino_verify.plugin.features import FeatureRun
     from facturino_verify.plugin.flows import _remove
+    from facturino_verify.runs.features import FeatureRun
 
     run = FeatureRun("verify-t")
     with pytest.raises(pytest.fail.Exception, match="cleanup failed, left behind"):

@@ -17,7 +17,7 @@ from facturino_verify.clients.redisjobs import Head, ReadyLists
 from facturino_verify.config import Environment
 from facturino_verify.config.perf import Perf
 from facturino_verify.plugin.perf import selects_perf
-from facturino_verify.plugin.queue_watch import probe_not_possible_because
+from facturino_verify.runs.queue_watch import probe_not_possible_because
 
 WriteEnv = Callable[..., Path]
 RUN = ("-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports")

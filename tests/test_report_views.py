@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facturino_verify.plugin.html_report import budget_chart, latency_chart, verdict_heading
+from facturino_verify.report.html import budget_chart, latency_chart, verdict_heading
 from facturino_verify.verdict import CheckResult
 from facturino_verify.verdict.table import fill
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from facturino_verify.config import Environment
-from facturino_verify.plugin import browser as browser_setup
+from facturino_verify.config import ConfigError, Environment
 from facturino_verify.plugin import stash
-from facturino_verify.plugin.deployment import Deployment
-from facturino_verify.plugin.features import FeatureRun
+from facturino_verify.runs import browser as browser_setup
+from facturino_verify.runs.deployment import Deployment
+from facturino_verify.runs.features import FeatureRun
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,7 @@ def browser_type_launch_args(
     default) + SPKI pins of the target's CA and verified certificate (see plugin/browser.py)."""
     try:
         return browser_setup.launch_args(environment, browser_type_launch_args)
-    except pytest.UsageError as error:  # after collection: every browser test says why
+    except ConfigError as error:  # after collection: every browser test says why
         pytest.fail(str(error), pytrace=False)
 
 

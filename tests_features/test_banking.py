@@ -16,7 +16,7 @@ from facturino_verify.clients import featuredb
 from facturino_verify.clients.facturino_api import FacturinoApi
 from facturino_verify.clients.postgres import PostgresClient
 from facturino_verify.config import Environment
-from facturino_verify.plugin.flows import SyncObservation
+from facturino_verify.runs.flows import SyncObservation
 
 pytestmark = [pytest.mark.features, pytest.mark.admin_account]
 

@@ -19,8 +19,8 @@ from lxml import etree
 from facturino_verify.checks import efaktura
 from facturino_verify.clients.xmlsec import xmlsec_verify
 from facturino_verify.config import Environment
-from facturino_verify.plugin.features import FeatureRun
-from facturino_verify.plugin.flows import InvoiceUnderTest
+from facturino_verify.runs.features import FeatureRun
+from facturino_verify.runs.flows import InvoiceUnderTest
 
 pytestmark = [pytest.mark.features, pytest.mark.writes, pytest.mark.admin_account]
 

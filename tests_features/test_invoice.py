@@ -12,8 +12,8 @@ import pytest
 
 from facturino_verify.checks import invoice
 from facturino_verify.config import APP_KEY_EXAMPLE, Environment
-from facturino_verify.plugin.features import FeatureRun
-from facturino_verify.plugin.flows import InvoiceUnderTest
+from facturino_verify.runs.features import FeatureRun
+from facturino_verify.runs.flows import InvoiceUnderTest
 
 pytestmark = [pytest.mark.features, pytest.mark.writes, pytest.mark.admin_account]
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from facturino_verify.checks import invoice
-from facturino_verify.plugin.flows import InvoiceUnderTest
+from facturino_verify.runs.flows import InvoiceUnderTest
 
 pytestmark = [
     pytest.mark.features,

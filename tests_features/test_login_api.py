@@ -16,7 +16,7 @@ import pytest
 from facturino_verify.checks import login
 from facturino_verify.clients.errors import TargetError
 from facturino_verify.clients.sanctum import SanctumSession
-from facturino_verify.plugin.deployment import Deployment
+from facturino_verify.runs.deployment import Deployment
 
 pytestmark = [pytest.mark.features, pytest.mark.admin_account]
 

@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from facturino_verify.checks import login, remedies
 from facturino_verify.config import Environment
-from facturino_verify.plugin.deployment import Deployment
+from facturino_verify.runs.deployment import Deployment
 
 pytestmark = [pytest.mark.features, pytest.mark.browser, pytest.mark.admin_account]
 FORM = "form#loginForm"

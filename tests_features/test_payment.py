@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 from facturino_verify.checks import payment
 from facturino_verify.clients import PostgresClient, featuredb
 from facturino_verify.clients.facturino_api import FacturinoApi, unsigned_webhook
-from facturino_verify.plugin.deployment import Deployment
+from facturino_verify.runs.deployment import Deployment
 
 pytestmark = [pytest.mark.features]
 

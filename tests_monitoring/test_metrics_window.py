@@ -12,7 +12,7 @@ import pytest
 from facturino_verify.checks import monitoring
 from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER
 from facturino_verify.config import Environment
-from facturino_verify.plugin.monitoring import MetricsWindow
+from facturino_verify.runs.monitoring import MetricsWindow
 
 pytestmark = [pytest.mark.monitoring, pytest.mark.metrics_auth]
 WHERE = "/metrics window"

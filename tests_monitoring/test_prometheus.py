@@ -9,7 +9,7 @@ import pytest
 from facturino_verify.checks import monitoring
 from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER
 from facturino_verify.config import Environment
-from facturino_verify.plugin.monitoring import PrometheusView
+from facturino_verify.runs.monitoring import PrometheusView
 
 pytestmark = [pytest.mark.monitoring, pytest.mark.prometheus]
 WHERE = "Prometheus"

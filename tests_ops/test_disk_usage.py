@@ -15,7 +15,7 @@ from facturino_verify.checks.metrics import metric_families
 from facturino_verify.clients import shell
 from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
-from facturino_verify.plugin.ops import Ops
+from facturino_verify.runs.ops import Ops
 
 pytestmark = pytest.mark.weekly
 

@@ -12,7 +12,7 @@ from facturino_verify.checks.artisan import parse_migrate_status
 from facturino_verify.clients import shell
 from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
-from facturino_verify.plugin.ops import Ops
+from facturino_verify.runs.ops import Ops
 
 pytestmark = [pytest.mark.daily, pytest.mark.shell]
 

@@ -22,7 +22,7 @@ from facturino_verify.clients import shell
 from facturino_verify.clients.opsdb import QueueFigures
 from facturino_verify.clients.shell import ShellResult
 from facturino_verify.config import Environment
-from facturino_verify.plugin.ops import Ops
+from facturino_verify.runs.ops import Ops
 
 pytestmark = pytest.mark.daily
 SOURCES = {"database": "jobs table", "redis": "Redis lists"}

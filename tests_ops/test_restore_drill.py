@@ -10,7 +10,7 @@ import pytest
 
 from facturino_verify.checks import restore as checks
 from facturino_verify.config import Environment
-from facturino_verify.plugin.ops import Drill, Ops
+from facturino_verify.runs.ops import Drill, Ops
 
 pytestmark = pytest.mark.weekly
 

@@ -12,7 +12,7 @@ import pytest
 
 from facturino_verify.checks import perf
 from facturino_verify.config import Environment
-from facturino_verify.plugin.perf import EndpointTimer, PerfRun
+from facturino_verify.runs.perf import EndpointTimer, PerfRun
 
 pytestmark = [pytest.mark.perf, pytest.mark.admin_account]
 

@@ -9,7 +9,7 @@ import pytest
 
 from facturino_verify.checks import perf
 from facturino_verify.config import Environment
-from facturino_verify.plugin.queue_watch import QueueWatch, probe_not_possible_because
+from facturino_verify.runs.queue_watch import QueueWatch, probe_not_possible_because
 
 pytestmark = [pytest.mark.perf, pytest.mark.db]
 

@@ -11,7 +11,7 @@ import pytest
 
 from facturino_verify.checks import perf
 from facturino_verify.config import Environment
-from facturino_verify.plugin.perf import EndpointTimer
+from facturino_verify.runs.perf import EndpointTimer
 
 pytestmark = [pytest.mark.perf, pytest.mark.admin_account]
 

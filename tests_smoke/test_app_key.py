@@ -6,7 +6,7 @@ import pytest
 
 from facturino_verify.checks import security
 from facturino_verify.config import APP_KEY_EXAMPLE
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = pytest.mark.smoke
 

@@ -7,7 +7,7 @@ import pytest
 from facturino_verify.checks import observability, remedies
 from facturino_verify.checks.http import expect_status, json_body
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = pytest.mark.smoke
 

@@ -9,7 +9,7 @@ import pytest
 from facturino_verify.checks import app, health, remedies
 from facturino_verify.checks.http import expect_status
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 from facturino_verify.verdict.causes import CAUSED_BY
 
 pytestmark = pytest.mark.smoke

@@ -8,7 +8,7 @@ import pytest
 from facturino_verify.checks import health
 from facturino_verify.checks.health import Certificate
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = [pytest.mark.smoke, pytest.mark.db]
 

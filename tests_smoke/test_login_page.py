@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from facturino_verify.checks import app, spa
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = pytest.mark.smoke
 

@@ -9,7 +9,7 @@ import pytest
 from facturino_verify.checks import metrics, remedies
 from facturino_verify.checks.http import expect_status, json_body
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes, metrics_probe
+from facturino_verify.runs.probes import Probes, metrics_probe
 
 pytestmark = pytest.mark.smoke
 

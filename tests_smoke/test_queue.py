@@ -11,7 +11,7 @@ from facturino_verify.checks.queues import JobsFound
 from facturino_verify.clients import QueueSnapshot
 from facturino_verify.clients.redisjobs import RedisQueueSnapshot
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = pytest.mark.smoke
 

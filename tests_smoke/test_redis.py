@@ -12,7 +12,7 @@ import pytest
 
 from facturino_verify.checks import data
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = [pytest.mark.smoke, pytest.mark.redis]
 # The requests whose sessions and cache entries the app writes during this run.

@@ -7,7 +7,7 @@ import pytest
 from facturino_verify.checks import remedies
 from facturino_verify.checks.http import expect_header, expect_headers_absent
 from facturino_verify.config import Environment
-from facturino_verify.plugin.probes import Probes
+from facturino_verify.runs.probes import Probes
 
 pytestmark = pytest.mark.smoke
 

@@ -13,12 +13,12 @@ from ..config import ConfigError, Environment, environment_path, load_environmen
 from ..config.errors import collected
 from ..config.load import file_mistakes
 from ..redact import Redactor
+from ..verdict.patterns import pattern_mistakes
 from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
 from .listing import CheckLister
 from .options import informational, register_markers
-from .patterns import pattern_mistakes
 from .verdict import VerdictRecorder
 
 

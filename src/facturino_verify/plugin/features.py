@@ -7,61 +7,23 @@ flow they serve live in ``plugin/flows.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import uuid
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..clients.budget import AuthBudget
 from ..config import Environment
+from ..runs.browser import scrub_archive
+from ..runs.features import FeatureRun, new_run_tag
 from . import stash
-from .browser import scrub_archive
 from .configure import secret_values
-
-
-class FeatureNote(UserWarning):
-    """Something a flow found worth saying that the environment does not count as a failure
-    (for example the non-standard placement of the e-Faktura signature)."""
-
-
-@dataclass
-class Leftover:
-    kind: str
-    id: int
-    label: str
-    reason: str
-
-
-@dataclass
-class FeatureRun:
-    """What this run created, what it could not remove, what it noticed, what it spent."""
-
-    tag: str
-    budget: AuthBudget | None = None
-    leftovers: list[Leftover] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (test id, text)
-
-    def note(self, nodeid: str, text: str) -> None:
-        self.notes.append((nodeid, text))
-        warnings.warn(FeatureNote(text), stacklevel=2)
-
 
 FEATURE_RUN = pytest.StashKey[FeatureRun]()
 PLAYWRIGHT_DEFAULTS = {
     "tracing": ("--tracing", "retain-on-failure"),
     "screenshot": ("--screenshot", "only-on-failure"),
 }
-
-
-def new_run_tag(prefix: str, now: dt.datetime | None = None) -> str:
-    """``verify-<yymmddHHMM>-<6 hex>``: unique per run, sortable, recognisable in any table."""
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%y%m%d%H%M")
-    return f"{prefix}-{stamp}-{uuid.uuid4().hex[:6]}"
 
 
 def _given(config: pytest.Config, flag: str) -> bool:

@@ -11,9 +11,9 @@ from ..clients import PostgresClient, RedisClient
 from ..clients.retry import RetryPolicy
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
+from ..runs.deployment import Deployment
+from ..runs.probes import Probes
 from . import stash
-from .deployment import Deployment
-from .probes import Probes
 from .verdict import FLAKY_KEY
 
 

@@ -13,10 +13,10 @@ from ..checks import CheckFailed
 from ..clients import TargetError
 from ..clients.errors import NotJudged
 from ..redact import Redactor
+from ..report.html import rollback_steps_for, stakeholder_view
 from ..verdict.rootcause import RootCause
 from ..verdict.waivers import WaiverRule, covering, lines
 from . import stash
-from .html_report import rollback_steps_for, stakeholder_view
 from .verdict import FLAKY_KEY, NOT_JUDGED_KEY, caused_by, dependent_text, verdict_lines
 
 # The runbook's response-time target: "average response time should be <200ms".

@@ -13,7 +13,16 @@ import pytest
 
 from ..config import Environment
 from ..redact import Redactor
-from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, decide, default_rule, matches
+from ..report.pushgateway import push, verdict_registry
+from ..verdict import (
+    TITLES,
+    CheckResult,
+    Verdict,
+    decide,
+    default_rule,
+    matches,
+    rollback_values,
+)
 from ..verdict.catalog import Rule
 from ..verdict.causes import apply_causes
 from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
@@ -21,7 +30,6 @@ from ..verdict.rootcause import UNREACHABLE_CLAIM, RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
-from .pushgateway import push, verdict_registry
 
 FLAKY_KEY = "network_retries"
 NOT_JUDGED_KEY = "not_judged"  # set by plugin/report.py on a check the suite could not judge
@@ -197,11 +205,6 @@ def _labelled(text: str, label: str) -> str:
 def _waived(report: pytest.TestReport) -> bool:
     # plugin/report.py marks a waived failure; kept in sync by the shared prefix.
     return str(getattr(report, "wasxfail", "")).startswith("WAIVED: ")
-
-
-def rollback_values(env: Environment) -> RollbackValues:
-    r = env.rollback
-    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url)
 
 
 def summary(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .catalog import SEVERITIES, Scenario, Severity, default_rule, matches
 from .decide import EXIT_CODES, CheckResult, Verdict, decide
-from .scenarios import TITLES, RollbackValues, steps
+from .scenarios import TITLES, RollbackValues, rollback_values, steps
 
 __all__ = [
     "EXIT_CODES",
@@ -18,5 +18,6 @@ __all__ = [
     "decide",
     "default_rule",
     "matches",
+    "rollback_values",
     "steps",
 ]

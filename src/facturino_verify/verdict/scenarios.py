@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .catalog import Scenario
+
+if TYPE_CHECKING:
+    from ..config import Environment
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,9 @@ def steps(scenario: Scenario, v: RollbackValues) -> list[str]:
         "debug locally, create a hotfix branch, fast-track it through testing",
         f"{v.run_prefix} php artisan up    # resume",
     ]
+
+
+def rollback_values(env: Environment) -> RollbackValues:
+    """The environment's ``[rollback]`` commands and its URL, for the runbook's steps."""
+    r = env.rollback
+    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping, Sequence
 
-from ..verdict import TITLES, CheckResult, Verdict, steps
+from ..config import Environment
+from ..verdict import TITLES, CheckResult, Verdict, rollback_values, steps
 from ..verdict.rootcause import RootCause
 from ..verdict.table import FilledRow, fill
 from ..verdict.waivers import WaiverReport
-from .verdict import rollback_values
 
 COLOURS = {
     "GO": "#1a7f37",
@@ -252,7 +252,7 @@ def budget_chart(title: str, caption: str, values_ms: Mapping[str, float], budge
     return f"<h2>{E(title)}</h2><p>{E(caption)}</p>{svg}"
 
 
-def rollback_steps_for(verdict: Verdict, env: object) -> list[str]:
+def rollback_steps_for(verdict: Verdict, env: Environment) -> list[str]:
     if verdict.scenario is None:
         return []
-    return steps(verdict.scenario, rollback_values(env))  # type: ignore[arg-type]
+    return steps(verdict.scenario, rollback_values(env))

@@ -2,8 +2,9 @@
 contexts without spending logins, and no secret left in a kept trace.
 
 The pytest-playwright fixtures stay the layering (``browser`` → ``new_context`` → ``page``); the
-suites' conftest overrides its session fixtures ``browser_type_launch_args`` and
-``browser_context_args`` with :func:`launch_args` and :func:`context_args`.
+features' conftest overrides its session fixtures ``browser_type_launch_args`` and
+``browser_context_args`` with :func:`launch_args` and :func:`context_args`. A misconfigured
+browser raises :class:`ConfigError`.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..checks.spa import LOGIN_FORM
 from ..clients import chromium
 from ..clients.sanctum import SanctumSession
-from ..config import Environment
+from ..config import ConfigError, Environment
 from ..config.features import CHROMIUM_CANDIDATES
 
 
@@ -46,9 +46,10 @@ def chromium_executable(
         path = configured if configured.is_absolute() else Path(which(str(configured)) or "")
         if path.is_file():
             return str(path)
-        raise pytest.UsageError(
-            f"[browser] executable_path: {configured} does not exist "
-            f"(install Debian's chromium, or point it at a Chromium binary)"
+        raise ConfigError(
+            f"{configured} does not exist",
+            "[browser] executable_path",
+            "install Debian's chromium, or point it at a Chromium binary",
         )
     for candidate in candidates:
         if Path(candidate).is_file():
@@ -56,7 +57,7 @@ def chromium_executable(
     own = playwright_chromium()
     if own is not None:
         return own
-    raise pytest.UsageError(
+    raise ConfigError(
         "no Chromium found for the browser checks: install Debian's (apt-get install chromium) "
         "or Playwright's own (python -m playwright install --with-deps chromium), or set "
         f"[browser] executable_path; looked at {', '.join(candidates)} and {playwright_browsers()}"
@@ -180,7 +181,7 @@ def render_login_page(env: Environment) -> chromium.RenderedPage:
         return seen
     try:
         launch = launch_args(env, {"headless": True})
-    except pytest.UsageError as error:
+    except ConfigError as error:
         raise chromium.BrowserUnavailable("Chromium", str(error)) from None
     return chromium.render(url, selectors, launch, context_args(env, {}), env.browser.timeout_ms)
 
