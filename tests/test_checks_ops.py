@@ -122,13 +122,11 @@ def test_about_drivers_json_gives_the_apps_drivers() -> None:
 
 def test_drivers_must_be_the_ones_the_environment_says() -> None:
     seen = parse_about_drivers(ABOUT_DRIVERS)
-    expected = {"queue": ("database", "[redis] queue_connection"), "cache": ("redis", "x")}
+    expected = {"queue": ("database", "[queue] connection"), "cache": ("redis", "x")}
     checks.expect_drivers(seen, expected, ABOUT_DRIVERS)
     with pytest.raises(CheckFailed) as caught:
-        checks.expect_drivers(seen, {"queue": ("redis", "[redis] queue_connection")}, "")
-    assert caught.value.seen == {
-        "queue": "app: database, environment: redis ([redis] queue_connection)"
-    }
+        checks.expect_drivers(seen, {"queue": ("redis", "[queue] connection")}, "")
+    assert caught.value.seen == {"queue": "app: database, environment: redis ([queue] connection)"}
     assert caught.value.remedy == remedies.QUEUE_CONNECTION
     with pytest.raises(CheckFailed, match="shows the app's drivers"):
         checks.expect_drivers({}, expected, "Command not found")

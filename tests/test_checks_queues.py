@@ -25,17 +25,17 @@ def test_failed_jobs_connection_names_map_to_their_driver(name: str, driver: str
 
 def test_jobs_only_on_the_configured_connection_pass() -> None:
     busy = JobsFound("database", "the jobs table", {"default": 4}, reserved=1)
-    queues.expect_jobs_only_on("database", "[redis] queue_connection", [busy, EMPTY_REDIS])
+    queues.expect_jobs_only_on("database", "[queue] connection", [busy, EMPTY_REDIS])
     queues.expect_jobs_only_on("database", "x", [busy], {"database": 7, "sync": 2})
 
 
 def test_jobs_waiting_on_the_other_connection_fail_naming_both() -> None:
     delayed = JobsFound("redis", "Redis DB 3 (facturino_queues:*)", {"einvoice": 150})
     with pytest.raises(CheckFailed) as caught:
-        queues.expect_jobs_only_on("database", "[redis] queue_connection", [TABLE, delayed])
+        queues.expect_jobs_only_on("database", "[queue] connection", [TABLE, delayed])
     failure = caught.value
     assert failure.claim == (
-        "jobs are only on the app's queue connection 'database' ([redis] queue_connection)"
+        "jobs are only on the app's queue connection 'database' ([queue] connection)"
     )
     assert failure.seen == (
         "150 job(s) in Redis DB 3 (facturino_queues:*) (connection 'redis'): {'einvoice': 150}"
@@ -47,7 +47,7 @@ def test_an_empty_redis_list_is_no_evidence_when_jobs_wait_in_the_table() -> Non
     """The app queues on Redis (as configured) but its jobs are in the jobs table."""
     table = JobsFound("database", "the jobs table", {"default": 5}, reserved=2)
     with pytest.raises(CheckFailed) as caught:
-        queues.expect_jobs_only_on("redis", "[redis] queue_connection", [table])
+        queues.expect_jobs_only_on("redis", "[queue] connection", [table])
     assert "7 job(s) in the jobs table (connection 'database')" in str(caught.value.seen)
     assert ", 2 reserved" in str(caught.value.seen)
 

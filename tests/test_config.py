@@ -224,23 +224,31 @@ def test_shipped_environment_file_is_valid(path: Path) -> None:
     assert env.name == path.stem
 
 
+BAKED = "no [queue] connection: the image's baked QUEUE_CONNECTION=database"
+
+
 @pytest.mark.parametrize(
     ("sections", "uses", "queue_said_by"),
     [
-        ({}, set(), "no [redis] section: the image's baked QUEUE_CONNECTION=database"),
-        ({"redis": {"host": "r"}}, set(), "[redis] queue_connection"),
+        ({}, set(), BAKED),
+        ({"redis": {"host": "r"}}, set(), BAKED),
         (
             {"redis": {"host": "r", "cache_store": "redis", "session_driver": "redis"}},
             {"cache", "sessions"},
-            "[redis] queue_connection",
+            BAKED,
         ),
         (
             {"redis": {"host": "r"}, "queue": {"connection": "redis"}},
             {"queue"},
             "[queue] connection",
         ),
+        (
+            {"redis": {"host": "r", "queue_connection": "redis"}},
+            {"queue"},
+            "[redis] queue_connection",
+        ),
     ],
-    ids=["no_redis", "baked_drivers", "cache_and_sessions", "queue_by_queue_section"],
+    ids=["no_redis", "baked_drivers", "cache_and_sessions", "queue_section", "deprecated_alias"],
 )
 def test_what_the_app_keeps_in_redis_follows_the_app_drivers(
     sections: dict[str, object], uses: set[str], queue_said_by: str
@@ -248,6 +256,23 @@ def test_what_the_app_keeps_in_redis_follows_the_app_drivers(
     env = Environment.model_validate({"target": {"url": "https://x.test"}, **sections})
     assert env.redis_uses == uses
     assert env.queue_connection_said_by == queue_said_by
+    deprecated = "queue_connection" in str(sections.get("redis", {}))
+    assert bool(env.deprecations) is deprecated
+
+
+def test_the_deprecated_queue_key_is_named_with_its_replacement_and_may_not_disagree() -> None:
+    alias = {
+        "target": {"url": "https://x.test"},
+        "redis": {"host": "r", "queue_connection": "redis"},
+    }
+    (note,) = Environment.model_validate(alias).deprecations
+    assert note == (
+        '[redis] queue_connection is deprecated: write connection = "redis" under [queue] instead'
+    )
+    same = Environment.model_validate({**alias, "queue": {"connection": "redis"}})
+    assert same.queue_connection == "redis"
+    with pytest.raises(ValueError, match="disagree: keep \\[queue\\] connection only"):
+        Environment.model_validate({**alias, "queue": {"connection": "database"}})
 
 
 @pytest.mark.parametrize(

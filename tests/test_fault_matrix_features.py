@@ -436,7 +436,7 @@ REDIS_CASES = {
 def test_the_sync_is_watched_on_redis_where_the_queue_connection_is_redis(case: str) -> None:
     """`QUEUE_CONNECTION=redis` (the runbook's): the job never touches the jobs table; the
     watch reads `queues:banking` and its reserved/delayed sets instead, with the same verdicts
-    (the environment file says `[redis] queue_connection = "redis"`)."""
+    (the environment file says `[queue] connection = "redis"`)."""
     faults, overrides, expected = REDIS_CASES[case]
     found = features_with(faults, overrides, "-k", "bank or sync", up=REDIS_QUEUE)
     assert found.failing == expected, found.run.output[-2500:]

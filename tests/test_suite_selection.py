@@ -34,13 +34,14 @@ def test_baked_drivers_keep_redis_checks_out_with_the_reason(tmp_path: Path) -> 
     assert "test_pending_jobs_below_threshold[database]" in ids
     assert "test_queue_depth_within_maximum[database]" in ids
     assert (
-        "says the app uses Redis for nothing ([redis] cache_store and session_driver, and "
-        "[redis] queue_connection, are not 'redis')"
+        "says the app uses Redis for nothing ([redis] cache_store and session_driver are not "
+        "'redis', and it queues on 'database': no [queue] connection: the image's baked "
+        "QUEUE_CONNECTION=database)"
     ) in output
 
 
 def test_the_queue_checks_read_redis_where_the_app_queues_there(tmp_path: Path) -> None:
-    extra = REDIS + 'queue_connection = "redis"\n'
+    extra = REDIS + '\n[queue]\nconnection = "redis"\n'
     ids, _ = collected(tmp_path, extra, "tests_smoke", "tests_ops")
     assert {
         "test_no_job_reserved_for_more_than_10_minutes[redis]",

@@ -1,6 +1,6 @@
 """Runbook 'Queue processing: queue:work --once should process a job without errors', watched
-where the app queues (contract §14: the ``jobs`` table, or Redis's ready lists with ``[redis]
-queue_connection = "redis"``): nothing waits too long, the queue moves, and where writes are
+where the app queues (contract §14: the ``jobs`` table, or Redis's ready lists with ``[queue]
+connection = "redis"``): nothing waits too long, the queue moves, and where writes are
 allowed a probe job goes through within a deadline."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Queue health (runbook 'Queue Not Processing'; Grafana 'queue depth < 100'), read where the
-app queues: its queue connection (``[redis] queue_connection``, the app's QUEUE_CONNECTION) is
+app queues: its queue connection (``[queue] connection``, the app's QUEUE_CONNECTION) is
 the test parameter, and jobs found on the other connection are a failure of their own."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Redis, where the app uses it (``[redis]`` cache_store / session_driver / queue_connection;
+"""Redis, where the app uses it (``[redis]`` cache_store / session_driver, ``[queue]`` connection;
 with the image's baked database drivers these checks are deselected with that reason).
 
 The runbook's 'Redis Connectivity' runs `Cache::put('deployment_test', now())` inside the app.

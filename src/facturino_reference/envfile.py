@@ -52,10 +52,12 @@ cache_prefix = "mkaccounting_cache"
 cache_db = 1
 session_db = {session_db}
 queue_db = 3
-# What the app uses Redis for (its CACHE_STORE, SESSION_DRIVER, QUEUE_CONNECTION).
+# What the app uses Redis for (its CACHE_STORE, SESSION_DRIVER; QUEUE_CONNECTION: [queue]).
 cache_store = "{cache_store}"
 session_driver = "{session_driver}"
-queue_connection = "{queue_connection}"
+
+[queue]
+connection = "{queue_connection}"
 
 [accounts.admin]
 email = "admin@facturino.test"

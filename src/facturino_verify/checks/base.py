@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
+from ..clients.errors import TargetError
 from ..redact import Redactor
+
+T = TypeVar("T")
 
 # Patterns only (no known secrets here): DSN passwords, Authorization/Cookie values, key=value.
 CREDENTIAL_SHAPES = Redactor()
@@ -30,6 +34,17 @@ class CheckFailed(AssertionError):
 def fail(claim: str, expected: object, seen: object, remedy: str) -> NoReturn:
     __tracebackhide__ = True
     raise CheckFailed(claim, expected, seen, remedy)
+
+
+def answered(question: Callable[[], T], claim: str, remedy: str, expected: str = "an answer") -> T:
+    """``question()``'s answer; when the target cannot be asked (a ``TargetError``), the check
+    ``claim`` fails with what went wrong."""
+    __tracebackhide__ = True
+    try:
+        return question()
+    except TargetError as error:
+        problem = str(error)
+    fail(claim, expected, problem, remedy)
 
 
 def shorten(text: str, limit: int = 160) -> str:

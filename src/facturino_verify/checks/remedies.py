@@ -240,7 +240,7 @@ ALERTS = (
 )
 QUEUE_CONNECTION = (
     "jobs are on a queue connection the app does not use: compare QUEUE_CONNECTION "
-    "(`php artisan about --only=drivers`) with the environment's [redis] queue_connection, and "
+    "(`php artisan about --only=drivers`) with the environment's [queue] connection, and "
     "find the producer or worker configured for the other one; jobs on a connection no worker "
     "serves are never processed"
 )

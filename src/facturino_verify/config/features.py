@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from .section import Section
 
 # Debian's Chromium first, then the wrapper-less binary (Playwright's own download after these).
 CHROMIUM_CANDIDATES = (
@@ -21,11 +23,7 @@ CHROMIUM_CANDIDATES = (
 INVOICE_HASHIDS_ALPHABET = "XKAR7m8jD2bqP9OSVeNGiYL465T10zhfWuc3"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Browser(_Section):
+class Browser(Section):
     """How Chromium is started for the ``browser`` tests."""
 
     # None: the first of CHROMIUM_CANDIDATES that exists, else Playwright's own download.
@@ -41,7 +39,7 @@ class Browser(_Section):
     headless: bool = True
 
 
-class InvoiceFlow(_Section):
+class InvoiceFlow(Section):
     """The invoice + PDF flow (writes)."""
 
     template_name: str = "invoice1"
@@ -57,7 +55,7 @@ class InvoiceFlow(_Section):
     hash_without_key: Literal["warn", "fail"] = "fail"
 
 
-class Efaktura(_Section):
+class Efaktura(Section):
     """UBL export and its XMLDSig signature (contract section 6)."""
 
     # None: the OASIS schemas the package carries (facturino_verify/schemas/ubl-2.1).
@@ -72,7 +70,7 @@ class Efaktura(_Section):
     xmlsec1: str = "xmlsec1"
 
 
-class Banking(_Section):
+class Banking(Section):
     """PSD2 banking (contract section 7)."""
 
     # The newest psd2 transaction's import time (created_at) must be younger than this: the one
@@ -92,7 +90,7 @@ class Banking(_Section):
     new_transactions: Literal["required", "if_token", "not_judged"] = "required"
 
 
-class Payment(_Section):
+class Payment(Section):
     """Subscription, checkout and webhooks (contract section 8)."""
 
     # /webhooks/stripe rejects bad signatures only when STRIPE_WEBHOOK_SECRET is set; without it
@@ -103,7 +101,7 @@ class Payment(_Section):
     checkout_currency: Literal["mkd", "eur"] = "mkd"
 
 
-class Features(_Section):
+class Features(Section):
     """The runbook's feature flows (``tests_features/``)."""
 
     run_tag_prefix: str = Field("verify", pattern=r"^[a-z][a-z0-9-]{0,15}$")

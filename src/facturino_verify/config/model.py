@@ -13,11 +13,12 @@ from typing import Literal
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .features import Browser, Features
 from .ops import Backups, Queue, Shell
 from .perf import Monitoring, Perf
+from .section import Section
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
@@ -65,10 +66,6 @@ DEFAULT_METRIC_FAMILIES = (
     "fakturino_invoiceshelf_database_healthy",
     "fakturino_invoiceshelf_queue_jobs_pending",
 )
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _http_url(value: str) -> str:
@@ -178,9 +175,9 @@ class Redis(Section):
     # .env.example), Laravel's `default` connection: REDIS_DB.
     session_db: int = Field(0, ge=0)
     queue_db: int = Field(3, ge=0)
-    # What the app uses Redis for: its CACHE_STORE, SESSION_DRIVER and QUEUE_CONNECTION. The
-    # defaults are the image's baked .env.example (database for all three); the runbook's
-    # production .env sets redis for all three.
+    # What the app uses Redis for: its CACHE_STORE and SESSION_DRIVER (its QUEUE_CONNECTION is
+    # [queue] connection; queue_connection here is its deprecated alias). The defaults are the
+    # image's baked .env.example (database); the runbook's production .env sets redis.
     cache_store: Literal["database", "redis", "file", "array"] = "database"
     session_driver: Literal["database", "redis", "file", "cookie", "array"] = "database"
     queue_connection: Literal["database", "redis"] = "database"
@@ -386,6 +383,33 @@ class Environment(Section):
     perf: Perf = Perf()
     monitoring: Monitoring = Monitoring()
 
+    @model_validator(mode="after")
+    def _one_queue_connection(self) -> Environment:
+        alias = self._queue_connection_alias
+        if alias is not None and self.queue.connection not in (None, alias):
+            raise ValueError(
+                f"[queue] connection = {self.queue.connection!r} and [redis] queue_connection = "
+                f"{alias!r} disagree: keep [queue] connection only"
+            )
+        return self
+
+    @property
+    def _queue_connection_alias(self) -> str | None:
+        """``[redis] queue_connection`` where the file sets it (a deprecated alias)."""
+        if self.redis is None or "queue_connection" not in self.redis.model_fields_set:
+            return None
+        return self.redis.queue_connection
+
+    @property
+    def deprecations(self) -> list[str]:
+        """Keys this file uses that still work but will not forever, each with its fix."""
+        if self._queue_connection_alias is None:
+            return []
+        return [
+            "[redis] queue_connection is deprecated: write "
+            f'connection = "{self._queue_connection_alias}" under [queue] instead'
+        ]
+
     @property
     def name(self) -> str:
         return self.environment.name
@@ -393,10 +417,8 @@ class Environment(Section):
     @property
     def queue_connection(self) -> str:
         """Where the app queues its jobs (its QUEUE_CONNECTION): ``[queue] connection``, else
-        ``[redis] queue_connection`` when there is a [redis] section, else "database"."""
-        if self.queue.connection:
-            return self.queue.connection
-        return self.redis.queue_connection if self.redis else "database"
+        the deprecated ``[redis] queue_connection``, else "database" (the image's baked value)."""
+        return self.queue.connection or self._queue_connection_alias or "database"
 
     @property
     def redis_uses(self) -> frozenset[str]:
@@ -416,9 +438,9 @@ class Environment(Section):
         """Which key of this file says where the app queues (for messages)."""
         if self.queue.connection:
             return "[queue] connection"
-        if self.redis:
+        if self._queue_connection_alias is not None:
             return "[redis] queue_connection"
-        return "no [redis] section: the image's baked QUEUE_CONNECTION=database"
+        return "no [queue] connection: the image's baked QUEUE_CONNECTION=database"
 
     @property
     def session_cookie_name(self) -> str:

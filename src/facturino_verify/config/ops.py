@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
+
+from .section import Section
 
 QUEUE_NAMES = ("default", "high", "banking", "einvoice", "background", "migration")
 # Tables every Facturino backup must bring back (contract §2); the drill compares their counts.
@@ -32,11 +34,7 @@ DF_IGNORED_MOUNTS = ("/dev", "/sys", "/proc", "/run", "/snap", "/boot/efi")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Shell(_Section):
+class Shell(Section):
     """How commands reach the deployment: ``prefix + ["php", "artisan", ...]``.
 
     Only the suite's fixed read-only commands are ever appended (``clients/shell.py``); the
@@ -61,7 +59,7 @@ class Shell(_Section):
         return value
 
 
-class Bucket(_Section):
+class Bucket(Section):
     """The S3-compatible backup destination (spatie's ``r2backup`` disk: R2, S3, MinIO)."""
 
     bucket: str
@@ -80,7 +78,7 @@ class Bucket(_Section):
         return value
 
 
-class Backups(_Section):
+class Backups(Section):
     """Where spatie/laravel-backup writes ``<name>/<Y-m-d-H-i-s>.zip`` and what a good one is."""
 
     name: str | None = None  # the backup name = folder = APP_NAME; None: [app] name
@@ -110,12 +108,12 @@ class Backups(_Section):
         return "bucket" if self.bucket is not None else "folder"
 
 
-class Queue(_Section):
+class Queue(Section):
     """The queues the workers serve (contract §14) and how much backlog is acceptable."""
 
     names: tuple[str, ...] = QUEUE_NAMES
-    # What `queue:monitor` is asked about (`<connection>:<queue>`); None: [redis]
-    # queue_connection when there is a [redis] section, else "database".
+    # Where the app queues its jobs (its QUEUE_CONNECTION; `queue:monitor` is asked about
+    # `<connection>:<queue>`); None: "database", the image's baked value.
     connection: Literal["database", "redis"] | None = None
     depth_max: int = Field(100, ge=1)
     depth_max_by_queue: dict[str, int] = Field(default_factory=dict)

@@ -15,7 +15,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
+
+from .section import Section
 
 # What the SPA loads for the dashboard (contract §4: bootstrap; InvoiceShelf's summary route).
 DASHBOARD_ENDPOINTS = {
@@ -33,11 +35,7 @@ HARMLESS_PROBE_JOBS: dict[str, dict[str, bool | int | str | None]] = {
 }
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Perf(_Section):
+class Perf(Section):
     """The dashboard budget (pytest-benchmark), timing breakdown, baseline and queue processing."""
 
     budget_ms: float = Field(200.0, gt=0)  # runbook: average response time < 200 ms
@@ -87,7 +85,7 @@ class Perf(_Section):
         return value
 
 
-class Monitoring(_Section):
+class Monitoring(Section):
     """/metrics read twice over a window, and optionally the same figures from Prometheus."""
 
     window_seconds: float = Field(5.0, gt=0, le=300)

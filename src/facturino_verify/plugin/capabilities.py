@@ -57,8 +57,8 @@ def _redis_refusal(env: Environment) -> str | None:
     if not env.redis_uses:
         return (
             f"environment '{env.name}' says the app uses Redis for nothing ([redis] "
-            f"cache_store and session_driver, and {env.queue_connection_said_by}, are not "
-            "'redis')"
+            "cache_store and session_driver are not 'redis', and it queues on "
+            f"'{env.queue_connection}': {env.queue_connection_said_by})"
         )
     return None
 

@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from ..config import ConfigError, Environment, environment_path, load_environment
 from ..config.errors import collected
 from ..config.load import file_mistakes
+from ..config.secrets import secret_values
 from ..redact import Redactor
 from ..verdict.patterns import pattern_mistakes
 from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
 from .listing import CheckLister
-from .options import informational, register_markers
+from .options import informational, register_markers, reports_dir
 from .verdict import VerdictRecorder
 
 
@@ -105,8 +105,12 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[stash.ENVIRONMENT] = env
+    for note in env.deprecations:
+        config.issue_config_time_warning(pytest.PytestConfigWarning(f"{path}: {note}"), 2)
     config.stash[stash.ENV_FILE] = path
-    config.stash[stash.REDACTOR] = Redactor(secret_values(env))
+    secrets = secret_values(env)
+    config.stash[stash.SECRETS] = secrets
+    config.stash[stash.REDACTOR] = Redactor(secrets)
     config.stash[stash.DESELECTED] = []
     config.stash[stash.WAIVERS] = rules_from(env.waivers)
     config.stash[stash.TODAY] = datetime.now(UTC).date()
@@ -161,9 +165,7 @@ def _may_run_features(config: pytest.Config) -> bool:
 def _reports_problem(config: pytest.Config) -> ConfigError | None:
     if config.option.facturino_no_reports:
         return None
-    reports = Path(config.option.facturino_reports_dir)
-    if not reports.is_absolute():
-        reports = config.invocation_params.dir / reports
+    reports = reports_dir(config)
     existing = next((p for p in (reports, *reports.parents) if p.exists()), None)
     if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
         what = "is a file" if not existing.is_dir() else "cannot be written"
@@ -175,30 +177,10 @@ def _reports_problem(config: pytest.Config) -> ConfigError | None:
     return None
 
 
-def secret_values(env: Environment) -> list[str]:
-    """Every secret the environment resolved, so reports can mask them wherever they appear."""
-    found: list[str] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, SecretStr):
-            found.append(value.get_secret_value())
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif hasattr(value, "__pydantic_fields__"):
-            for name in type(value).model_fields:  # type: ignore[attr-defined]
-                walk(getattr(value, name))
-
-    walk(env)
-    return found
-
-
 def _default_reports(config: pytest.Config) -> None:
     if config.option.facturino_no_reports:
         return
-    reports = Path(config.option.facturino_reports_dir)
-    if not reports.is_absolute():
-        reports = config.invocation_params.dir / reports
+    reports = reports_dir(config)
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
         config.option.htmlpath = str(reports / "report.html")
         config.option.self_contained_html = True

@@ -17,7 +17,7 @@ from ..config import Environment
 from ..runs.browser import scrub_archive
 from ..runs.features import FeatureRun, new_run_tag
 from . import stash
-from .configure import secret_values
+from .options import reports_dir
 
 FEATURE_RUN = pytest.StashKey[FeatureRun]()
 PLAYWRIGHT_DEFAULTS = {
@@ -47,9 +47,7 @@ def _playwright_defaults(config: pytest.Config) -> None:
         if not _given(config, flag):
             setattr(config.option, dest, value)
     if not _given(config, "--output"):
-        reports = Path(config.option.facturino_reports_dir)
-        if not reports.is_absolute():
-            reports = config.invocation_params.dir / reports
+        reports = reports_dir(config)
         config.option.output = str(reports / "artifacts")
 
 
@@ -58,8 +56,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Kept traces record typed values and request bodies: mask every secret in them before a
     report links them (pytest-playwright saved them in its own, earlier-finishing wrapper)."""
     report = yield
-    if report.when == "teardown" and stash.ENVIRONMENT in item.config.stash:
-        secrets = secret_values(item.config.stash[stash.ENVIRONMENT])
+    if report.when == "teardown" and stash.SECRETS in item.config.stash:
+        secrets = item.config.stash[stash.SECRETS]  # resolved once, at configure
         for name, value in report.user_properties:
             if name == "playwright_trace":
                 path = Path(str(value))

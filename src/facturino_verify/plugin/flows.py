@@ -202,7 +202,7 @@ def bank_sync(
     environment: Environment,
 ) -> SyncObservation:
     """Trigger ``POST /api/v1/banking/sync/{account}`` once and watch: the job on its queue
-    (the ``jobs`` table, or Redis with ``[redis] queue_connection = "redis"``), its removal,
+    (the ``jobs`` table, or Redis with ``[queue] connection = "redis"``), its removal,
     failed_jobs, and the account's psd2 transactions (polled with the configured deadline,
     never slept)."""
     cfg = environment.features.banking

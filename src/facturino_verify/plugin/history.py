@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from . import stash
+from .options import reports_dir
 
 FIGURE_PREFIX = "figure."
 STATE_PREFIX = "state."
@@ -47,9 +48,7 @@ def history_path(config: pytest.Config) -> Path | None:
         return path if path.is_absolute() else config.invocation_params.dir / path
     if config.option.facturino_no_reports:
         return None
-    reports = Path(config.option.facturino_reports_dir)
-    if not reports.is_absolute():
-        reports = config.invocation_params.dir / reports
+    reports = reports_dir(config)
     return reports / f"history-{config.stash[stash.ENVIRONMENT].name or 'unnamed'}.jsonl"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 SUITE_MARKERS = {
@@ -100,3 +102,16 @@ def informational(config: pytest.Config) -> bool:
         or getattr(option, "collectonly", False)
         or getattr(option, "facturino_list_checks", False)
     )
+
+
+REPORTS_DIR = pytest.StashKey[Path]()
+
+
+def reports_dir(config: pytest.Config) -> Path:
+    """``--reports-dir`` resolved against the directory pytest was started in, once per run
+    (every report, the history, perf results and browser artifacts go below it)."""
+    if REPORTS_DIR not in config.stash:
+        given = Path(config.option.facturino_reports_dir)
+        resolved = given if given.is_absolute() else config.invocation_params.dir / given
+        config.stash[REPORTS_DIR] = resolved
+    return config.stash[REPORTS_DIR]

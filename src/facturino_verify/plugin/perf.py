@@ -26,6 +26,7 @@ from ..report.html import budget_chart
 from ..runs.deployment import Deployment
 from ..runs.perf import RUN_ALONE, EndpointTimer, PerfRun
 from . import stash
+from .options import reports_dir
 
 PERF_RUN = pytest.StashKey["PerfRun"]()
 EXTRAS = pytest.StashKey[list[str]]()  # HTML fragments for the current test's report
@@ -109,9 +110,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def results_path(config: pytest.Config, env: Environment) -> Path:
-    reports = Path(config.option.facturino_reports_dir)
-    if not reports.is_absolute():
-        reports = config.invocation_params.dir / reports
+    reports = reports_dir(config)
     return reports / env.perf.results_file
 
 

@@ -16,6 +16,7 @@ from ..verdict.waivers import WaiverReport, WaiverRule
 ENVIRONMENT = pytest.StashKey[Environment]()
 ENV_FILE = pytest.StashKey[Path]()
 REDACTOR = pytest.StashKey[Redactor]()
+SECRETS = pytest.StashKey[list[str]]()  # every secret the environment resolved
 # (node id, reason) of every test deselected because the environment lacks a capability.
 DESELECTED = pytest.StashKey[list[tuple[str, str]]]()
 # Every selected or capability-deselected check of the run, by node id.

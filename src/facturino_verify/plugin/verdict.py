@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ from ..verdict.rootcause import UNREACHABLE_CLAIM, RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
+from .options import reports_dir
 
 FLAKY_KEY = "network_retries"
 NOT_JUDGED_KEY = "not_judged"  # set by plugin/report.py on a check the suite could not judge
@@ -291,11 +291,6 @@ def _cause_entry(cause: RootCause, redact: Redactor) -> dict[str, Any]:
         "remedy": redact(cause.remedy),
         "dependents": list(cause.dependents),
     }
-
-
-def reports_dir(config: pytest.Config) -> Path:
-    reports = Path(config.option.facturino_reports_dir)
-    return reports if reports.is_absolute() else config.invocation_params.dir / reports
 
 
 def write_summary(

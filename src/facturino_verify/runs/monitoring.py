@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 from ..checks import metrics as metrics_checks
 from ..checks import monitoring as m
 from ..checks import remedies
-from ..checks.base import CheckFailed, fail
-from ..clients import TargetError
+from ..checks.base import CheckFailed, answered
 from ..clients.poll import poll
 from ..clients.prometheus import PrometheusClient, Sample
 from ..config import Environment
@@ -39,13 +38,12 @@ class MetricsWindow:
     def _scrape(self) -> dict[str, Any]:
         __tracebackhide__ = True
         d = self.deployment
-        try:
-            response = d.http.get(d.env.metrics.path, headers=metrics_headers(d))
-        except TargetError as error:
-            problem = str(error)
-        else:
-            return metrics_checks.metric_families(response)
-        fail("/metrics answers", "an answer", problem, remedies.METRICS)
+        response = answered(
+            lambda: d.http.get(d.env.metrics.path, headers=metrics_headers(d)),
+            "/metrics answers",
+            remedies.METRICS,
+        )
+        return metrics_checks.metric_families(response)
 
     def _measure(self) -> m.Window:
         seconds = self.deployment.env.monitoring.window_seconds
@@ -81,11 +79,7 @@ class PrometheusView:
 
     def _ask(self, promql: str, read: Callable[[], T]) -> T:
         __tracebackhide__ = True
-        try:
-            return read()
-        except TargetError as error:
-            problem = str(error)
-        fail("Prometheus answers", f"a result for {promql}", problem, remedies.PROMETHEUS)
+        return answered(read, "Prometheus answers", remedies.PROMETHEUS, f"a result for {promql}")
 
     def query(self, promql: str) -> list[Sample]:
         __tracebackhide__ = True

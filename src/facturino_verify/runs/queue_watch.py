@@ -1,5 +1,5 @@
 """Queue processing, watched where the app queues (the ``jobs`` table, or Redis's ready lists
-with ``[redis] queue_connection = "redis"``): pending age, draining, a probe job.
+with ``[queue] connection = "redis"``): pending age, draining, a probe job.
 
 Polls with a deadline (clients/poll.py), never sleeps blindly. Figures land in the perf
 results file next to the dashboard timings.
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checks import remedies
-from ..checks.base import fail
+from ..checks.base import answered
 from ..checks.queues import JobsFound, expect_jobs_only_on
-from ..clients import PostgresClient, RedisClient, TargetError
+from ..clients import PostgresClient, RedisClient
 from ..clients import queueprobe as q
 from ..clients.poll import poll
 from ..clients.redisjobs import Head, ReadyLists, queue_snapshot, ready_lists, still_waiting
@@ -63,11 +63,7 @@ class QueueWatch:
 
     def _ask(self, what: str, question: Any) -> Any:
         __tracebackhide__ = True
-        try:
-            return question()
-        except TargetError as error:
-            problem = str(error)
-        fail(f"the database answers ({what})", "an answer", problem, remedies.DATABASE)
+        return answered(question, f"the database answers ({what})", remedies.DATABASE)
 
     def pending(self) -> q.Pending:
         """Jobs due and not reserved on the app's connection, with the oldest one; jobs on the

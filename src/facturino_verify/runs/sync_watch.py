@@ -132,7 +132,7 @@ class WatchedSync:
 def job_watch(
     cfg: Banking, postgres: PostgresClient, redis: RedisClient | None, queues: Sequence[str]
 ) -> Iterator[JobWatch]:
-    """The watch for the environment's queue connection (``[redis] queue_connection``)."""
+    """The watch for the environment's queue connection (``[queue] connection``)."""
     with ExitStack() as stack:
         if redis is not None:
             held = stack.enter_context(redis.held(redis.queue_db()))
