@@ -49,7 +49,9 @@ demo:  ## reference deployment up, the smoke gate against it, reports written, d
 test: lint  ## the project's own tests, the fault matrix included (what .ci/run runs)
 	$(BIN)/pytest tests -q -n 2
 
-PY_DIRS := src tests tests_smoke tests_features tests_ops tests_perf tests_monitoring conftest.py benchmarks tools
+# The suites are pyproject.toml's testpaths (the one list of them).
+SUITES := $(shell python3 -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['tool']['pytest']['ini_options']['testpaths']))")
+PY_DIRS := src tests $(SUITES) conftest.py benchmarks tools
 
 lint:
 	$(BIN)/ruff check $(PY_DIRS)

@@ -14,9 +14,6 @@ import pytest
 from facturino_verify.extras import SUITE_EXTRAS, install_hint, missing_modules, selected_by
 from facturino_verify.plugin.options import SUITE_MARKERS, informational
 
-SUITES = ("tests_smoke", "tests_features", "tests_perf", "tests_monitoring", "tests_ops")
-
-
 # Collected by no run where its modules cannot be imported: pytest reads this list below the
 # root; a folder named as an argument (testpaths) is dropped from the arguments instead.
 collect_ignore = [suite.folder for suite in SUITE_EXTRAS if missing_modules(suite)]
@@ -26,7 +23,10 @@ def _arg_path(config: pytest.Config, arg: str) -> Path:
     return (config.invocation_params.dir / Path(arg.split("::", 1)[0])).resolve()
 
 
-def _targets_a_suite(config: pytest.Config, suites: tuple[str, ...] = SUITES) -> bool:
+def _targets_a_suite(config: pytest.Config, suites: tuple[str, ...] = ()) -> bool:
+    """Whether an argument is the project root, a suite folder (``testpaths``: the one list of
+    suites) or something inside one."""
+    suites = suites or tuple(config.getini("testpaths"))
     root = config.rootpath
     for arg in config.args:
         path = _arg_path(config, arg)
