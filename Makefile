@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus tesseract-ocr
 ENV ?= local
 
-.PHONY: setup install demo test lint smoke down bench
+.PHONY: setup install demo test lint smoke down bench docs
 
 setup:  ## system packages (where apt exists), the venv, the project in editable mode
 	@if command -v apt-get >/dev/null 2>&1; then \
@@ -61,6 +61,9 @@ lint:
 
 smoke:  ## the smoke gate against ENV (default local)
 	$(BIN)/pytest -m smoke --env $(ENV)
+
+docs:  ## regenerate docs/configuration.md from the configuration models
+	$(PY) tools/config_reference.py
 
 bench:  ## wall time of the smoke run on the reference deployment vs. a bare script
 	$(PY) benchmarks/smoke_time.py

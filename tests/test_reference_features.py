@@ -2,7 +2,7 @@
 
 A healthy deployment serves the invoice round trip (PDF, UBL, signed UBL), the bank sync through
 the worker and the PSD2 simulator, the webhooks, the checkout and the partner dashboard; three
-more deployments prove the feature faults do what faults.py says. Port bases 19000-20999 (four
+more deployments prove the feature faults do what faults/ says. Port bases 19000-20999 (four
 bases, 500 apart; a lock file serialises the choice between xdist workers).
 """
 

@@ -61,7 +61,7 @@ def test_a_path_option_written_with_a_space_that_moves_rootdir_is_refused(
     env = tmp_path / "nowhere.toml"
     env.write_text('[target]\nurl = "https://127.0.0.1:9"\n')
     reports = tmp_path / "reports"
-    reports.mkdir()  # the README's cron line, from its second run on
+    reports.mkdir()  # docs/ci.md's cron line, from its second run on
     value = str(env if option == "--env-file" else reports)
     given = [option, value] if option == "--env-file" else [f"--env-file={env}", option, value]
     run = run_pytest("-m", "smoke", *given)

@@ -112,7 +112,7 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
             f"localhost:{https},127.0.0.1:{https}"
         ),
         "FEATURE_PARTNER_MOCKED_DATA": "false",
-        # Reference-only knobs (see faults.py): the `auth` limiter's size, the HSTS switch,
+        # Reference-only knobs (see faults/): the `auth` limiter's size, the HSTS switch,
         # nginx's redirect and the /up listener. (/metrics has no auth: routes/web.php:170.)
         "AUTH_RATE_LIMIT": os.environ.get("FACTURINO_REFERENCE_AUTH_RATE_LIMIT", "5"),
         "SECURITY_HSTS": "true",
@@ -152,7 +152,7 @@ def _feature_env(ports: dict[str, int]) -> dict[str, str]:
         # hard-codes https://api.paddle.com in HealthController). Paddle is not configured
         # (no PADDLE_SELLER_ID/API_KEY/...), as in .env.example.
         "PADDLE_API_URL": f"{sandbox}/paddle",
-        # Reference-only knobs (see faults.py and the package README): the XML export's
+        # Reference-only knobs (see faults/ and the package README): the XML export's
         # algorithms, file naming, element order and output filter; the sync job's backoff
         # (upstream 60,300 s; seconds here so a failing job settles within a test's deadline);
         # the size of the `strict` limiter.

@@ -15,10 +15,6 @@ import psycopg
 
 from facturino_reference import (
     assets,
-    dbfaults,
-    featurefaults,
-    opsfaults,
-    perffaults,
     postgres,
     redisproc,
     seed,
@@ -33,7 +29,9 @@ from facturino_reference.appenv import (
 )
 from facturino_reference.envfile import write_environment_file
 from facturino_reference.errors import DeploymentError
-from facturino_reference.faults import env_overrides, parse_fault_args
+from facturino_reference.faults import apply_rows, env_overrides, parse_fault_args
+from facturino_reference.faults import ops as ops_faults
+from facturino_reference.faults import perf as perf_faults
 from facturino_reference.paths import HomeLayout, resolve_home
 from facturino_reference.procs import (
     is_ours,
@@ -224,13 +222,13 @@ class Deployment:
         )
         state.save(self.layout.state_file)
         self._start_database(state, creds)
-        perffaults.apply_cache(env, self.faults)
-        if {"queue_worker_dead", "bank_worker_dead", *opsfaults.NO_WORKER} & set(self.faults):
+        perf_faults.apply_cache(env, self.faults)
+        if {"queue_worker_dead", "bank_worker_dead", *ops_faults.NO_WORKER} & set(self.faults):
             state.stopped.append("worker")
         else:
             self._spawn(state, "worker")
         # The shell entry, the bucket (when asked), the last scheduled backup, ops faults.
-        opsfaults.after_start(self.layout, self.port_base, state.pids, env, self.faults)
+        ops_faults.after_start(self.layout, self.port_base, state.pids, env, self.faults)
         state.save(self.layout.state_file)
         self._apply_outages(state)
         self._wait_web(state)
@@ -264,7 +262,7 @@ class Deployment:
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)  # the postgres user must traverse it to reach pgdata
         self.layout.marker.write_text("facturino-reference deployment home\n")
-        opsfaults.prepare_storage(self.layout, self.faults)  # before anything is written there
+        ops_faults.prepare_storage(self.layout, self.faults)  # before anything is written there
         for directory in (
             self.layout.logs,
             self.layout.public_disk,
@@ -295,7 +293,7 @@ class Deployment:
         if "webhook_unrouted" not in self.faults:  # a build that lost routes/webhooks.php
             self.layout.route_files.mkdir(parents=True, exist_ok=True)
             self.layout.webhook_routes.write_text(WEBHOOK_ROUTES, encoding="utf-8")
-        perffaults.write_version_file(self.layout.root, self.faults)
+        perf_faults.write_version_file(self.layout.root, self.faults)
 
     def _spawn(self, state: State, module: str, *args: str) -> None:
         env = dict(os.environ)
@@ -323,10 +321,7 @@ class Deployment:
             seed.record_migrations(conn)
             env = read_env_file(self.layout.app_env)
             seed.seed(conn, creds, state.app_key, env.get("MK_HASHIDS_SALT", "key_then_class"))
-            dbfaults.apply(conn, self.faults, self.queue_connection)
-            opsfaults.apply_db(conn, self.faults)
-            perffaults.apply_db(conn, self.faults, self.queue_connection)
-            featurefaults.apply(conn, self.layout, env, self.faults)
+            apply_rows(conn, self.layout, env, self.faults, self.queue_connection)
 
     def _apply_outages(self, state: State) -> None:
         if "db_down" in self.faults:

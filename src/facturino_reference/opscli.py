@@ -10,7 +10,7 @@ import sys
 from facturino_reference import bucket
 from facturino_reference.artisan import main as shell_main
 from facturino_reference.errors import DeploymentError
-from facturino_reference.opsfaults import take_backups
+from facturino_reference.faults.ops import take_backups
 from facturino_reference.paths import HomeLayout, resolve_home
 
 COMMANDS = ("shell", "backup")

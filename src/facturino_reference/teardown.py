@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from facturino_reference import bucket, opsfaults, postgres, redisproc
+from facturino_reference import bucket, postgres, redisproc
 from facturino_reference.errors import DeploymentError
+from facturino_reference.faults import ops as ops_faults
 from facturino_reference.paths import MARKER_NAME, HomeLayout
 from facturino_reference.procs import Target, is_ours, stop_many
 from facturino_reference.state import State
@@ -64,7 +65,7 @@ def down_home(home: Path) -> bool:
         pg_pid = postgres.postmaster_pid(layout)
         if pg_pid:
             stop_many([postgres.stop_target(layout, pg_pid)], timeout=10.0)
-    opsfaults.unmount_all(home)  # the disk_full fault's storage volume
+    ops_faults.unmount_all(home)  # the disk_full fault's storage volume
     shutil.rmtree(home)
     return running
 

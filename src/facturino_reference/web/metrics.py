@@ -22,7 +22,7 @@ off, see guards.feature). `/metrics/test` always answers.
   request histogram; the queue gauge counts the jobs of the app's queue connection (the `jobs`
   table for `database`, as upstream; the Redis lists for `redis`, where that table stays empty).
 
-Two `.env` knobs are faults (faults.py): `METRICS_BANKING_SOURCE=telescope_entries` reads the
+Two `.env` knobs are faults (faults/): `METRICS_BANKING_SOURCE=telescope_entries` reads the
 bank-sync errors as d5d901d7 does, from a table this database lacks: a QueryException, which
 the controller does catch: 500 text/plain `# Error collecting metrics` (fault
 `metrics_broken`); `METRICS_NUMBER_FORMAT=mk` prints numbers with a decimal comma, which no

@@ -37,17 +37,22 @@ class Browser(Section):
     # that a slow runner is not reported as a broken release.
     timeout_ms: int = Field(15_000, gt=0)
     headless: bool = True
+    """Run Chromium without a window."""
 
 
 class InvoiceFlow(Section):
     """The invoice + PDF flow (writes)."""
 
     template_name: str = "invoice1"
+    """The PDF template the test invoice uses."""
     # Minor units, with cents (a renderer with MKD's precision 0 may round: both are accepted).
     item_price: int = Field(617_350, gt=0)
     quantity: int = Field(3, gt=0)
+    """The test invoice's item quantity."""
     hashids_alphabet: str = INVOICE_HASHIDS_ALPHABET
+    """The Invoice connection's Hashids alphabet (config/hashids.php)."""
     hashids_min_length: int = Field(20, ge=0)
+    """Its minimum hash length."""
     # With Facturino's config/hashids.php at d5d901d7 the APP_KEY never reaches the hash
     # (Hashids reads only the salt's first characters, which are the class name): every PDF
     # URL is enumerable on every deployment. A release gate fails it ("fail", the default);
@@ -63,11 +68,14 @@ class Efaktura(Section):
     # PEM of the CA (or certificate) the signer's certificate must chain to.
     trust_anchor: Path | None = None
     signer_min_days_valid: int = Field(30, ge=0)
+    """The signing certificate must stay valid this many days."""
     currency: str = "MKD"
+    """The currency the UBL export must carry."""
     # ds:Signature as last child of <Invoice> (not in UBLExtensions) is Facturino's known
     # non-standard placement: a warning by default, a failure where the environment says so.
     signature_placement: Literal["warn", "fail"] = "warn"
     xmlsec1: str = "xmlsec1"
+    """The xmlsec1 binary that verifies the signature a second time."""
 
 
 class Banking(Section):
@@ -78,11 +86,15 @@ class Banking(Section):
     # writes). The scheduler syncs every 4 h; a quiet account imports only what the bank books.
     last_sync_max_age_hours: float = Field(26.0, gt=0)
     sync_deadline_seconds: float = Field(20.0, gt=0)
+    """Seconds the triggered sync may take to be processed."""
     poll_interval_seconds: float = Field(0.2, gt=0)
+    """How often the sync's progress is read."""
     # None: the first account /api/v1/banking/accounts lists.
     account_id: int | None = None
     queue: str = "banking"
+    """The queue the sync job must be seen on."""
     job_name: str = "SyncBankTransactions"
+    """The sync job's class name."""
     # Must the sync import new psd2 rows? "required": yes (a sandbox bank that books on every
     # call, like the reference's); "if_token": only when the account's bank has a valid
     # bank_tokens row (without one the job imports nothing by design); "not_judged": a real
@@ -97,14 +109,18 @@ class Payment(Section):
     # the probe would store a junk row, so it is skipped there.
     stripe_webhook_secret_set: bool = True
     checkout_tier: str = "business"
+    """The plan the checkout session is opened for."""
     checkout_interval: Literal["monthly", "yearly"] = "monthly"
+    """Its billing interval."""
     checkout_currency: Literal["mkd", "eur"] = "mkd"
+    """Its currency."""
 
 
 class Features(Section):
     """The runbook's feature flows (``tests_features/``)."""
 
     run_tag_prefix: str = Field("verify", pattern=r"^[a-z][a-z0-9-]{0,15}$")
+    """The start of the tag on everything a run creates (`verify-<time>-<hex>`)."""
     # What a statistics card of the partner dashboard is (DashboardStatsItem.vue renders each
     # as role="listitem" holding a title and a value); the cards are told apart by their
     # titles (en or mk), so the selector names no figure.

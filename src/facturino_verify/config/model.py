@@ -77,18 +77,28 @@ def _http_url(value: str) -> str:
 
 class EnvironmentInfo(Section):
     name: str = ""
+    """Its name in messages and in the history file's name (default: the file's name)."""
     description: str = ""
+    """Free text for the file's readers (no check reads it)."""
 
 
 class Target(Section):
     url: str
+    """The deployment's base URL (scheme required), e.g. https://app.facturino.mk."""
     http_url: str | None = None
+    """Where the HTTP→HTTPS redirect is probed; unset: `url` with scheme http."""
     login_path: str = "/admin/login"
+    """The page that must render the SPA's sign-in form."""
     ca_file: Path | None = None
+    """A CA bundle to trust for the target (private CAs); unset: the system's."""
     verify_tls: bool = True
+    """Verify the target's certificate; false only for throwaway targets."""
     connect_timeout: float = Field(3.0, gt=0)
+    """Seconds to connect (part of every request's total deadline)."""
     read_timeout: float = Field(10.0, gt=0)
+    """Seconds for the answer (the rest of every request's total deadline)."""
     concurrency: int = Field(32, ge=1)
+    """Requests the smoke probes may have in flight at once."""
     # An answer's body is read up to this size; past it the check fails (a deployment must not
     # exhaust the runner's memory with an endless body).
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
@@ -120,7 +130,9 @@ class Target(Section):
 
 class App(Section):
     env: str = "production"
+    """The expected APP_ENV (/health `environment`; HSTS is expected only in production)."""
     name: str = "Facturino"
+    """The app's APP_NAME (the session cookie's name derives from it)."""
     # The app's APP_TIMEZONE (config('app.timezone'), UTC by default): Laravel stores naive
     # timestamps on that clock and Carbon's now() reads it (bank imports, partner months).
     timezone: str = "UTC"
@@ -138,16 +150,27 @@ class App(Section):
 
 class Database(Section):
     dsn: SecretStr | None = None
+    """A whole connection string instead of host/port/name/user/password."""
     host: str | None = None
+    """The database server (read-only checks; a `db` capability)."""
     port: int = Field(5432, gt=0, lt=65536)
+    """The server's port."""
     name: str | None = None
+    """The database name."""
     user: str | None = None
+    """A read-only user (the suite never writes to the database)."""
     password: SecretStr | None = None
+    """The user's password."""
     sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
+    """libpq's sslmode for the connection."""
     connect_timeout: float = Field(5.0, gt=0)
+    """Seconds to connect."""
     statement_timeout_ms: int = Field(5000, gt=0)
+    """Every query of the run is cancelled past this."""
     newest_migration: str | None = None
+    """The release's newest migration, which must have run."""
     migrations_manifest: Path | None = None
+    """The release's migration list (one name a line): none may be pending."""
 
     @model_validator(mode="after")
     def _dsn_or_host(self) -> Database:
@@ -162,31 +185,47 @@ class Database(Section):
 
 class Redis(Section):
     url: SecretStr | None = None
+    """A whole redis:// or rediss:// URL instead of host/port/username/password."""
     host: str | None = None
+    """The Redis server (a `redis` capability)."""
     port: int = Field(6379, gt=0, lt=65536)
+    """The server's port."""
     username: str | None = None
+    """The ACL user, if any."""
     password: SecretStr | None = None
+    """The password."""
     tls: bool = False
+    """Connect with TLS."""
     prefix: str = "facturino_"
+    """The app's REDIS_PREFIX: the start of the keys it writes."""
     cache_prefix: str = "mkaccounting_cache"
+    """The app's CACHE_PREFIX."""
     default_db: int = Field(0, ge=0)
+    """REDIS_DB: the `default` connection's database."""
     cache_db: int = Field(1, ge=0)
+    """REDIS_CACHE_DB: the `cache` connection's database."""
     # Redis sessions live on the connection SESSION_CONNECTION names; unset (the app's
     # .env.example), Laravel's `default` connection: REDIS_DB.
     session_db: int = Field(0, ge=0)
     queue_db: int = Field(3, ge=0)
+    """The database of the `redis` queue connection's lists."""
     # What the app uses Redis for: its CACHE_STORE and SESSION_DRIVER (its QUEUE_CONNECTION is
     # [queue] connection; queue_connection here is its deprecated alias). The defaults are the
     # image's baked .env.example (database); the runbook's production .env sets redis.
     cache_store: Literal["database", "redis", "file", "array"] = "database"
     session_driver: Literal["database", "redis", "file", "cookie", "array"] = "database"
+    """The app's SESSION_DRIVER."""
     queue_connection: Literal["database", "redis"] = "database"
+    """Deprecated alias of `[queue] connection` (read with a warning)."""
     queues: tuple[str, ...] = ("default", "high", "banking", "einvoice", "background", "migration")
+    """The queues looked at on Redis."""
     # config/queue.php: a popped job's reservation on the `redis` connection expires this long
     # after it began (the score of `queues:{q}:reserved`).
     queue_retry_after: int = Field(90, ge=1)
     connect_timeout: float = Field(3.0, gt=0)
+    """Seconds to connect."""
     read_timeout: float = Field(3.0, gt=0)
+    """Seconds for an answer."""
 
     @model_validator(mode="after")
     def _url_or_host(self) -> Redis:
@@ -222,8 +261,11 @@ def _parses_as_tcp(parts: SplitResult) -> bool:
 
 class Account(Section):
     email: str
+    """The account's sign-in e-mail."""
     password: SecretStr
+    """Its password."""
     company_id: int | None = None
+    """The company its API calls are scoped to; unset: the first it belongs to."""
 
     @field_validator("email")
     @classmethod
@@ -235,6 +277,7 @@ class Account(Section):
 
 class Metrics(Section):
     path: str = "/metrics"
+    """Where the app serves its Prometheus exposition."""
     # What an anonymous GET must get: "auth_required" (the runbook: 401, or a 403 that is not
     # the feature switch; the real app has no auth, so only a proxy in front can give it),
     # "open" (200: what the real app does with FEATURE_MONITORING on), "disabled" (403
@@ -243,8 +286,11 @@ class Metrics(Section):
     # Credentials for a proxy that adds auth in front of /metrics (the app ignores them).
     token: SecretStr | None = None
     username: str | None = None
+    """Basic-auth user for that proxy."""
     password: SecretStr | None = None
+    """Basic-auth password for that proxy."""
     families: tuple[str, ...] = DEFAULT_METRIC_FAMILIES
+    """Metric families the exposition must contain."""
 
     @property
     def has_credentials(self) -> bool:
@@ -253,28 +299,39 @@ class Metrics(Section):
 
 class Cookies(Section):
     session_name: str | None = None
+    """The session cookie's name; unset: derived from `[app] name`."""
     secure: bool = True
+    """Cookies must carry Secure."""
     http_only: bool = True
+    """The session cookie must carry HttpOnly."""
     same_site: Literal["lax", "strict", "none"] = "lax"
+    """The SameSite value the cookies must carry."""
 
 
 class Tls(Section):
     min_days_valid: int = Field(14, ge=0)
+    """The certificate must stay valid at least this many days."""
     https_redirect: bool = True
+    """Plain HTTP must redirect to HTTPS."""
 
 
 class Expect(Section):
     health_checks: tuple[str, ...] = HEALTH_CHECKS
+    """The /health sub-checks that must be present and true."""
     # /health sub-checks this app's HealthController cannot make false (the real one at
     # d5d901d7: checks/health.py says why for each): their `true` is not evidence. A release
     # whose controller can fail them all sets [].
     health_checks_cannot_fail: tuple[str, ...] = HEALTH_CHECKS_CANNOT_FAIL
     headers: dict[str, str] = Field(default_factory=lambda: dict(SECURITY_HEADERS))
+    """Security headers and their exact values on every page."""
     hsts: str | None = None
+    """The expected Strict-Transport-Security; unset: the runbook's, in production only."""
     cookies: Cookies = Cookies()
     tls: Tls = Tls()
     feature_flags: dict[str, bool] = Field(default_factory=lambda: dict(RUNBOOK_FEATURE_FLAGS))
+    """FEATURE_* flags as the admin must see them (name = on/off)."""
     debug_paths: tuple[str, ...] = ("/_ignition/health-check", "/_debugbar/open", "/telescope")
+    """Debug tools that must not answer (Ignition, Debugbar, Telescope)."""
     # Files of the project that must never be served (judged by content, not status: a
     # catch-all SPA route may answer 200 with its page for any path).
     private_paths: tuple[str, ...] = ("/.env", "/.git/config", "/storage/logs/laravel.log")
@@ -282,21 +339,29 @@ class Expect(Section):
 
 class Thresholds(Section):
     pending_jobs_max: int = Field(100, ge=0)
+    """Jobs waiting in the queue before the smoke gate fails."""
     failed_jobs_last_hour_max: int = Field(100, ge=0)
+    """Failed jobs in the last hour before it fails."""
     reserved_job_max_age_seconds: int = Field(600, ge=0)
+    """A job reserved longer than this is stuck."""
     # What HealthController's bank_sync and certificates checks were written for (more than
     # 10 sync errors a day; certificates expiring within 30 days), judged from the database.
     bank_sync_failures_24h_max: int = Field(10, ge=0)
     company_certificate_min_days: int = Field(30, ge=0)
+    """Company QES certificates must stay valid this long."""
     # Daily/weekly: the runbook's HighErrorRate alert (5 %) and the docs' disk alert (90 %).
     error_rate_5xx_max: float = Field(0.05, ge=0, le=1)
     disk_usage_percent_max: float = Field(90.0, gt=0, le=100)
+    """The weekly disk check's limit."""
 
 
 class Allow(Section):
     writes: bool = False
+    """Checks that create data may run (tagged, removed at the end); never on prod."""
     browser: bool = True
+    """Checks that drive Chromium may run."""
     shell: bool = False
+    """Checks that run the fixed read-only commands through `[shell] prefix` may run."""
     # `php artisan queue:work --once` processes one real job: only where that is acceptable.
     queue_work: bool = False
 
@@ -305,8 +370,11 @@ class Retries(Section):
     """Network-class errors only (refused, reset, timeout, DNS); never assertion failures."""
 
     attempts: int = Field(2, ge=0, le=5)
+    """Retries of a network-class error (never of a failed assertion)."""
     backoff_seconds: float = Field(0.2, ge=0)
+    """The first retry's wait, doubled for each next one."""
     flaky_is_failure: bool = False
+    """Count a check that passed only after a retry as failed."""
 
 
 class Run(Section):
@@ -318,14 +386,20 @@ class Rollback(Section):
     """How the runbook's rollback commands look for this environment."""
 
     run_prefix: str = "railway run"
+    """Prefixes the runbook's commands in the printed rollback scenario."""
     status: str = "railway status"
+    """The command that shows the deployment's state."""
     redeploy: str = "railway rollback <last-good-deployment-id>"
+    """The command that redeploys the last good release."""
     backup_file: str = "backup_YYYYMMDD_HHMMSS.sql"
+    """The backup the migration-failure scenario restores."""
 
 
 class Report(Section):
     pushgateway_url: str | None = None
+    """Push the run's figures to this Prometheus Pushgateway."""
     job: str = "facturino_verify"
+    """The Pushgateway job name."""
 
     @field_validator("pushgateway_url")
     @classmethod
@@ -338,8 +412,11 @@ class Waiver(Section):
     change the verdict until ``expires`` (inclusive); from the day after, it counts again."""
 
     reason: str = Field(min_length=1)
+    """Why the release ships with this defect (shown with the waived failure)."""
     expires: date
+    """The last day the waiver holds (inclusive); from the next the check counts."""
     ticket: str | None = None
+    """Where the fix is tracked."""
 
     @field_validator("reason")
     @classmethod

@@ -41,9 +41,12 @@ class Perf(Section):
     budget_ms: float = Field(200.0, gt=0)  # runbook: average response time < 200 ms
     p95_max_ms: float = Field(1000.0, gt=0)  # runbook alert SlowResponseTime: p95 > 1 s
     warmup_rounds: int = Field(3, ge=0)
+    """Untimed rounds before each endpoint is measured."""
     rounds: int = Field(20, ge=5)
+    """Timed rounds per endpoint."""
     account: str = "admin"  # whose SPA session times the endpoints ([accounts.NAME])
     endpoints: dict[str, str] = Field(default_factory=lambda: dict(DASHBOARD_ENDPOINTS))
+    """What is timed: name = path (the SPA's dashboard calls by default)."""
     # Fresh connections per endpoint for the DNS/connect/TLS/TTFB breakdown.
     breakdown_samples: int = Field(3, ge=1, le=20)
     # DNS + TCP connect + TLS handshake of one new connection (a far-away runner needs more).
@@ -51,18 +54,23 @@ class Perf(Section):
     results_file: str = "perf-results.json"  # written into --reports-dir
     baseline_file: Path | None = None  # an earlier results file; anchored at this file
     regression_percent: float = Field(25.0, gt=0)
+    """A slowdown beyond this against the baseline fails."""
     regression_min_ms: float = Field(20.0, ge=0)  # below this, a difference is noise
     # Queue processing, read where the app queues (Environment.queue_connection).
     queue_oldest_pending_max_seconds: int = Field(300, ge=1)
     queue_drain_deadline_seconds: float = Field(15.0, gt=0)
+    """Seconds the queue gets to drain."""
     # How a probe job may travel through the queue where writes are allowed: "none", or
     # "database" (a `jobs` row dispatching queue_probe_job, one of the app's own job classes
     # that is harmless with the arguments HARMLESS_PROBE_JOBS gives it; without one the probe
     # is skipped with the reason).
     queue_probe: Literal["none", "database"] = "none"
     queue_probe_queue: str = "default"
+    """The queue the probe job goes on."""
     queue_probe_job: str | None = None
+    """The probe's job class (one the suite knows to be harmless)."""
     queue_probe_deadline_seconds: float = Field(30.0, gt=0)
+    """Seconds the probe job gets to be processed."""
 
     @field_validator("queue_probe_job")
     @classmethod
@@ -89,14 +97,17 @@ class Monitoring(Section):
     """/metrics read twice over a window, and optionally the same figures from Prometheus."""
 
     window_seconds: float = Field(5.0, gt=0, le=300)
+    """Seconds between the two reads of /metrics."""
     # A counter with a status label (a value starting with 5 is an error: `500`, `5xx`); ""
     # skips the error-rate checks, for an app that counts no request (d5d901d7 registers
     # PrometheusMiddleware nowhere).
     requests_metric: str = "fakturino_http_requests_total"
     status_label: str = "status_class"
+    """The request counter's label holding the status (class)."""
     # A histogram, a summary (quantile label) or a gauge (an average, see latency_unit).
     latency_metric: str = "fakturino_http_request_duration_ms"
     latency_unit: Literal["seconds", "milliseconds"] = "milliseconds"
+    """The unit of the latency metric."""
     # A gauge, summed over its series.
     queue_depth_metric: str = "fakturino_invoiceshelf_queue_jobs_pending"
     error_rate_max: float = Field(0.01, ge=0, le=1)  # Grafana: error rate < 1 %
@@ -107,9 +118,13 @@ class Monitoring(Section):
     # Label matchers that pick the target's series and alerts, e.g. 'job="facturino"'.
     prometheus_selector: str = ""
     prometheus_range: str = "5m"
+    """The PromQL range of rates and quantiles."""
     prometheus_token: SecretStr | None = None
+    """A bearer token for Prometheus's HTTP API."""
     prometheus_ca_file: Path | None = None
+    """A CA bundle to trust for Prometheus."""
     prometheus_timeout: float = Field(10.0, gt=0)
+    """Seconds for each Prometheus query."""
 
     @field_validator("requests_metric", "latency_metric", "queue_depth_metric", "status_label")
     @classmethod

@@ -1,6 +1,9 @@
-"""Performance and monitoring faults that live in stored state: queue rows, the queue pause
-flag in the cache, and the build's `version.md`. Real state, read by the app and the worker
-exactly as they read it without a fault."""
+"""Performance and monitoring faults (tests/test_fault_matrix_perf.py proves what they break in
+the perf and monitoring suites; `trips` are still the smoke tests), and their effects in stored
+state: queue rows, the queue pause flag in the cache, and the build's `version.md`. Real state,
+read by the app and the worker exactly as they read it without a fault. Effects elsewhere:
+deployment.py (the worker, simulated users).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +16,73 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference.faults import fault_value
+from facturino_reference.faults.model import Fault
 from facturino_reference.jobs import backfill_tax_returns_payload
 from facturino_reference.queuepause import PHP_TRUE, paused_key
 from facturino_reference.redisqueue import queue_key, redis_payload
 
 Conn = psycopg.Connection[Any]
+FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "slow_dashboard",
+        "the dashboard's statistics query takes VALUE ms longer (default 250; the planner lost "
+        "the index it needs): /admin/dashboard and /api/v1/dashboard slow down by that much",
+        (),
+        {"DASHBOARD_STATS_DELAY_MS": "{value}"},
+        default="250",
+    ),
+    Fault(
+        "slow_tls",
+        "the TLS terminator in front of the app answers each new connection's ClientHello "
+        "VALUE ms late (default 800): every TLS handshake is slow, requests on an open "
+        "connection are not",
+        (),
+        {"TLS_HANDSHAKE_DELAY_MS": "{value}"},
+        default="800",
+    ),
+    Fault(
+        "error_burst",
+        "the build lacks version.md, so GET /api/v1/app/version answers 500; the simulated "
+        "users (started with this fault) request it on every page view: well over 5 % of all "
+        "requests answer 5xx",
+        (),
+    ),
+    Fault(
+        "queue_backlog",
+        "`queue:pause database:default` left on and VALUE jobs (default 1500) waiting on "
+        "`default` since 15 minutes: the backlog is over every threshold and does not drain",
+        ("test_pending_jobs_below_threshold[*]",),
+        default="1500",
+    ),
+    Fault(
+        "queue_worker_dead",
+        "the queue worker process is not running and 5 jobs were dispatched after it died: "
+        "nothing drains (the rows are young, nothing is reserved, /health stays healthy)",
+        (),
+    ),
+    Fault(
+        "metrics_broken",
+        "the metrics controller reads bank-sync errors from telescope_entries, as d5d901d7 "
+        "does, and this database has no such table: the QueryException is caught, so /metrics "
+        "answers 500 text/plain '# Error collecting metrics' with # Message/# File/# Class "
+        "lines (with MK_METRICS_CONTROLLER=upstream the earlier clear() Error wins: 500 page)",
+        (
+            "test_metrics_anonymous_access_matches_expectation",
+            "test_metrics_exposition_has_expected_families",
+        ),
+        {"METRICS_BANKING_SOURCE": "telescope_entries"},
+    ),
+    Fault(
+        "metrics_malformed",
+        "/metrics formats numbers for the mk locale (decimal comma, e.g. 1234,50): the "
+        "exposition no longer parses (prometheus-client and Prometheus reject it)",
+        ("test_metrics_exposition_has_expected_families",),
+        {"METRICS_NUMBER_FORMAT": "mk"},
+    ),
+)
+
+_BY_NAME = {fault.name: fault for fault in FAULTS}
+
 VERSION = "2.1.1"
 RETRY_AFTER_SECONDS_REDIS_CONNECTION = 90  # config/queue.php: the `redis` connection
 
@@ -45,7 +109,7 @@ def _backlog(active: Mapping[str, str | None]) -> list[tuple[int, int]]:
     15-minute-old backlog, or jobs dispatched after the worker died."""
     jobs = []
     if "queue_backlog" in active:
-        jobs.append((int(fault_value("queue_backlog", active)), 900))
+        jobs.append((int(_BY_NAME["queue_backlog"].value_in(active)), 900))
     if "queue_worker_dead" in active:
         jobs.append((5, 0))
     return jobs

@@ -1,9 +1,8 @@
-"""The scheduled-operations side of a deployment: the backups `backup:run --only-db` leaves (in
-the backup folder and, when asked, the S3-compatible bucket), and the faults the daily/weekly
-checks must catch. Each fault is real state: archives, rows, a full file system.
-
-`trips` are smoke tests (as for every fault); the daily/weekly checks each fault fails are
-proven in tests/test_fault_matrix_ops.py.
+"""The faults of the scheduled operations checks (daily/weekly) and the scheduled-operations
+side of a deployment: the backups `backup:run --only-db` leaves (in the backup folder and, when
+asked, the S3-compatible bucket). Each fault is real state: archives, rows, a full file system.
+`trips` are the smoke tests each one fails; tests/test_fault_matrix_ops.py proves what each
+one fails in the daily and weekly suites.
 """
 
 from __future__ import annotations
@@ -24,10 +23,96 @@ import redis
 from facturino_reference import artisan, backup, bucket
 from facturino_reference.appenv import read_env_file
 from facturino_reference.errors import DeploymentError
+from facturino_reference.faults.model import HEALTH_503, Fault
 from facturino_reference.jobs import make_payload
 from facturino_reference.paths import HomeLayout
 
 Conn = psycopg.Connection[Any]
+FAULTS: tuple[Fault, ...] = (
+    Fault(
+        "backup_stale",
+        "the scheduler died 30 h ago: the newest backup (folder and bucket) was taken then, and "
+        "12 customers signed up since (the backup lags the live data); /health still passes "
+        "(it tolerates 48 h)",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "backup_empty",
+        "the dump step produced nothing: the newest archive is a zip without db-dumps/",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "backup_corrupt",
+        "the newest archive's db-dumps/postgresql-facturino.sql.gz is damaged mid-stream "
+        "(64 bytes overwritten): the zip and its size look fine, the dump does not restore",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "backup_partial",
+        "the dumper's table list is wrong: `settings` is not dumped and invoices (with every "
+        "row that references one) are dumped without data; the dump restores",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "no_backups",
+        "no backup was ever written: the folder and the bucket are empty, backup:list prints "
+        "'No backups found.' (/health's backup check passes when there is no zip at all)",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "disk_full",
+        "storage/ is a 32 MiB volume (tmpfs; needs root) that a runaway storage/logs/"
+        "laravel.log filled to 97 %: /health storage=false (under 10 % free), "
+        "fakturino_invoiceshelf_disk_usage_percent 97, `df -h` 97 %",
+        (*HEALTH_503, "test_health_check_passes[storage]"),
+        {},
+        None,
+    ),
+    Fault(
+        "failed_jobs_growing",
+        "40 jobs failed in the last 24 h (none in the last hour) against 5 in the 24 h before: "
+        "below the 24 h threshold, but growing",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "queue_over_max",
+        "the e-invoice API is down: 150 SubmitEInvoiceJob rows were released with a 1 h backoff "
+        "and wait on `einvoice` (queue:monitor ALERT)",
+        ("test_pending_jobs_below_threshold[*]",),
+        {},
+        None,
+    ),
+    Fault(
+        "redis_queue_over_max",
+        "150 released SubmitEInvoiceJob payloads wait in the Redis queue "
+        "(facturino_queues:einvoice:delayed), pushed by a producer on the redis connection "
+        "while the app and its workers use the database queue",
+        ("test_jobs_are_only_on_the_configured_queue_connection",),
+        {},
+        None,
+    ),
+    Fault(
+        "job_class_missing",
+        "the queue worker died, and a job of a class this release no longer has "
+        "(App\\Jobs\\SendInvoiceReminder) waits on `default`: `queue:work --once` FAILs on it",
+        (),
+        {},
+        None,
+    ),
+)
+
 STALE_HOURS = 30
 # Faults whose deployment runs without the queue worker (deployment.py does not start it).
 NO_WORKER = frozenset({"job_class_missing"})
