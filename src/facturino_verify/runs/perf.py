@@ -14,7 +14,6 @@ from urllib.parse import unquote
 
 from ..checks.base import answered, fail
 from ..checks.perf import Measurement, median_timing
-from ..clients import TargetError
 from ..clients.sanctum import SanctumSession
 from ..clients.timing import Timing, timed_get
 from ..config import Environment
@@ -62,15 +61,14 @@ class PerfRun:
 
         benchmark.group = "dashboard"
         benchmark.extra_info["path"] = path
-        try:
-            benchmark.pedantic(
+        answered(
+            lambda: benchmark.pedantic(
                 request, rounds=perf.rounds, warmup_rounds=perf.warmup_rounds, iterations=1
-            )
-        except TargetError as error:
-            problem = str(error)
-        else:
-            return self._measured(endpoint, path, benchmark, statuses)
-        fail(f"{path} answers every timed round", "an answer", problem, "see the connection error")
+            ),
+            f"{path} answers every timed round",
+            "see the connection error",
+        )
+        return self._measured(endpoint, path, benchmark, statuses)
 
     def _measured(
         self, endpoint: str, path: str, benchmark: Any, statuses: Counter[int]
@@ -99,24 +97,23 @@ class PerfRun:
         __tracebackhide__ = True
         path, target = self.path(endpoint), self.env.target
         headers = {**self._spa_headers(self.session()), **self._accept(path)}
-        timings: list[Timing] = []
-        try:
-            for _ in range(self.env.perf.breakdown_samples):
-                timings.append(
-                    timed_get(
-                        self.deployment.http.url(path),
-                        headers,
-                        ca_file=target.ca_file,
-                        verify=target.verify_tls,
-                        timeout=target.connect_timeout + target.read_timeout,
-                    )
-                )
-        except TargetError as error:
-            problem = str(error)
-        else:
-            self.breakdowns[endpoint] = timings
-            return timings
-        fail(f"{path} answers on a fresh connection", "an answer", problem, "see the error")
+
+        def sample() -> Timing:
+            return timed_get(
+                self.deployment.http.url(path),
+                headers,
+                ca_file=target.ca_file,
+                verify=target.verify_tls,
+                timeout=target.connect_timeout + target.read_timeout,
+            )
+
+        timings = answered(
+            lambda: [sample() for _ in range(self.env.perf.breakdown_samples)],
+            f"{path} answers on a fresh connection",
+            "see the error",
+        )
+        self.breakdowns[endpoint] = timings
+        return timings
 
     def _spa_headers(self, session: SanctumSession) -> dict[str, str]:
         """The logged-in SPA's cookies and headers, for a request outside httpx."""
