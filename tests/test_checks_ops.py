@@ -27,8 +27,9 @@ from facturino_verify.clients import shell
 from facturino_verify.clients.errors import TimedOut
 from facturino_verify.clients.pgdump import roles_in_dump, roles_in_statement
 from facturino_verify.clients.restore import RestoreFailed, ThrowawayPostgres, find_pg_bin, restore
-from facturino_verify.plugin.history import previous, trend_chart
 from facturino_verify.redact import Redactor
+from facturino_verify.report.history import trend_chart
+from facturino_verify.runs.history import previous
 
 ESC = "\x1b"
 # Laravel 12 `migrate:status` (Termwind, colours on): one Pending.

@@ -12,7 +12,7 @@ from facturino_verify.checks import monitoring, trend
 from facturino_verify.checks import ops as checks
 from facturino_verify.checks.metrics import SKIP_NO_REQUEST_COUNTER, metric_families
 from facturino_verify.config import Environment
-from facturino_verify.plugin import history
+from facturino_verify.runs import history
 from facturino_verify.runs.ops import Ops
 
 pytestmark = pytest.mark.daily
