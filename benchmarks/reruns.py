@@ -12,6 +12,7 @@ import argparse
 import collections
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,11 @@ BIN = Path(sys.executable).parent
 
 def run(marker: str, env_file: Path, cache: Path) -> tuple[str, float, str]:
     """One whole-process run: (verdict, seconds, reason)."""
-    reports = Path(tempfile.mkdtemp(prefix="bench-reruns-"))
+    with tempfile.TemporaryDirectory(prefix="bench-reruns-") as folder:
+        return _run_in(marker, env_file, cache, Path(folder))
+
+
+def _run_in(marker: str, env_file: Path, cache: Path, reports: Path) -> tuple[str, float, str]:
     command = [
         str(BIN / "pytest"),
         "-m",
@@ -84,6 +89,7 @@ def main() -> int:
                 )
     finally:
         subprocess.run([reference, "down", "--home", str(home)], capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)  # the ledger and saved sessions went with it
     verdicts = collections.Counter(str(r["verdict"]) for r in runs)
     result = {"runs": runs, "verdicts": dict(verdicts), "rate_limit": "5/min (the app's own)"}
     out = ROOT / "reports" / "bench-reruns.json"

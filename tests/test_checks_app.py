@@ -146,7 +146,11 @@ def test_health_check_passes_when_true() -> None:
         ("database", False, remedies.DATABASE),
         ("redis", "degraded", remedies.REDIS),
         ("queues", None, remedies.QUEUE),
-        ("storage", False, remedies.HEALTH),
+        ("storage", False, remedies.STORAGE),
+        ("bank_sync", False, remedies.BANK_SYNC),
+        ("certificates", False, remedies.CERTIFICATES),
+        ("paddle", False, remedies.PADDLE),
+        ("a_new_subsystem", False, remedies.HEALTH),
     ],
 )
 def test_failing_health_check_points_at_its_remedy(name: str, value: object, remedy: str) -> None:
@@ -154,6 +158,14 @@ def test_failing_health_check_points_at_its_remedy(name: str, value: object, rem
     with pytest.raises(CheckFailed) as caught:
         app.expect_health_check(payload, name)
     assert (caught.value.seen, caught.value.remedy) == (repr(value), remedy)
+
+
+@pytest.mark.parametrize("name", ["queues", "bank_sync", "storage", "backup", "certificates"])
+def test_a_subsystem_a_redeploy_cannot_fix_never_says_redeploy(name: str) -> None:
+    """A stale backup or failing bank syncs outlive any release: rolling back fixes nothing."""
+    with pytest.raises(CheckFailed) as caught:
+        app.expect_health_check({"status": "unhealthy", "checks": {name: False}}, name)
+    assert "redeploy" not in caught.value.remedy
 
 
 def test_missing_health_check_lists_reported_ones() -> None:

@@ -31,6 +31,16 @@ def test_only_warnings_failed_is_degraded() -> None:
     assert (verdict.name, verdict.exit_code) == ("DEGRADED", EXIT_CODES["DEGRADED"])
 
 
+def test_not_judged_reason_names_the_gravest_first_and_counts_the_rest() -> None:
+    unjudged = [check(f"m{i}", "not_judged", "major", message="throttled") for i in range(5)]
+    sign_in = check("test_sign_in_succeeds", "not_judged", "critical", message="429")
+    verdict = decide([check("a", "passed", "critical"), *unjudged, sign_in])
+    assert verdict.name == "INCONCLUSIVE"
+    assert verdict.reason == (
+        "6 check(s) not judged (test_sign_in_succeeds, m0, m1, m2, m3 and 1 more): 429"
+    )
+
+
 def test_major_failure_blocks_without_rollback() -> None:
     verdict = decide([check("a", "passed", "critical"), check("m", "failed", "major")])
     assert (verdict.name, verdict.scenario) == ("BLOCKED", None)

@@ -84,6 +84,10 @@ def _health_remedy(name: str) -> str:
         "queues": remedies.QUEUE,
         "backup": remedies.BACKUP,
         "signer": "the e-invoice signer certificate expires within 7 days: renew it",
+        "bank_sync": remedies.BANK_SYNC,
+        "storage": remedies.STORAGE,
+        "certificates": remedies.CERTIFICATES,
+        "paddle": remedies.PADDLE,
     }.get(name, remedies.HEALTH)
 
 

@@ -249,6 +249,16 @@ REDIS_UNUSED = (
     "and SESSION_DRIVER=redis in the deployment's environment (the image's baked .env.example "
     "says database), or correct [redis] cache_store / session_driver"
 )
+# HealthController::checkStorage writes and deletes a file on the default disk and wants 10 %
+# free: a full or read-only volume, which a redeploy does not fix.
+STORAGE = (
+    "storage is not writable or nearly full: check the volume behind storage/ (free space, "
+    "mount) and its permissions (`railway run chmod -R 775 storage bootstrap/cache`)"
+)
+PADDLE = (
+    "Paddle is not configured: set the PADDLE_* (Cashier) keys in the deployment's variables; "
+    "subscriptions cannot be billed until then"
+)
 CERTIFICATES = (
     "a company's QES signing certificate expires soon: upload the renewed certificate "
     "(Settings → Certificates) before it expires, or e-invoices cannot be signed"

@@ -108,7 +108,7 @@ def decide(
         hit = [r for r in failing if r.severity == severity]
         if hit:
             scenario = _scenario(hit) if name == "ROLLBACK" else None
-            reason = f"{len(hit)} {severity} check(s) failed: " + ", ".join(r.name for r in hit[:5])
+            reason = f"{len(hit)} {severity} check(s) failed: " + _names(hit)
             return Verdict(name, reason, scenario, counts)  # type: ignore[arg-type]
     if interrupted:
         ran = sum(r.outcome in RAN for r in results)
@@ -119,13 +119,25 @@ def decide(
     waived = [r.name for r in results if r.outcome == "waived"]
     if waived:
         why = f"every selected check passed, except {len(waived)} waived known defect(s): "
-        return Verdict("GO", why + ", ".join(waived[:5]), None, counts)
+        return Verdict("GO", why + _listed(waived), None, counts)
     return Verdict("GO", "every selected check passed", None, counts)
 
 
 def _not_judged(unjudged: list[CheckResult]) -> str:
-    names = ", ".join(r.name for r in unjudged[:5])
-    return f"{len(unjudged)} check(s) not judged ({names}): {unjudged[0].message}"
+    # The gravest first: the sign-in that was refused leads the checks that needed it.
+    ordered = sorted(unjudged, key=lambda r: SEVERITIES.index(r.severity))
+    return f"{len(unjudged)} check(s) not judged ({_names(ordered)}): {ordered[0].message}"
+
+
+def _names(results: list[CheckResult]) -> str:
+    return _listed([r.name for r in results])
+
+
+def _listed(names: list[str], shown: int = 5) -> str:
+    """The first names and how many more: a count that disagrees with the list reads as a
+    check lost."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _scenario(failing: list[CheckResult]) -> Scenario:
