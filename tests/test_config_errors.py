@@ -1,42 +1,75 @@
-"""Every configuration mistake is one exact line: from ``load_environment`` as ``ConfigError``,
-and from a pytest run as one ``ERROR:`` line with exit code 4 and no traceback.
+"""Every configuration mistake is one exact line: from the check the plugin runs before
+collection (``checked_environment``) as ``ConfigError``, and from a pytest run as one ``ERROR:``
+line (one block when a file has several) with exit code 4 and no traceback.
 
-The mistakes live in ``config_cases/`` (one file each, expected message on its first line).
+The mistakes live in ``config_cases/`` (one file each, expected message in its first lines).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from facturino_verify.config import ConfigError, Environment, environment_path, load_environment
+from facturino_verify.config.load import EVERY_RUN, FEATURE_FILES
+from facturino_verify.plugin.preflight import RunSetup, checked_environment, reports_mistakes
 
+ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "config_cases"
 HEADER = "# error: "
-# Cases whose expected message states the intended behaviour; src does not do it yet.
+ARGS = "# args: "
+# The run of a case selects no marker, so the feature flows' files are required too.
+RUN_FILES = (*EVERY_RUN, *FEATURE_FILES)
 
 
 def case_params() -> list[object]:
     return [pytest.param(path, id=path.stem) for path in sorted(CASES.glob("*.toml"))]
 
 
+def header(case: Path, prefix: str) -> list[str]:
+    """The case's leading comment lines that start with ``prefix``, without it."""
+    lines = []
+    for raw in case.read_bytes().split(b"\n"):  # a case may be invalid UTF-8 below its header
+        if not raw.startswith(b"# "):
+            break
+        line = raw.decode()
+        if line.startswith(prefix):
+            lines.append(line.removeprefix(prefix))
+    return lines
+
+
 def expected_message(case: Path, directory: Path) -> str:
-    first = case.read_bytes().split(b"\n", 1)[0].decode()  # a case may be invalid UTF-8 below
-    assert first.startswith(HEADER), f"{case.name} must start with '{HEADER}<message>'"
+    lines = header(case, HEADER)
+    assert lines, f"{case.name} must start with '{HEADER}<message>'"
     # {sections}: the top-level sections, which grow as suites add their own.
     sections = ", ".join(sorted(Environment.model_fields))
-    return (
-        first.removeprefix(HEADER).replace("{dir}", str(directory)).replace("{sections}", sections)
-    )
+    message = "\n".join(lines)
+    return message.replace("{dir}", str(directory)).replace("{sections}", sections)
+
+
+def run_args(case: Path) -> list[str]:
+    """The case's run options (``# args: --reports-dir=...``); by default no reports."""
+    return [arg for line in header(case, ARGS) for arg in line.split()] or ["--no-reports"]
+
+
+def run_setup(case: Path) -> RunSetup:
+    """What the plugin would check for a run of the case from ``CASES`` with its options."""
+    dirs = [a.split("=", 1)[1] for a in run_args(case) if a.startswith("--reports-dir=")]
+    return RunSetup(RUN_FILES, CASES / dirs[0] if dirs else None, ROOT)
 
 
 def assert_one_usage_error(result: pytest.RunResult, message: str) -> None:
+    """One ``ERROR:`` line; a message of several lines (every mistake of a file) follows it."""
     __tracebackhide__ = True
     lines = result.outlines + result.errlines
+    first, *rest = message.split("\n")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert [line for line in lines if line.startswith("ERROR:")] == [f"ERROR: {message}"]
+    assert [line for line in lines if line.startswith("ERROR:")] == [f"ERROR: {first}"]
+    at = lines.index(f"ERROR: {first}") + 1
+    assert lines[at : at + len(rest)] == rest
     assert "Traceback" not in "\n".join(lines)
     assert "INTERNALERROR" not in "\n".join(lines)
 
@@ -51,19 +84,34 @@ def test_config_mistake_raises_exact_config_error(
 ) -> None:
     monkeypatch.chdir(CASES)  # the file is shown relative to the working directory
     with pytest.raises(ConfigError) as caught:
-        load_environment(Path(case.name), environ={})
+        checked_environment(Path(case.name), run_setup(case), environ={})
     assert str(caught.value) == expected_message(case, CASES)
 
 
 @pytest.mark.parametrize("case", case_params())
 def test_config_mistake_is_one_usage_error_line(case: Path, pytester: pytest.Pytester) -> None:
     shutil.copy(case, pytester.path / case.name)
+    for suite in ROOT.glob("tests_*"):  # the checks [severity] and [waivers] patterns must name
+        (pytester.path / suite.name).symlink_to(suite, target_is_directory=True)
     pytester.makepyfile("def test_never_runs() -> None: pass")
     result = pytester.runpytest(
-        "--env-file", case.name, "-p", "no:cacheprovider", "-p", "no:playwright", "--no-reports"
+        "--env-file", case.name, "-p", "no:cacheprovider", "-p", "no:playwright", *run_args(case)
     )
     assert_one_usage_error(result, expected_message(case, pytester.path.resolve()))
     assert "test_never_runs" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_config_mistake_reads_cleanly(case: Path) -> None:
+    """A message and its hint are joined once: no "check.; fix it", "..", " ;" or ";;"."""
+    for line in expected_message(case, CASES).split("\n"):
+        assert not re.search(r"[.?!:;,];|(?<!\.)\.\.(?!\.)|\s[;,.]", line), line
+
+
+@pytest.mark.parametrize("end", [".", "?", "!"])
+def test_a_message_ending_a_sentence_takes_its_hint_as_the_next(end: str) -> None:
+    error = ConfigError(f"pattern 'x' names no check{end}", "env.toml [severity]", "fix it")
+    assert str(error) == f"env.toml [severity]: pattern 'x' names no check{end} Fix it"
 
 
 def test_secret_written_literally_is_not_echoed() -> None:
@@ -247,4 +295,39 @@ def test_severity_and_waiver_patterns_must_name_a_check(pytester: pytest.Pyteste
     assert (
         "env.toml [waivers]: pattern 'test_metrics_answr' names no check. "
         "Did you mean 'test_metrics_answer'?" in text
+    )
+
+
+def test_a_path_whose_reference_is_broken_is_not_also_a_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("env.toml").write_text(
+        '[target]\nurl = "https://x.example"\nca_file = "${FACTURINO_TEST_TLS}/ca.pem"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        checked_environment(Path("env.toml"), RunSetup(RUN_FILES, None, ROOT), environ={})
+    assert str(caught.value).startswith(
+        "env.toml [target] ca_file: environment variable FACTURINO_TEST_TLS is not set;"
+    )
+
+
+def test_the_reports_probe_leaves_nothing_behind(tmp_path: Path) -> None:
+    assert reports_mistakes(tmp_path / "new" / "reports") == []  # tried in tmp_path itself
+    assert reports_mistakes(tmp_path) == []  # tried in the existing reports directory
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_refusing_new_entries_cannot_take_the_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a user other than root meets in a folder without write permission (root writes there).
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkdtemp", refuse)
+    [mistake] = reports_mistakes(tmp_path / "reports")
+    assert str(mistake) == (
+        f"--reports-dir: {tmp_path} cannot be written: the reports cannot be written to "
+        f"{tmp_path / 'reports'}; choose a directory this user can write (or --no-reports)"
     )

@@ -6,6 +6,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# A message that ends a sentence takes its hint as the next sentence: "check.; fix it" reads badly.
+SENTENCE_ENDS = (".", "?", "!")
+
 
 @dataclass
 class ConfigError(Exception):
@@ -20,7 +23,11 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}" if self.where else self.what
-        return f"{text}; {self.hint}" if self.hint else text
+        if not self.hint:
+            return text
+        if text.endswith(SENTENCE_ENDS):  # "names no check. Did you mean 'x'?" + hint
+            return f"{text} {self.hint[:1].upper()}{self.hint[1:]}"
+        return f"{text}; {self.hint}"
 
 
 class ConfigErrors(ConfigError):

@@ -1,11 +1,13 @@
-"""Find, read and validate an environment file: everything a user can get wrong fails here,
-before collection, as one :class:`ConfigError` line."""
+"""Find, read and validate an environment file: everything a user can get wrong in it is
+found here, before collection, and reported as one :class:`ConfigError` (one line, or one block
+listing every mistake)."""
 
 from __future__ import annotations
 
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,18 @@ SECRET_KEYS = {
     ("backups", "bucket", "secret_access_key"),
     ("shell", "env", "*"),  # credentials the shell prefix needs (RAILWAY_TOKEN, …)
 }
+Key = tuple[str, ...]  # ("features", "efaktura", "trust_anchor"): [features.efaktura] trust_anchor
+# Files every run needs; the plugin adds FEATURE_FILES where the feature flows may run (a smoke
+# gate does not need the e-Faktura trust anchor). The rest is checked by the suites needing it.
+EVERY_RUN: tuple[Key, ...] = (
+    ("database", "migrations_manifest"),
+    ("target", "ca_file"),
+    ("monitoring", "prometheus_ca_file"),
+)
+FEATURE_FILES: tuple[Key, ...] = (
+    ("features", "efaktura", "trust_anchor"),
+    ("features", "efaktura", "ubl_schema_dir"),
+)
 RELATIVE_PATHS = (
     ("target", "ca_file"),
     ("database", "migrations_manifest"),
@@ -58,32 +72,59 @@ def environment_path(name: str, env_dir: Path) -> Path:
     )
 
 
+@dataclass
+class Reading:
+    """An environment file read as far as it goes: every mistake found in it, the environment
+    when its content validated, and its [severity]/[waivers] patterns as written (matched
+    against the suites by the plugin, which may import the verdict layer)."""
+
+    shown: str
+    env: Environment | None
+    mistakes: list[ConfigError]
+    patterns: dict[str, list[str]]
+
+
 def load_environment(
     path: Path, environ: Mapping[str, str] | None = None, *, check_files: bool = True
 ) -> Environment:
     """Read ``path``, apply ``FACTURINO_VERIFY__SECTION__KEY`` overrides, resolve ``${VAR}``
     references and validate the result; every mistake of the file is reported at once.
-    ``check_files``: the files it names must exist on this machine (off only to validate a
-    file's shape elsewhere)."""
+    ``check_files``: the files every run needs must exist on this machine (off only to
+    validate a file's shape elsewhere)."""
+    reading = read_environment(path, environ, files=EVERY_RUN if check_files else ())
+    problem = collected(reading.shown, reading.mistakes)
+    if problem is not None:
+        raise problem
+    assert reading.env is not None  # no mistake means it validated
+    return reading.env
+
+
+def read_environment(
+    path: Path, environ: Mapping[str, str] | None = None, *, files: tuple[Key, ...] = EVERY_RUN
+) -> Reading:
+    """Every mistake of the file at once: secrets, references, overrides, values, then the
+    ``files`` it names that are not there. Raises only when the file cannot be read at all."""
     environ = os.environ if environ is None else environ
     shown = _display(path)
     raw = _read_toml(path, shown)
-    # Every mistake of the file at once: secrets, references, then the values themselves.
     mistakes = _secret_mistakes(raw, shown)
     resolved = resolve_tree(raw, environ, (), lambda p: _where(shown, p), mistakes)
     # Overrides come after interpolation: an overriding value is taken literally.
-    resolved = _apply_overrides(resolved, environ, shown)
+    resolved = _apply_overrides(resolved, environ, shown, mistakes)
     _anchor_relative_paths(resolved, path.parent)
     resolved.setdefault("environment", {}).setdefault("name", path.stem)
     env = _validate(resolved, shown, mistakes)
-    # A path whose reference was broken is already reported: its file is not looked for.
-    if env is not None and check_files and not mistakes:
-        mistakes += file_mistakes(env, shown, (("database", "migrations_manifest"), *EVERY_RUN))
-    problem = collected(shown, mistakes)
-    if problem is not None:
-        raise problem
-    assert env is not None  # no mistake means it validated
-    return env
+    # Files are looked for even when other keys are wrong (one run lists everything), but not
+    # for a key already reported: a broken reference is not also a missing file.
+    reported = {mistake.where for mistake in mistakes}
+    mistakes += file_mistakes(resolved, shown, files, reported)
+    return Reading(shown, env, mistakes, _patterns(resolved))
+
+
+def _patterns(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The keys of [severity] and [waivers]: each a pattern of check names."""
+    sections = ("severity", "waivers")
+    return {s: list(data[s]) if isinstance(data.get(s), dict) else [] for s in sections}
 
 
 def _display(path: Path) -> str:
@@ -153,7 +194,9 @@ def _secret_values(raw: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return found
 
 
-def _apply_overrides(raw: dict[str, Any], environ: Mapping[str, str], shown: str) -> dict[str, Any]:
+def _apply_overrides(
+    raw: dict[str, Any], environ: Mapping[str, str], shown: str, mistakes: list[ConfigError]
+) -> dict[str, Any]:
     """``FACTURINO_VERIFY__TARGET__URL=...`` overrides ``[target] url`` (any depth)."""
     merged: dict[str, Any] = dict(raw)
     for name, value in sorted(environ.items()):
@@ -161,7 +204,8 @@ def _apply_overrides(raw: dict[str, Any], environ: Mapping[str, str], shown: str
             continue
         keys = [k.lower() for k in name[len(OVERRIDE_PREFIX) :].split("__") if k]
         if not keys:
-            raise ConfigError(f"environment variable {name} names no key", shown)
+            mistakes.append(ConfigError(f"environment variable {name} names no key", shown))
+            continue
         table = merged
         for key in keys[:-1]:
             child = table.get(key)
@@ -249,34 +293,39 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-# Files every run needs (the rest is checked where the suites needing it are selected).
-EVERY_RUN = (("target", "ca_file"), ("monitoring", "prometheus_ca_file"))
 FOLDERS = {("features", "efaktura", "ubl_schema_dir")}
 
 
 def file_mistakes(
-    env: Environment, shown: str, keys: tuple[tuple[str, ...], ...]
+    data: dict[str, Any], shown: str, keys: tuple[Key, ...], reported: set[str]
 ) -> list[ConfigError]:
     """Files and folders the operator named that are not there: the operator's mistake, never a
-    failure of the deployment (a mistyped CA file would otherwise fail every HTTPS check)."""
+    failure of the deployment (a mistyped CA file would otherwise fail every HTTPS check).
+    ``data`` is the file's content, resolved and anchored: read even when it does not validate,
+    so a missing file is listed with the other mistakes. Keys in ``reported`` are skipped."""
     mistakes = []
     for *sections, key in keys:
-        table: Any = env
-        for section in sections:
-            table = getattr(table, section, None)
-        value = getattr(table, key, None)
-        folder = (*sections, key) in FOLDERS
-        if not isinstance(value, Path) or (value.is_dir() if folder else value.is_file()):
+        where = location(shown, ".".join(sections), key)
+        value = _lookup(data, (*sections, key))
+        if not isinstance(value, str) or where in reported:
+            continue  # absent, or wrong and already reported by the model
+        path, folder = Path(value), (*sections, key) in FOLDERS
+        if path.is_dir() if folder else path.is_file():
             continue
         if key == "migrations_manifest":
             what, hint = (
-                f"migrations manifest {value}",
+                f"migrations manifest {path}",
                 "point it at a file with one migration name per line",
             )
         else:
-            what = f"{'folder' if folder else 'file'} {value}"
+            what = f"{'folder' if folder else 'file'} {path}"
             hint = "fix the path (relative paths start at the environment file's folder)"
-        mistakes.append(
-            ConfigError(f"{what} does not exist", location(shown, ".".join(sections), key), hint)
-        )
+        mistakes.append(ConfigError(f"{what} does not exist", where, hint))
     return mistakes
+
+
+def _lookup(data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = data
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ..config import ConfigError, Environment, environment_path, load_environment
-from ..config.errors import collected
-from ..config.load import file_mistakes
+from ..config import ConfigError, environment_path
+from ..config.load import EVERY_RUN, FEATURE_FILES
 from ..config.secrets import secret_values
 from ..redact import Redactor
-from ..verdict.patterns import pattern_mistakes
 from ..verdict.waivers import rules_from
 from . import stash
 from .history import HistoryRecorder
 from .listing import CheckLister
 from .options import informational, register_markers, reports_dir
+from .preflight import RunSetup, checked_environment
 from .verdict import VerdictRecorder
 
 
@@ -98,10 +97,10 @@ def pytest_configure(config: pytest.Config) -> None:
             if config.option.facturino_list_checks:
                 config.pluginmanager.register(CheckLister(config), "facturino-verify-list")
             return  # inert otherwise: the plugin is loaded into every pytest run
-        env = load_environment(path)
         if informational(config):
             config.option.facturino_no_reports = True  # a description overwrites no report
-        _check_run_files(config, env, path)
+        # Every mistake of the file and of the run's set-up at once, before collection.
+        env = checked_environment(path, _run_setup(config))
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[stash.ENVIRONMENT] = env
@@ -129,29 +128,17 @@ def _describe_only(config: pytest.Config) -> None:
         config.pluginmanager.register(CheckLister(config), "facturino-verify-list")
 
 
-# Files only the feature flows read: required where they may run (``-m`` selects them, or no
-# marker expression narrows the run), so a smoke gate does not need the e-Faktura trust anchor.
-FEATURE_FILES = (
-    ("features", "efaktura", "trust_anchor"),
-    ("features", "efaktura", "ubl_schema_dir"),
-)
-
-
-def _check_run_files(config: pytest.Config, env: Environment, path: Path) -> None:
-    """What this run needs beyond the file itself: the feature flows' files, and a reports
-    directory it can write. Operator mistakes, so usage errors before anything runs."""
-    shown = str(path)
+def _run_setup(config: pytest.Config) -> RunSetup:
+    """The feature flows' files are required only where they may run (``-m`` selects them, or no
+    marker expression narrows the run), so a smoke gate does not need the e-Faktura trust
+    anchor."""
     markexpr = config.option.markexpr or ""
-    mistakes = (
-        file_mistakes(env, shown, FEATURE_FILES) if "features" in markexpr or not markexpr else []
+    features = "features" in markexpr or not markexpr
+    return RunSetup(
+        files=(*EVERY_RUN, *(FEATURE_FILES if features else ())),
+        reports=None if config.option.facturino_no_reports else reports_dir(config),
+        root=config.rootpath,
     )
-    problem = _reports_problem(config)
-    if problem is not None:
-        mistakes.append(problem)
-    mistakes += pattern_mistakes(env, shown, config.rootpath)
-    error = collected(shown, mistakes)
-    if error is not None:
-        raise error
 
 
 def _may_run_features(config: pytest.Config) -> bool:
@@ -160,21 +147,6 @@ def _may_run_features(config: pytest.Config) -> bool:
         return "features" in markexpr
     paths = [a for a in config.args if not a.startswith("-")]
     return not paths or any("tests_features" in a for a in paths)
-
-
-def _reports_problem(config: pytest.Config) -> ConfigError | None:
-    if config.option.facturino_no_reports:
-        return None
-    reports = reports_dir(config)
-    existing = next((p for p in (reports, *reports.parents) if p.exists()), None)
-    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
-        what = "is a file" if not existing.is_dir() else "cannot be written"
-        return ConfigError(
-            f"{existing} {what}: the reports cannot be written to {reports}",
-            "--reports-dir",
-            "choose a directory this user can write (or --no-reports)",
-        )
-    return None
 
 
 def _default_reports(config: pytest.Config) -> None:

@@ -5,10 +5,10 @@ the run stops with one usage error instead of quietly ignoring them."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..config import ConfigError, Environment
+from ..config import ConfigError
 from ..config.errors import did_you_mean, location
 from ..verdict.catalog import matches
 
@@ -38,13 +38,19 @@ def names_a_check(pattern: str, names: Iterable[str]) -> bool:
     return any(matches(base, name) or matches(pattern, name) for name in names)
 
 
-def pattern_mistakes(env: Environment, file: str, root: Path) -> list[ConfigError]:
+def pattern_mistakes(
+    patterns: Mapping[str, Iterable[str]], file: str, root: Path
+) -> list[ConfigError]:
+    """Each pattern (by section: ``severity``, ``waivers``) that names no check of the suites
+    under ``root``."""
+    if not any(patterns.values()):
+        return []  # nothing to match: the suites' source is not read
     names = check_names(root)
     if not names:  # not run from the project (no suites to read): nothing to check against
         return []
     mistakes = []
-    for section, patterns in (("severity", env.severity), ("waivers", env.waivers)):
-        for pattern in patterns:
+    for section, written in patterns.items():
+        for pattern in written:
             if names_a_check(pattern, names):
                 continue
             close = did_you_mean(pattern.split("[", 1)[0], sorted(names))
