@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from facturino_verify.extras import SUITE_EXTRAS, install_hint, missing_modules, selected_by
+from facturino_verify.extras import (
+    SUITE_EXTRAS,
+    SUITE_FOLDERS,
+    install_hint,
+    missing_modules,
+    selected_by,
+)
 from facturino_verify.plugin.options import SUITE_MARKERS, informational
 
 # Collected by no run where its modules cannot be imported: pytest reads this list below the
@@ -55,5 +61,20 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if not informational(config):
         _refuse_a_suite_not_installed(config)
-    not_installed = {config.rootpath / folder for folder in collect_ignore}
-    config.args[:] = [a for a in config.args if _arg_path(config, a) not in not_installed]
+    left_out = {config.rootpath / folder for folder in collect_ignore}
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        left_out |= _suites_not_selected(config)
+    config.args[:] = [a for a in config.args if _arg_path(config, a) not in left_out]
+
+
+def _suites_not_selected(config: pytest.Config) -> set[Path]:
+    """The suite folders whose tests ``-m`` cannot select: not even imported, so the smoke gate
+    does not pay at start-up for the other suites' modules (each test carries its folder's
+    suite marker: tests/test_extras.py holds them to it). Folders named on the command line
+    are collected as asked."""
+    markexpr = config.option.markexpr or ""
+    return {
+        config.rootpath / suite.folder
+        for suite in SUITE_FOLDERS
+        if not selected_by(markexpr, suite, SUITE_MARKERS)
+    }

@@ -25,7 +25,7 @@ from ..extras import PERF_EXTRA, install_hint, missing_modules
 from ..report.html import budget_chart
 from ..runs.deployment import Deployment
 from ..runs.perf import RUN_ALONE, EndpointTimer, PerfRun
-from . import stash
+from . import optional, stash
 from .options import reports_dir
 
 PERF_RUN = pytest.StashKey["PerfRun"]()
@@ -65,6 +65,8 @@ def benchmark_unusable(config: pytest.Config) -> str | None:
     """Why pytest-benchmark would measure nothing in this run; None when it works."""
     session = getattr(config, "_benchmarksession", None)
     if session is None:
+        if optional.left_out(config, "benchmark"):
+            return None  # this run cannot select a perf test: there is nothing to measure
         return "pytest-benchmark is not loaded (-p no:benchmark?)"
     if config.getoption("dist", "no") != "no" or os.environ.get("PYTEST_XDIST_WORKER"):
         return "pytest-xdist is active (-n/--dist): pytest-benchmark switches itself off"
@@ -75,9 +77,12 @@ def benchmark_unusable(config: pytest.Config) -> str | None:
     return None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config: pytest.Config) -> None:
-    # trylast: pytest-benchmark has decided in its own pytest_configure whether it measures.
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # After every pytest_configure (pytest-benchmark's, trylast and registered after this
+    # plugin where plugin/optional.py loads it, decides there whether it measures) and before
+    # collection and the terminal's header.
+    config = session.config
     if hasattr(config, "workerinput"):
         return  # the controller already refused or accepted the run
     reason = benchmark_unusable(config)
