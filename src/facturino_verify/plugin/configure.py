@@ -141,14 +141,6 @@ def _run_setup(config: pytest.Config) -> RunSetup:
     )
 
 
-def _may_run_features(config: pytest.Config) -> bool:
-    markexpr = config.option.markexpr or ""
-    if markexpr:
-        return "features" in markexpr
-    paths = [a for a in config.args if not a.startswith("-")]
-    return not paths or any("tests_features" in a for a in paths)
-
-
 def _default_reports(config: pytest.Config) -> None:
     if config.option.facturino_no_reports:
         return
