@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, TypeVar
-
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config.model import Redis as RedisConfig
 from .errors import (
@@ -20,6 +16,9 @@ from .errors import (
     url_password,
     without_fragments,
 )
+
+if TYPE_CHECKING:
+    import redis
 
 T = TypeVar("T")
 RUNNER_KEYS = b"facturino_verify:"  # what every key the suite itself writes carries
@@ -44,6 +43,12 @@ class RedisClient:
         self.what = f"Redis {config.host}:{config.port}" if config.host else "Redis (url)"
 
     def _open(self, db: int) -> redis.Redis:
+        # redis-py (with its asyncio client) is imported where a probe first connects, in the
+        # probe's thread: a run that never reaches Redis does not pay for it at start-up.
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
         c = self._config
         common: dict[str, Any] = {
             "socket_connect_timeout": c.connect_timeout,
@@ -74,6 +79,8 @@ class RedisClient:
 
     @contextmanager
     def _mapped(self) -> Iterator[None]:
+        import redis
+
         try:
             yield
         except redis.AuthenticationError as error:

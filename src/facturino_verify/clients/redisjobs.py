@@ -11,12 +11,13 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
-
-import redis
+from typing import TYPE_CHECKING, Any, cast
 
 from .featuredb import QueuedJob
 from .redis import HeldRedis, RedisClient
+
+if TYPE_CHECKING:
+    import redis
 
 _PARTS = ("", "reserved", "delayed")
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography import x509
-
 from .errors import ConnectionRefused, DnsFailure, TargetError, TimedOut, TlsFailure
 from .http import tls_context
 
@@ -46,6 +44,8 @@ def fetch_certificate(
         der = _guarded(what, lambda: _handshake(host, port, tls_context(None, False), timeout))
     if not der:
         raise TlsFailure(what, "server presented no certificate")
+    from cryptography import x509  # in the probe's thread: start-up does not wait for it
+
     cert = x509.load_der_x509_certificate(der)
     return CertificateInfo(cert.subject.rfc4514_string(), cert.not_valid_after_utc, verify_error)
 
