@@ -1,9 +1,12 @@
 """Re-runs against one healthy reference deployment with the app's login rate limit ON (5 auth
-calls per minute per IP, as production): N back-to-back smoke runs, then M features→smoke pairs.
-Every verdict must be GO; anything else is printed with its reason. Writes
-reports/bench-reruns.json. Not a test (it takes minutes), the measurement behind issue 11.
+calls per minute per IP, as production): N back-to-back smoke runs, then M features→smoke pairs,
+then R redeploy cycles (`facturino-reference up` again on the same home: a new APP_KEY, the
+sessions the runs saved forgotten by the app; then smoke and features). Every verdict must be GO;
+anything else is printed with its reason. Writes reports/bench-reruns.json. Not a test (it takes
+minutes), the measurement behind issue 11.
 
-Usage: .venv/bin/python benchmarks/reruns.py [--smoke 20] [--pairs 5] [--port-base 23500]
+Usage: .venv/bin/python benchmarks/reruns.py [--smoke 20] [--pairs 5] [--redeploys 0]
+                                             [--port-base 23500]
 """
 
 from __future__ import annotations
@@ -47,17 +50,28 @@ def _run_in(marker: str, env_file: Path, cache: Path, reports: Path) -> tuple[st
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     summary = json.loads((reports / "summary.json").read_text())
+    shutil.rmtree(reports, ignore_errors=True)
     return summary["verdict"], seconds, summary["reason"]
+
+
+def record(
+    runs: list[dict[str, object]], kind: str, n: int, marker: str, env_file: Path, cache: Path
+) -> None:
+    verdict, seconds, reason = run(marker, env_file, cache)
+    runs.append({"kind": kind, "n": n, "verdict": verdict, "s": round(seconds, 2)})
+    print(f"{kind} {n}: {verdict} {seconds:.1f}s" + ("" if verdict == "GO" else f" {reason}"))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", type=int, default=20)
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--redeploys", type=int, default=0)
     parser.add_argument("--port-base", type=int, default=23500)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bench-reruns-home-", dir="/tmp"))
-    cache = home / "verify-cache"
+    # Outside the home: `up` replaces the home, and the runs' saved sessions must outlive it.
+    cache = Path(tempfile.mkdtemp(prefix="bench-reruns-cache-", dir="/tmp"))
     reference = str(BIN / "facturino-reference")
     env = {k: v for k, v in os.environ.items() if k != "FACTURINO_REFERENCE_AUTH_RATE_LIMIT"}
     up = [reference, "up", "--home", str(home), "--port-base", str(args.port_base)]
@@ -87,9 +101,14 @@ def main() -> int:
                     f"pair {i + 1} {marker:8}: {verdict} {seconds:.1f}s"
                     + ("" if verdict == "GO" else f" {reason}")
                 )
+        for i in range(args.redeploys):
+            subprocess.run(up, check=True, capture_output=True, env=env)
+            for marker in ("smoke", "features"):
+                record(runs, f"redeploy {marker}", i + 1, marker, env_file, cache)
     finally:
         subprocess.run([reference, "down", "--home", str(home)], capture_output=True, check=False)
-        shutil.rmtree(home, ignore_errors=True)  # the ledger and saved sessions went with it
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)  # the ledger and the saved sessions
     verdicts = collections.Counter(str(r["verdict"]) for r in runs)
     result = {"runs": runs, "verdicts": dict(verdicts), "rate_limit": "5/min (the app's own)"}
     out = ROOT / "reports" / "bench-reruns.json"

@@ -3,19 +3,24 @@ for every run on the machine, sessions reused between runs, a 429 waited out or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from facturino_verify.checks import login
+from facturino_verify.checks.base import CheckFailed
 from facturino_verify.clients.budget import AuthBudget
 from facturino_verify.clients.http import HttpClient
 from facturino_verify.clients.ledger import AuthLedger, AuthThrottled, SessionStore
-from facturino_verify.clients.sanctum import SanctumSession
+from facturino_verify.clients.sanctum import RETRY_AFTER_MARGIN, SanctumSession
 from facturino_verify.verdict import EXIT_CODES
 
 RUN = ("-p", "no:cacheprovider", "-p", "no:playwright")
@@ -95,31 +100,55 @@ def test_saved_sessions_expire_and_can_be_switched_off(tmp_path: Path) -> None:
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in tmp_path.glob("*.json"))
 
 
+def _cookie(request: httpx.Request, name: str) -> str:
+    return request.headers.get("cookie", "").partition(f"{name}=")[2].split(";")[0]
+
+
 class FakeApp:
-    """The app's auth routes: csrf-cookie, login (maybe throttled), a page behind auth."""
+    """The app's auth routes: csrf-cookie, login (maybe throttled), pages behind auth.
+
+    Like Laravel, every answer of the web group sets ``XSRF-TOKEN`` anew: the session's token
+    encrypted with a new IV (here ``token.n``), so each value differs and all of them are valid;
+    a POST in a session needs that session's token in ``X-XSRF-TOKEN`` (else 419)."""
 
     def __init__(self) -> None:
-        self.sessions: set[str] = set()
+        self.sessions: dict[str, str] = {}  # session id → its CSRF token
         self.logins = 0
         self.throttle: list[int] = []  # Retry-After seconds of the next logins' 429s
+        self.issued = 0
+        self.in_flight: threading.Barrier | None = None  # holds the first stale answers
+
+    def _xsrf(self, token: str) -> str:
+        self.issued += 1
+        return f"XSRF-TOKEN={token}.{self.issued}; Path=/"
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/sanctum/csrf-cookie":
-            return httpx.Response(204, headers={"Set-Cookie": "XSRF-TOKEN=t; Path=/"})
+            return httpx.Response(204, headers={"Set-Cookie": self._xsrf(f"t{self.issued}")})
+        token = request.headers.get("X-XSRF-TOKEN", "").partition(".")[0]
         if path == "/api/v1/auth/login":
             if self.throttle:
-                return httpx.Response(429, headers={"Retry-After": str(self.throttle.pop(0))})
+                wait = str(self.throttle.pop(0))
+                headers = {"Retry-After": wait, "Set-Cookie": self._xsrf(token)}
+                return httpx.Response(429, headers=headers)
             self.logins += 1
             sid = f"s{self.logins}"
-            self.sessions.add(sid)
+            self.sessions[sid] = token
             return httpx.Response(
                 200,
                 json={"success": True, "user": {"role": "super admin"}},
                 headers={"Set-Cookie": f"facturino_session={sid}; Path=/; HttpOnly"},
             )
-        sid = request.headers.get("cookie", "").partition("facturino_session=")[2].split(";")[0]
-        return httpx.Response(200 if sid in self.sessions else 401, json={})
+        sid = _cookie(request, "facturino_session")
+        if sid not in self.sessions:
+            if self.in_flight is not None:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    self.in_flight.wait(timeout=5)
+            return httpx.Response(401, json={"message": "Unauthenticated."})
+        if request.method == "POST" and token != self.sessions[sid]:
+            return httpx.Response(419, json={"message": "CSRF token mismatch."})
+        return httpx.Response(200, json={})
 
 
 class FakeHttp(HttpClient):
@@ -167,7 +196,104 @@ def test_a_429_is_waited_out_when_retry_after_fits_the_run(
     app.throttle = [2]
     s = session(app, None, booked, deadline=time.time() + 30)
     assert s.get("/api/v1/me").status_code == 200
-    assert slept == [2.0] and booked == ["login as admin@x", "login as admin@x (after a 429)"]
+    assert slept == [2.0 + RETRY_AFTER_MARGIN]
+    assert booked == ["login as admin@x", "login as admin@x (after a 429)"]
+
+
+def test_a_429_stays_in_the_exchange_and_each_login_is_judged_on_the_cookie_it_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The 429 re-sets XSRF-TOKEN; the retry sends the new value, as the SPA would. Judged
+    against the csrf-cookie's value it looked wrong (a false ROLLBACK in 2 of 2 throttled
+    features runs); judged against the cookie held when it was sent, it is right."""
+    monkeypatch.setattr("facturino_verify.clients.sanctum.time.sleep", lambda _: None)
+    app, booked = FakeApp(), []  # type: ignore[var-annotated]
+    app.throttle = [2]
+    s = session(app, None, booked, deadline=time.time() + 30)
+    assert s.get("/api/v1/me").status_code == 200
+    csrf, throttled, retried = s.login_exchange
+    assert (csrf.status_code, throttled.status_code, retried.status_code) == (204, 429, 200)
+    held = login.cookies_held_at_each_login(s.login_exchange)
+    assert [(answer.status_code, cookie) for answer, cookie in held] == [
+        (429, csrf.cookies["XSRF-TOKEN"]),
+        (200, throttled.cookies["XSRF-TOKEN"]),
+    ]
+    for answer, cookie in held:
+        login.expect_login_headers(
+            answer.request.headers.get("X-XSRF-TOKEN"),
+            cookie,
+            answer.request.headers.get("Referer"),
+            BASE,
+        )
+    with pytest.raises(CheckFailed, match="a different value"):  # the comparison that misled
+        login.expect_login_headers(
+            retried.request.headers.get("X-XSRF-TOKEN"),
+            csrf.cookies["XSRF-TOKEN"],
+            retried.request.headers.get("Referer"),
+            BASE,
+        )
+
+
+def resumed_but_forgotten(app: FakeApp, store: SessionStore) -> None:
+    """An earlier run's session, saved in ``store``, that a redeploy made the app forget."""
+    session(app, store, []).get("/api/v1/me")
+    app.sessions.clear()
+
+
+def test_a_request_after_the_re_sign_in_carries_the_fresh_sessions_xsrf(tmp_path: Path) -> None:
+    """A POST answered 419/401 on a forgotten session is asked again with the new session's
+    cookies *and* its X-XSRF-TOKEN (the old token would be a CSRF mismatch)."""
+    app, store = FakeApp(), SessionStore(tmp_path, BASE, 3600)
+    resumed_but_forgotten(app, store)
+    again = session(app, store, [])
+    assert again.request("POST", "/api/v1/invoices", json={}).status_code == 200
+    assert (app.logins, again.resumed) == (2, False)
+
+
+def test_threads_sharing_a_forgotten_session_sign_in_once_and_nothing_is_cut_off(
+    tmp_path: Path,
+) -> None:
+    """Every probe of a run shares the session: all of them are answered 401 at once, one
+    fresh sign-in follows, each asks again in it. The forgotten session's connections stay
+    open while others may still be using them (closing them cut a request off: a fake network
+    error, retried and reported FLAKY), until the session closes."""
+    app, store, booked = FakeApp(), SessionStore(tmp_path, BASE, 3600), []  # type: ignore[var-annotated]
+    resumed_but_forgotten(app, store)
+    shared = session(app, store, booked)
+    old = shared.client()
+    app.in_flight = threading.Barrier(6)
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(lambda _: shared.get("/api/v1/me").status_code, range(6)))
+    assert statuses == [200] * 6
+    assert (app.logins, booked) == (2, ["login as admin@x (the saved session expired)"])
+    assert not old.is_closed and shared.client() is not old
+    shared.close()
+    assert old.is_closed
+
+
+def test_a_throttled_re_sign_in_is_not_judged_for_every_thread_never_their_401(
+    tmp_path: Path,
+) -> None:
+    app, store = FakeApp(), SessionStore(tmp_path, BASE, 3600)
+    resumed_but_forgotten(app, store)
+
+    def throttled(purpose: str) -> None:
+        raise AuthThrottled(purpose, "5 auth calls in the last minute", "run again in a minute")
+
+    shared = SanctumSession(FakeHttp(app), "admin@x", "pw", on_auth_call=throttled, store=store)
+    shared.client()
+    app.in_flight = threading.Barrier(4)
+
+    def ask(_: int) -> str:
+        try:
+            return str(shared.get("/api/v1/me").status_code)
+        except AuthThrottled:
+            return "not judged"
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(ask, range(4))) == ["not judged"] * 4
+    with pytest.raises(AuthThrottled):
+        shared.signed_in()  # the browser's cookies: the same answer, no second sign-in
 
 
 def test_a_429_longer_than_the_run_is_not_the_deployments_failure(tmp_path: Path) -> None:

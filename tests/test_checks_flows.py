@@ -8,8 +8,11 @@ import httpx
 import pytest
 
 from facturino_verify.checks import CheckFailed, banking, invoice, login, partner, payment
+from facturino_verify.checks.base import answered
 from facturino_verify.clients import featuredb
+from facturino_verify.clients.errors import ConnectionRefused
 from facturino_verify.clients.featuredb import PartnerLedger
+from facturino_verify.clients.ledger import AuthThrottled
 from facturino_verify.config import APP_KEY_EXAMPLE
 from facturino_verify.config.features import INVOICE_HASHIDS_ALPHABET
 
@@ -35,6 +38,42 @@ def test_login_headers_mirror_the_cookie_and_name_a_stateful_referer() -> None:
         login.expect_login_headers("abc=", "abc%3D", "https://evil.example/", BASE)
     with pytest.raises(CheckFailed, match="stateful origin"):
         login.expect_login_headers("abc=", "abc%3D", None, BASE)
+
+
+def test_each_login_is_judged_on_the_xsrf_cookie_held_when_it_was_sent(respond: Respond) -> None:
+    """A 429 re-sets XSRF-TOKEN: the retry must carry the new value; the stale one (or none)
+    still fails."""
+    csrf = respond(204, headers={"Set-Cookie": "XSRF-TOKEN=one%3D; Path=/"})
+    throttled = respond(429, headers={"Set-Cookie": "XSRF-TOKEN=two%3D; Path=/"}, method="POST")
+    retried = respond(200, method="POST")
+    held = login.cookies_held_at_each_login([csrf, throttled, retried])
+    assert [(answer.status_code, cookie) for answer, cookie in held] == [
+        (429, "one%3D"),
+        (200, "two%3D"),
+    ]
+    assert login.cookies_held_at_each_login([]) == []
+    (_, cookie) = held[1]
+    login.expect_login_headers("two=", cookie, f"{BASE}/", BASE)
+    with pytest.raises(CheckFailed, match="a different value"):
+        login.expect_login_headers("one=", cookie, f"{BASE}/", BASE)
+    with pytest.raises(CheckFailed, match="absent"):
+        login.expect_login_headers(None, cookie, f"{BASE}/", BASE)
+
+
+def test_a_check_the_suite_could_not_ask_is_not_judged_not_failed() -> None:
+    """``answered`` fails the claim when the target cannot be asked, but a throttled sign-in
+    (``NotJudged``) is the suite's own problem: it passes through, the check is not judged."""
+
+    def throttled() -> None:
+        raise AuthThrottled("login as a@x", "429", "run again in a minute")
+
+    def refused() -> None:
+        raise ConnectionRefused("GET /up", "Errno 111")
+
+    with pytest.raises(AuthThrottled):
+        answered(throttled, "the admin can log in", "check [accounts.admin]")
+    with pytest.raises(CheckFailed, match="Errno 111"):
+        answered(refused, "the app answers", "redeploy")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +38,23 @@ def expect_login_headers(
             remedies.AUTH_FLOW,
         )
     expect_stateful_referer(referer, base)
+
+
+def cookies_held_at_each_login(
+    exchange: Sequence[httpx.Response],
+) -> list[tuple[httpx.Response, str]]:
+    """Each login answer of ``exchange`` (the csrf-cookie answer, then the login answers in
+    order) with the XSRF-TOKEN cookie the client held when it sent that login: the csrf-cookie's
+    at first, then whatever an earlier answer set (the app's 429 re-sets it like every answer of
+    the web group, and the SPA sends what its cookie says at that moment)."""
+    if not exchange:
+        return []
+    held = exchange[0].cookies.get("XSRF-TOKEN") or ""
+    posts = []
+    for answer in exchange[1:]:
+        posts.append((answer, held))
+        held = answer.cookies.get("XSRF-TOKEN") or held
+    return posts
 
 
 def expect_stateful_referer(referer: str | None, base: str) -> None:

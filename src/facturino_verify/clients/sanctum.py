@@ -19,6 +19,12 @@ from .ledger import AuthThrottled, SessionStore
 # Answers that mean "this session is not (or no longer) signed in": a resumed session that gets
 # one signs in again, once.
 SIGNED_OUT = (401, 419)
+EXPIRED = "the saved session expired"  # the purpose booked for a re-sign-in
+# Laravel's Retry-After counts whole seconds to an integer timer, while the limiter's key
+# expires up to a second later (its TTL runs from the first hit's exact time): a login sent
+# exactly Retry-After seconds later was throttled again ("Retry-After: 0") in 1 of 1 measured
+# throttled features runs against the reference deployment.
+RETRY_AFTER_MARGIN = 1.0
 
 
 class LoginServerError(ProtocolFailure):
@@ -45,6 +51,10 @@ class SanctumSession:
         self._http, self._email, self._password = http, email, password
         self._company_id = company_id
         self._client: httpx.Client | None = None
+        # Clients of a session the app forgot: other threads may still be mid-request on them
+        # (closing one under them cut their answer off, which looked like a network error and
+        # was retried and called flaky), so they are closed with the session.
+        self._retired: list[httpx.Client] = []
         self._lock = threading.Lock()
         self._on_auth_call = on_auth_call
         self._failure: TargetError | None = None
@@ -53,7 +63,8 @@ class SanctumSession:
         self.resumed = False  # signed in by an earlier run's login (no exchange of its own)
         self._validated = False
         self.user: dict[str, Any] = {}
-        # The csrf-cookie and login responses (with their requests), for checks of the flow.
+        # The csrf-cookie answer, then every login answer in order (a 429 waited out, then the
+        # retry), each with its request: for checks of the flow.
         self.login_exchange: list[httpx.Response] = []
 
     def _headers(self, client: httpx.Client) -> dict[str, str]:
@@ -76,10 +87,16 @@ class SanctumSession:
                 self._client = self._resume() or self._signed_in()
             return self._client
 
-    def _signed_in(self) -> httpx.Client:
+    @property
+    def failure(self) -> TargetError | None:
+        """The sign-in's failure (refused, throttled, the login flow broken), remembered for the
+        run; None while none failed."""
+        return self._failure
+
+    def _signed_in(self, why: str = "") -> httpx.Client:
         """A fresh login (remembered for later runs); a refusal is remembered for this run."""
         try:
-            client = self._login()
+            client = self._login(why)
         except (AuthFailure, AuthThrottled, LoginServerError) as error:
             self._failure = error
             raise
@@ -104,12 +121,12 @@ class SanctumSession:
         callers that hand the cookies on (a browser) instead of requesting through here."""
         client = self.client()
         if self.resumed and not self._validated:
-            self.get("/api/v1/me")
+            self.get("/api/v1/me")  # a 401/419 signs in afresh (request → _expired)
             self._validated = True
             client = self.client()
         return client
 
-    def _login(self) -> httpx.Client:
+    def _login(self, why: str = "") -> httpx.Client:
         client = self._http.new_session()
         what = f"login as {self._email}"
         with mapped_errors(what):
@@ -126,8 +143,7 @@ class SanctumSession:
                     f"/sanctum/csrf-cookie answered {csrf.status_code} "
                     "without an XSRF-TOKEN cookie",
                 )
-            answer = self._post_login(client, what)
-        self.login_exchange = [csrf, answer]
+            answer = self._post_login(client, what, why)
         if answer.status_code == 429:
             client.close()
             raise AuthThrottled(
@@ -152,46 +168,69 @@ class SanctumSession:
         excerpt = flat if len(flat) <= limit else flat[: limit - 1] + "…"
         return f"POST /api/v1/auth/login answered {answer.status_code}: {excerpt}"
 
-    def _post_login(self, client: httpx.Client, what: str) -> httpx.Response:
-        """POST the login; a 429 is waited out once when its Retry-After fits the run's time."""
+    def _post_login(self, client: httpx.Client, what: str, why: str = "") -> httpx.Response:
+        """POST the login; a 429 is waited out once when its Retry-After fits the run's time.
+        Every answer joins ``login_exchange``; each POST carries the XSRF-TOKEN the client holds
+        when it is sent (a 429's answer sets a new one, as every answer of the web group does)."""
         body = {"email": self._email, "password": self._password, "remember": False}
+        purpose = f"{what} ({why})" if why else what
         for attempt in (1, 2):
             if self._on_auth_call is not None:
-                self._on_auth_call(what if attempt == 1 else f"{what} (after a 429)")
+                self._on_auth_call(purpose if attempt == 1 else f"{what} (after a 429)")
             answer = self._http.bounded(
                 client, "POST", "/api/v1/auth/login", json=body, headers=self._headers(client)
             )
+            self.login_exchange.append(answer)
             wait = _retry_after(answer)
             if answer.status_code != 429 or wait is None or attempt == 2:
                 return answer
+            wait += RETRY_AFTER_MARGIN
             if self._deadline is None or time.time() + wait > self._deadline:
                 return answer
             time.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """``method path`` in the session. A resumed session the app answers 401/419 signs in
+        afresh (once, for every thread using it) and the request is asked again in the fresh
+        session, with its own cookies and X-XSRF-TOKEN: a re-sign-in, not a network retry."""
+        extra = kwargs.pop("headers", {})
         client = self.client()
-        headers = {**self._headers(client), **kwargs.pop("headers", {})}
-        with mapped_errors(f"{method} {self._http.url(path)} as {self._email}"):
-            answer = self._http.bounded(client, method, path, headers=headers, **kwargs)
+        answer = self._send(client, method, path, extra, kwargs)
         if answer.status_code in SIGNED_OUT and self._expired(client):
-            return self.request(method, path, headers=headers, **kwargs)
+            answer = self._send(self.client(), method, path, extra, kwargs)
         return answer
 
+    def _send(
+        self,
+        client: httpx.Client,
+        method: str,
+        path: str,
+        extra: dict[str, str],
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
+        headers = {**self._headers(client), **extra}
+        with mapped_errors(f"{method} {self._http.url(path)} as {self._email}"):
+            return self._http.bounded(client, method, path, headers=headers, **kwargs)
+
     def _expired(self, client: httpx.Client) -> bool:
-        """A resumed session the app no longer knows: forget it and sign in afresh (once).
-        True when the caller should ask again with the new session."""
+        """``client`` was answered 401/419. When it is a resumed session the app no longer knows
+        (a redeploy flushed its sessions), forget it and sign in afresh, once for the run; True
+        when the caller should ask again in the current session. A fresh sign-in that failed
+        (throttled: *not judged*) is raised to every caller, never left as their 401."""
         with self._lock:
             if self._client is not client:
+                if self._failure is not None:
+                    raise self._failure
                 return self._client is not None  # another thread already signed in again
             if not self.resumed:
-                return False
+                return False  # this run's own sign-in answered so: the app's answer to judge
             if self._store is not None:
                 self._store.forget(self._email)
-            client.close()
+            self._retired.append(client)
             self._client = None
             self.resumed = False
-            self._client = self._signed_in()
+            self._client = self._signed_in(EXPIRED)
             return True
 
     def will_log_in(self) -> bool:
@@ -220,6 +259,9 @@ class SanctumSession:
 
     def close(self) -> None:
         with self._lock:
+            for retired in self._retired:
+                retired.close()
+            self._retired.clear()
             if self._client is not None:
                 self._client.close()
                 self._client = None

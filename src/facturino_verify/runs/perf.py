@@ -39,7 +39,7 @@ class PerfRun:
         __tracebackhide__ = True
         session = self.deployment.session("admin")
         answered(
-            session.client,
+            session.signed_in,  # a resumed session the app forgot signs in afresh here
             "the admin test account can log in",
             "check [accounts.admin]",
             "an SPA session",
@@ -117,7 +117,7 @@ class PerfRun:
 
     def _spa_headers(self, session: SanctumSession) -> dict[str, str]:
         """The logged-in SPA's cookies and headers, for a request outside httpx."""
-        jar = session.client().cookies
+        jar = session.signed_in().cookies
         headers = {
             "Accept": "application/json",
             "Referer": self.deployment.http.base_url + "/",

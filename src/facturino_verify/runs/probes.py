@@ -156,6 +156,13 @@ def _in_session(d: Deployment, account: str, path: str) -> Probe:
     """GET ``path`` as ``account``; not judged when the sign-in itself failed (throttled,
     refused, or the login flow broken: ``test_sign_in_as_<account>_succeeds`` says which)."""
 
+    def no_session(failed: TargetError) -> NoSession:
+        return NoSession(
+            f"[accounts.{account}]",
+            f"this check needs the session and the suite's sign-in failed ({failed})",
+            f"test_sign_in_as_{account}_succeeds says why",
+        )
+
     def run() -> httpx.Response:
         session = d.session(account)
         try:
@@ -163,12 +170,14 @@ def _in_session(d: Deployment, account: str, path: str) -> Probe:
         except NotJudged:
             raise
         except TargetError as failed:
-            raise NoSession(
-                f"[accounts.{account}]",
-                f"this check needs the session and the suite's sign-in failed ({failed})",
-                f"test_sign_in_as_{account}_succeeds says why",
-            ) from None
-        return session.get(path)
+            raise no_session(failed) from None
+        try:
+            # A resumed session the app forgot signs in afresh inside this request.
+            return session.get(path)
+        except TargetError as failed:
+            if isinstance(failed, NotJudged) or failed is not session.failure:
+                raise  # throttled: not judged; unreachable: the probe's failure
+            raise no_session(failed) from None  # the fresh sign-in was refused
 
     return run
 
