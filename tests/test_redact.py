@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 
 import httpx
 import pytest
@@ -203,3 +204,19 @@ def test_a_redis_url_with_an_unencoded_slash_fails_without_its_password() -> Non
         RedisClient(config).ping(0)
     assert "word-canary" not in str(caught.value) and "pa55" not in str(caught.value)
     assert "percent-encode" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["a." * 200_000, "a-" * 200_000, "q" * 400_000 + " 100%", "%4" * 200_000, "a://b:" * 70_000],
+    ids=["dots", "dashes", "long_token_and_percent", "percent_runs", "schemes"],
+)
+def test_redaction_ends_on_hostile_text_a_target_can_serve(hostile: str) -> None:
+    """A hang guard, not a speed test: these took quadratic time (40 KB of "a." 13 s, so these
+    400 KB about 20 minutes), and every report of a run passes through the redactor."""
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(Redactor(["pw-canary"])(hostile)))
+    worker.daemon = True
+    worker.start()
+    worker.join(60)
+    assert done == [hostile], "the redactor did not finish within 60 s"
