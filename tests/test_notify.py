@@ -21,6 +21,7 @@ from facturino_verify.redact import Redactor
 from facturino_verify.report.message import SHOWN_FAILURES, build, plain_text, slack_payload
 from facturino_verify.report.notify import notify
 from facturino_verify.verdict import CheckResult, decide
+from facturino_verify.verdict.rootcause import RootCause
 
 from .notify_receivers import LOOPBACK, free_port, silent_server, smtp_server, webhook
 from .secret_scan import scan
@@ -236,3 +237,21 @@ def test_refused_and_erroring_receivers_are_failed_outcomes_with_the_reason(
         hook.status = 500
         sent, _ = _send(hook.url, None, 3.0, redact)
     assert sent == [("slack", "failed", "the webhook answered HTTP 500 no_service")]
+
+
+def test_the_root_cause_leads_the_failures(redact: Redactor) -> None:
+    results = rollback_results()
+    cause = RootCause(
+        "test_app_debug_is_off",
+        "debug mode is on",
+        "",
+        f"set APP_DEBUG=false (DB_PASSWORD={DB_SECRET})",
+        ("test_hsts_matches_app_env",),
+    )
+    message = build(decide(results), results, environment(), redact, [cause])
+    text = plain_text(message)
+    assert "ROOT CAUSE: debug mode is on (test_app_debug_is_off): set APP_DEBUG=false" in text
+    assert text.index("ROOT CAUSE:") < text.index("Failed checks (2):")
+    payload = slack_payload(message, "#a", redact)
+    assert payload["blocks"][2]["text"]["text"].startswith("*Root cause*\n• debug mode is on")
+    assert DB_SECRET not in text + json.dumps(payload)

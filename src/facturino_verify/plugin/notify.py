@@ -32,7 +32,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     else:
         redact = config.stash[stash.REDACTOR]
         results = list(config.stash.get(stash.RESULTS, {}).values())
-        message = build(verdict, results, env, redact)
+        causes = config.stash.get(stash.ROOT_CAUSES, [])
+        message = build(verdict, results, env, redact, causes)
         report = _report_html(config) if settings.email and settings.email.attach_report else None
         sent = notify(
             message, settings.slack, settings.email, settings.timeout_seconds, redact, report

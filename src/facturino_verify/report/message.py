@@ -12,6 +12,7 @@ from ..config import Environment
 from ..redact import Redactor
 from ..verdict import TITLES, CheckResult, Verdict, rollback_values, steps
 from ..verdict.catalog import SEVERITIES
+from ..verdict.rootcause import RootCause
 
 FAILED = ("failed", "error")
 SHOWN_FAILURES = 10  # Slack refuses a section over 3000 characters; the rest is in the report
@@ -34,6 +35,8 @@ class Message:
     environment: str
     target: str
     reason: str
+    # "title (check): remedy" of each failure that explains others: what to look at first.
+    root_causes: tuple[str, ...]
     failures: tuple[Failure, ...]
     scenario: str | None  # the runbook's scenario title
     steps: tuple[str, ...]
@@ -45,7 +48,11 @@ class Message:
 
 
 def build(
-    verdict: Verdict, results: list[CheckResult], env: Environment, redact: Redactor
+    verdict: Verdict,
+    results: list[CheckResult],
+    env: Environment,
+    redact: Redactor,
+    causes: list[RootCause] | None = None,
 ) -> Message:
     """The message for this verdict: failed checks gravest first, each its first line."""
     rank = {severity: i for i, severity in enumerate(SEVERITIES)}
@@ -59,6 +66,10 @@ def build(
         environment=env.name,
         target=redact(env.target.url),
         reason=redact(verdict.reason),
+        root_causes=tuple(
+            redact(f"{c.title} ({c.check}): {c.remedy}" if c.remedy else f"{c.title} ({c.check})")
+            for c in causes or []
+        ),
         failures=tuple(
             Failure(r.name, r.severity, redact(r.message)[:EXCERPT].strip()) for r in failed
         ),
@@ -78,6 +89,7 @@ def plain_text(message: Message) -> str:
         f"Environment: {message.environment}",
         f"Target:      {message.target}",
         "",
+        *(f"ROOT CAUSE: {cause}" for cause in message.root_causes),
         f"Failed checks ({len(message.failures)}):" if message.failures else "No failed checks.",
         *(f"  - {f.name} [{f.severity}]: {f.message}" for f in message.failures),
     ]
@@ -121,6 +133,10 @@ def slack_payload(message: Message, channel: str, redact: Redactor) -> dict[str,
             "fields": [{"type": "mrkdwn", "text": text} for text in fields],
         },
     ]
+    if message.root_causes:
+        causes = "\n".join(f"• {_mrkdwn(cause)}" for cause in message.root_causes)
+        text = f"*Root cause*\n{causes}"[:3000]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     if message.failures:
         blocks.append(_failures_block(message))
     if message.scenario:
