@@ -11,7 +11,10 @@ the hanging receivers need no deployment (an unreachable target is a ROLLBACK to
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ import pytest
 from facturino_reference import free_port_base
 from facturino_verify.verdict import EXIT_CODES
 
+from . import hostile_server as hs
+from . import test_hostile_targets as hostile
 from .notify_receivers import LOOPBACK, Mailbox, Webhook, silent_server, smtp_server, webhook
 from .reference_runs import SuiteRun, run_suite, started
 from .secret_scan import artifacts, scan
@@ -130,3 +135,32 @@ def test_hanging_receivers_are_a_warning_and_never_change_the_verdict(tmp_path: 
     assert "WARNING: notification by email failed" in run.output
     assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
     assert HOOK_SECRET not in run.output
+
+
+def test_ctrl_c_sends_nothing(tmp_path: Path) -> None:
+    """The operator interrupted the run and is at the keyboard: no message (and no wait for one;
+    test_hostile_targets.py holds the 2 s bound of Ctrl-C)."""
+    with (
+        hs.hostile(hs.hang, tmp_path, tls=True) as target,
+        webhook(f"/services/{HOOK_SECRET}") as hook,
+        smtp_server() as box,
+    ):
+        file = hostile.env_file(tmp_path, target)
+        file.write_text(file.read_text() + notify_section(hook.url, box.port))
+        environ = {**os.environ, **SECRETS, "FACTURINO_TEST_NOTIFY_HOOK_URL": hook.url}
+        process = subprocess.Popen(
+            [hostile.PYTEST, "-m", "smoke", f"--env-file={file}", "-q", "-p", "no:cacheprovider",
+             f"--reports-dir={tmp_path / 'reports'}"],
+            cwd=hostile.ROOT, env=environ, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        target.wait_for_requests(5)
+        process.send_signal(signal.SIGINT)
+        code, summary, output = hostile.finished(tmp_path, process)
+    assert code == EXIT_CODES["INCONCLUSIVE"], output[-2000:]
+    assert "not notified by slack: the run was interrupted" in output
+    assert (hook.posts, box.messages) == ([], [])
+    assert [(n["channel"], n["outcome"]) for n in summary["notifications"]] == [
+        ("slack", "skipped"),
+        ("email", "skipped"),
+    ]

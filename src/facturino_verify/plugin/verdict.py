@@ -334,12 +334,12 @@ def verdict_lines(config: pytest.Config) -> list[str]:
 
 def notification_lines(sent: list[Sent]) -> list[str]:
     """One line per channel: a failure is a warning about the notification, not the release."""
-    return [
-        f"notified by {s.channel}: {s.detail}"
-        if s.outcome == "sent"
-        else f"WARNING: notification by {s.channel} {s.outcome}: {s.detail} (verdict unchanged)"
-        for s in sent
-    ]
+    shown = {
+        "sent": "notified by {channel}: {detail}",
+        "skipped": "not notified by {channel}: {detail}",
+        "failed": "WARNING: notification by {channel} failed: {detail} (verdict unchanged)",
+    }
+    return [shown[s.outcome].format(channel=s.channel, detail=s.detail) for s in sent]
 
 
 SHOWN_DEPENDENTS = 8  # a long list is in the report and summary.json
