@@ -255,3 +255,32 @@ def test_the_root_cause_leads_the_failures(redact: Redactor) -> None:
     payload = slack_payload(message, "#a", redact)
     assert payload["blocks"][2]["text"]["text"].startswith("*Root cause*\n• debug mode is on")
     assert DB_SECRET not in text + json.dumps(payload)
+
+
+def test_a_large_self_contained_report_is_mailed_at_once_without_its_secrets(
+    redact: Redactor,
+) -> None:
+    """A report's inline image is one token of hundreds of kilobytes: the attachment is masked
+    for the known secrets only (the credential patterns take minutes over such a token)."""
+    image = "data:image/png;base64," + "iVBORw0KGgo" * 30_000
+    report = f"<html><p style='width: 100%'>{DB_SECRET}</p><img src='{image}'></html>"
+    results = rollback_results()
+    with smtp_server() as box:
+        env = environment(
+            {"email": {"host": LOOPBACK, "port": box.port, "tls": "none", "sender": "v@f.example"}}
+        )
+        start = time.monotonic()
+        sent = notify(
+            build(decide(results), results, env, redact),
+            None,
+            env.notify.email,
+            10.0,
+            redact,
+            report,
+        )
+        took = time.monotonic() - start
+    assert [(s.channel, s.outcome) for s in sent] == [("email", "sent")] and took < 5.0
+    mail = _parsed(box.messages[0].original_content or b"")
+    attachment = next(p for p in mail.iter_attachments() if isinstance(p, EmailMessage))
+    content = attachment.get_content()
+    assert image in content and DB_SECRET not in content and "«redacted»" in content

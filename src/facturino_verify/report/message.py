@@ -173,7 +173,8 @@ def email(
     mail["To"] = ", ".join(to)
     mail.set_content(redact(plain_text(message)))
     if report is not None:
+        # Redacted as it was written; here its known secrets once more, not the patterns.
         mail.add_attachment(
-            redact(report), subtype="html", filename="report.html", disposition="attachment"
+            redact.known(report), subtype="html", filename="report.html", disposition="attachment"
         )
     return mail

@@ -85,14 +85,17 @@ def notify(
     redact: Redactor,
     report: str | None = None,
 ) -> list[Sent]:
-    """Send to every configured channel at once; one outcome per channel, within ``timeout``."""
+    """Send to every configured channel at once; one outcome per channel, within ``timeout``.
+    Each message is composed on its channel's thread too: composing is bounded as well."""
     jobs: dict[str, Callable[[], str]] = {}
     if slack is not None:
-        payload = slack_payload(message, slack.channel, redact)
-        jobs["slack"] = lambda: post_slack(slack, payload, timeout)
+        jobs["slack"] = lambda: post_slack(
+            slack, slack_payload(message, slack.channel, redact), timeout
+        )
     if server is not None:
-        mail = email(message, server.sender, server.to, redact, report)
-        jobs["email"] = lambda: send_mail(server, mail, timeout)
+        jobs["email"] = lambda: send_mail(
+            server, email(message, server.sender, server.to, redact, report), timeout
+        )
     return bounded(jobs, timeout, redact)
 
 
