@@ -52,7 +52,8 @@ def rollback_results() -> list[CheckResult]:
             "critical",
             "bad_deployment",
             "failed",
-            message=f"APP_DEBUG is on: {leak}",
+            message="APP_DEBUG is off",
+            seen=f"APP_DEBUG is on: {leak}",
         ),
         CheckResult(
             "s::test_hsts", "test_hsts_matches_app_env", "major", "bad_deployment", "failed",
@@ -98,7 +99,8 @@ def test_the_message_lists_failed_checks_gravest_first_and_redacted(redact: Reda
     assert any("railway rollback" in step for step in message.steps)
     assert message.report_link == "https://ci.example/runs/42/report.html"
     text = plain_text(message)
-    assert "ROLLBACK (exit 12)" in text and "test_app_debug_is_off [critical]" in text
+    assert "ROLLBACK (exit 12)" in text
+    assert "test_app_debug_is_off [critical]: APP_DEBUG is off (seen: APP_DEBUG is on: " in text
     assert "Report: https://ci.example/runs/42/report.html" in text
     assert scan([("text", text.encode())], [DB_SECRET]).leaks == {}
 

@@ -70,13 +70,17 @@ def build(
             redact(f"{c.title} ({c.check}): {c.remedy}" if c.remedy else f"{c.title} ({c.check})")
             for c in causes or []
         ),
-        failures=tuple(
-            Failure(r.name, r.severity, redact(r.message)[:EXCERPT].strip()) for r in failed
-        ),
+        failures=tuple(Failure(r.name, r.severity, _what_failed(r, redact)) for r in failed),
         scenario=TITLES[scenario] if scenario else None,
         steps=tuple(redact(s) for s in steps(scenario, rollback_values(env))) if scenario else (),
         report_link=env.notify.report_link,
     )
+
+
+def _what_failed(result: CheckResult, redact: Redactor) -> str:
+    """The check's claim and what was seen instead (redacted before it is cut)."""
+    text = f"{result.message} (seen: {result.seen})" if result.seen else result.message
+    return redact(text)[:EXCERPT].strip()
 
 
 def plain_text(message: Message) -> str:
