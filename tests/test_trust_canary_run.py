@@ -17,12 +17,17 @@ Where the secrets come from, on purpose:
 - a Redis URL whose password holds an unencoded ``/`` (redis-py would quote a piece of it as the
   port): refused at load, before any check, without showing it;
 - debug mode (exception details in bodies), an error burst and stale partner figures (failing
-  monitoring and browser checks), and log records at DEBUG level written to a log file.
+  monitoring and browser checks), and log records at DEBUG level written to a log file;
+- ``[notify]`` with a webhook URL and an SMTP password of their own: each failing run posts a
+  Slack message and mails its report to local receivers, whose messages (raw and decoded) are
+  scanned with the rest.
 """
 
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import re
 import ssl
 import tomllib
@@ -34,6 +39,7 @@ import pytest
 from facturino_reference import free_port_base
 from facturino_verify.config.features import CHROMIUM_CANDIDATES
 
+from .notify_receivers import LOOPBACK, Mailbox, Webhook, smtp_server, webhook
 from .reference_runs import SuiteRun, reference, run_suite
 from .secret_scan import Scan, artifacts, ocr, scan, seen_by_ocr
 
@@ -48,6 +54,9 @@ CANARIES = {
     "FACTURINO_LOCAL_APP_KEY": APP_KEY,
     "FACTURINO_CANARY_SHELL": "canary-shell-6a3e9d1b",
     "FACTURINO_CANARY_REDIS_URL_PASSWORD": "canary-rurl/k7pq9xwz",
+    "FACTURINO_CANARY_SMTP_PASSWORD": "canary-smtp-8v2x5z",
+    # Not read by the suite: the path of the webhook URL it is given (the URL's port varies).
+    "FACTURINO_CANARY_HOOK_TOKEN": "canary-hook-6w9y3u",
 }
 # Served by the deployment, never given to the suite: masked by their shape or not at all.
 SERVED_ONLY = {
@@ -164,6 +173,38 @@ def _with_redis_url(home: Path) -> str:
     return original
 
 
+def _with_notifications(home: Path, smtp_port: int) -> None:
+    """Every failing run posts to the webhook (its URL a secret) and mails through a server that
+    wants the canary password."""
+    env_file = home / "environment.toml"
+    env_file.write_text(
+        env_file.read_text()
+        + '\n[notify.slack]\nwebhook_url = "${FACTURINO_CANARY_SLACK_WEBHOOK}"\n'
+        + f'\n[notify.email]\nhost = "{LOOPBACK}"\nport = {smtp_port}\ntls = "none"\n'
+        + 'user = "verify"\npassword = "${FACTURINO_CANARY_SMTP_PASSWORD}"\n'
+        + 'sender = "verify@facturino.example"\n'
+    )
+
+
+def _keep_notifications(hook: Webhook, box: Mailbox, folder: Path) -> list[str]:
+    """What the receivers got, as files for the scan: each Slack body, each mail raw and each
+    of its parts decoded (a mail's base64 lines would hide a secret from a byte search)."""
+    folder.mkdir(parents=True)
+    for i, (_, body) in enumerate(hook.posts):
+        (folder / f"slack-{i}.json").write_bytes(body)
+    texts = []
+    for i, envelope in enumerate(box.messages):
+        raw = envelope.original_content or b""
+        (folder / f"mail-{i}.eml").write_bytes(raw)
+        mail = email.message_from_bytes(raw, policy=email.policy.default)
+        for j, part in enumerate(p for p in mail.walk() if not p.is_multipart()):
+            decoded = part.get_payload(decode=True)
+            assert isinstance(decoded, bytes)
+            (folder / f"mail-{i}-part-{j}.txt").write_bytes(decoded)
+            texts.append(decoded.decode(errors="replace"))
+    return texts
+
+
 def _every_suite(home: Path, reports: Path) -> dict[str, SuiteRun]:
     runs = {}
     for name, marker in SUITES.items():
@@ -210,7 +251,7 @@ def canaries(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
-    tmp_path: Path, canaries: dict[str, str]
+    tmp_path: Path, canaries: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     control = _positive_control(tmp_path)
     unseen = [v for v in canaries.values() if not seen_by_ocr(control, v)]
@@ -218,14 +259,22 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
 
     reports = tmp_path / "reports"
     base = free_port_base(*PORT_RANGE, 100)
-    with reference(base, FAULTS) as home:
+    token = canaries["FACTURINO_CANARY_HOOK_TOKEN"]
+    with (
+        webhook(f"/services/T0/B0/{token}") as hook,
+        smtp_server() as box,
+        reference(base, FAULTS) as home,
+    ):
+        monkeypatch.setenv("FACTURINO_CANARY_SLACK_WEBHOOK", hook.url)  # the runs inherit it
         _with_shell_credentials(home, tmp_path / "railway")
+        _with_notifications(home, box.port)
         _serve_credential_urls(home)
         served = _dotenv_as_served(home)
         runs = _every_suite(home, reports)
         original = _with_redis_url(home)
         refused = run_suite(home, "smoke", reports_dir=reports / "redis-url")
         (home / "environment.toml").write_text(original)
+    mails = _keep_notifications(hook, box, reports / "notifications")
     (reports / "redis-url").mkdir(parents=True, exist_ok=True)
     (reports / "redis-url" / "terminal.txt").write_text(refused.output)
     # The operator's mistake is named before any check runs, without the URL.
@@ -264,3 +313,9 @@ def test_a_full_failing_run_leaves_no_secret_in_any_artifact(
     for path in ("/.env", "/.git/config"):
         assert f"test_private_file_is_not_served[{path}]" in smoke_junit
     assert "DATABASE_URL=postgresql://facturino:" in smoke_junit
+    # Every failing run notified once per channel, with the failures that held the secrets.
+    assert (len(hook.posts), len(box.messages)) == (len(SUITES), len(SUITES))
+    assert box.logins == [("verify", canaries["FACTURINO_CANARY_SMTP_PASSWORD"])] * len(SUITES)
+    assert all(b"Facturino verification: " in body for _, body in hook.posts)
+    assert any("test_private_file_is_not_served[/.env] [critical]" in text for text in mails)
+    assert any("Release verdict" in text for text in mails)  # the report was attached

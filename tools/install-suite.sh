@@ -10,7 +10,7 @@ case "$suite" in
   smoke) extra="" packages="" browser=yes ;;
   features) extra="[features]" packages="xmlsec1" browser=yes ;;  # xmlsec1: e-Faktura signatures
   perf) extra="[perf]" packages="" browser=no ;;
-  monitoring) extra="" packages="prometheus" browser=no ;;  # promtool checks the alert rules
+  monitoring) extra="" packages="prometheus prometheus-alertmanager" browser=no ;;  # promtool, amtool check the rules and routing
   daily) extra="[ops]" packages="" browser=no ;;  # boto3: backups in a bucket
   weekly) extra="[ops]" packages="postgresql" browser=no ;;  # the restore drill's server binaries
   *) echo "install: SUITE must be one of smoke, features, perf, monitoring, daily, weekly (got '$suite')" >&2; exit 2 ;;

@@ -29,6 +29,8 @@ SECRET_KEYS = {
     ("monitoring", "prometheus_token"),
     ("backups", "bucket", "secret_access_key"),
     ("shell", "env", "*"),  # credentials the shell prefix needs (RAILWAY_TOKEN, …)
+    ("notify", "slack", "webhook_url"),  # whoever has the URL can post to the channel
+    ("notify", "email", "password"),
 }
 Key = tuple[str, ...]  # ("features", "efaktura", "trust_anchor"): [features.efaktura] trust_anchor
 # Files every run needs; the plugin adds FEATURE_FILES where the feature flows may run (a smoke

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .features import Browser, Features
+from .notify import Notify
 from .ops import Backups, Queue, Shell
 from .perf import Monitoring, Perf
 from .section import Section
@@ -457,6 +458,7 @@ class Environment(Section):
     run: Run = Run()
     rollback: Rollback = Rollback()
     report: Report = Report()
+    notify: Notify = Notify()
     perf: Perf = Perf()
     monitoring: Monitoring = Monitoring()
 

@@ -21,6 +21,7 @@ pytest_plugins = [
     "facturino_verify.plugin.ops",
     # the terminal, HTML and JUnit reports
     "facturino_verify.plugin.report",
+    "facturino_verify.plugin.notify",
     # the feature flows, perf and monitoring
     "facturino_verify.plugin.features",
     "facturino_verify.plugin.flows",

@@ -9,6 +9,7 @@ import pytest
 
 from ..config import Environment
 from ..redact import Redactor
+from ..report.notify import Sent
 from ..verdict import CheckResult, Verdict
 from ..verdict.rootcause import RootCause
 from ..verdict.waivers import WaiverReport, WaiverRule
@@ -29,3 +30,5 @@ WAIVERS = pytest.StashKey[list[WaiverRule]]()  # the environment's [waivers], as
 TODAY = pytest.StashKey[date]()  # the run's UTC date: waivers count through their expiry date
 WAIVER_REPORT = pytest.StashKey[WaiverReport]()  # what the waivers did, decided at the end
 ROOT_CAUSES = pytest.StashKey[list[RootCause]]()  # failures that explain others, found at the end
+INTERRUPTED = pytest.StashKey[bool]()  # the run ended on Ctrl-C (set with the verdict)
+NOTIFICATIONS = pytest.StashKey[list[Sent]]()  # what each channel of [notify] made of the verdict

@@ -12,6 +12,7 @@ import pytest
 
 from ..config import Environment
 from ..redact import Redactor
+from ..report.notify import Sent
 from ..report.pushgateway import push, verdict_registry
 from ..verdict import (
     TITLES,
@@ -96,6 +97,7 @@ class VerdictRecorder:
             results, flaky_is_failure=env.retries.flaky_is_failure, interrupted=interrupted
         )
         self.interrupted = interrupted
+        config.stash[stash.INTERRUPTED] = interrupted
         config.stash[stash.VERDICT] = verdict
         causes = find_root_causes(results, sessions_in_redis="sessions" in env.redis_uses)
         config.stash[stash.ROOT_CAUSES] = causes
@@ -237,6 +239,7 @@ def summary(
         "probe_latency_ms": config.stash.get(stash.PROBE_LATENCY, {}),
         "waivers": _waivers_entry(config.stash.get(stash.WAIVER_REPORT, WaiverReport()), redact),
         "pushgateway": _push_state(config, env),
+        "notifications": [sent.as_dict() for sent in config.stash.get(stash.NOTIFICATIONS, [])],
     }
 
 
@@ -322,10 +325,21 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         lines.append(f"waived known defects: {waived} (see 'waivers' above and in the report)")
     if config.stash.get(stash.PUSH_PROBLEM, ""):
         lines.append(f"pushgateway: push failed ({config.stash[stash.PUSH_PROBLEM]})")
+    lines += notification_lines(config.stash.get(stash.NOTIFICATIONS, []))
     if verdict.scenario is not None:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
         lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
     return lines
+
+
+def notification_lines(sent: list[Sent]) -> list[str]:
+    """One line per channel: a failure is a warning about the notification, not the release."""
+    shown = {
+        "sent": "notified by {channel}: {detail}",
+        "skipped": "not notified by {channel}: {detail}",
+        "failed": "WARNING: notification by {channel} failed: {detail} (verdict unchanged)",
+    }
+    return [shown[s.outcome].format(channel=s.channel, detail=s.detail) for s in sent]
 
 
 SHOWN_DEPENDENTS = 8  # a long list is in the report and summary.json
