@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ..config import Environment
+from ..config.release import ExpectedRelease
 from ..redact import Redactor
 from ..verdict import CheckResult, Verdict
 from ..verdict.rootcause import RootCause
@@ -29,3 +30,5 @@ WAIVERS = pytest.StashKey[list[WaiverRule]]()  # the environment's [waivers], as
 TODAY = pytest.StashKey[date]()  # the run's UTC date: waivers count through their expiry date
 WAIVER_REPORT = pytest.StashKey[WaiverReport]()  # what the waivers did, decided at the end
 ROOT_CAUSES = pytest.StashKey[list[RootCause]]()  # failures that explain others, found at the end
+# The release the deployment must report; None when nothing names one (its check is deselected).
+RELEASE = pytest.StashKey[ExpectedRelease | None]()
