@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from facturino_verify.checks import CheckFailed, release
+from facturino_verify.checks import CheckFailed, release, remedies
 from facturino_verify.config import ConfigError, Environment
 from facturino_verify.config.release import ExpectedRelease, expected_release
 from facturino_verify.plugin.capabilities import missing_capabilities
@@ -83,7 +83,8 @@ def test_an_answer_without_a_version_fails(response: httpx.Response, seen: str) 
     with pytest.raises(CheckFailed) as failed:
         release.expect_release(response, "2.1.1", "t")
     assert seen in str(failed.value)
-    assert failed.value.remedy == release.VERSION_FILE
+    server_error = response.status_code >= 500  # the app failing: logs, not version.md
+    assert failed.value.remedy == (remedies.SERVER_ERROR if server_error else release.VERSION_FILE)
 
 
 # Where the expected release comes from

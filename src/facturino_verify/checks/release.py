@@ -13,6 +13,7 @@ import httpx
 
 from .base import fail, shorten
 from .http import described, expect_status, json_body
+from .remedies import SERVER_ERROR
 
 CLAIM = "the deployment reports the expected release (GET /api/v1/app/version)"
 OLD_RELEASE = (
@@ -34,7 +35,9 @@ V_ONLY = (
 def reported_version(response: httpx.Response) -> tuple[str, str]:
     """(version, channel) from the app's answer; a failure when it has none to give."""
     __tracebackhide__ = True
-    expect_status(response, 200, CLAIM, VERSION_FILE)
+    # A 500 is the app failing (its setting read through the cache and the database), not
+    # version.md: the server-error remedy names where to look.
+    expect_status(response, 200, CLAIM, SERVER_ERROR if response.is_server_error else VERSION_FILE)
     body = json_body(response, CLAIM, VERSION_FILE)
     version = body.get("version") if isinstance(body, dict) else None
     if not isinstance(version, str) or not version:
