@@ -35,10 +35,11 @@ def triggers() -> dict[str, Any]:
     return dict(data.get("on") or data.get(True) or {})
 
 
-def job() -> dict[str, Any]:
-    (only,) = workflow()["jobs"].values()
-    assert isinstance(only, dict)
-    return only
+def job(name: str = "verify") -> dict[str, Any]:
+    """The verification job (one per location), or the ``merge`` job after it."""
+    found = workflow()["jobs"][name]
+    assert isinstance(found, dict)
+    return found
 
 
 def step(step_id: str) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def step(step_id: str) -> dict[str, Any]:
 
 def run_commands() -> list[str]:
     lines = []
-    for s in job()["steps"]:
+    for s in [*job()["steps"], *job("merge")["steps"]]:
         lines += [line.strip() for line in str(s.get("run", "")).splitlines()]
     return [line for line in lines if line.startswith(("make ", ".venv/bin/"))]
 
@@ -91,6 +92,57 @@ def test_one_verification_per_environment_at_a_time() -> None:
     assert concurrency["cancel-in-progress"] is False
     called = {"inputs": {"environment": "staging", "suite": "smoke"}, "github": {}}
     assert render(concurrency["group"], called) == "facturino-verify-staging"
+    # From several locations at once: one per location (each signs in from its own address).
+    located = {**called, "matrix": {"location": {"name": "eu-central", "runner": "x"}}}
+    assert render(concurrency["group"], located) == "facturino-verify-staging-eu-central"
+
+
+def test_the_jobs_are_one_verification_per_location_and_their_merge() -> None:
+    assert set(workflow()["jobs"]) == {"verify", "merge"}
+    matrix = job()["strategy"]["matrix"]["location"]
+    assert "inputs.locations" in matrix and job()["strategy"]["fail-fast"] is False
+    assert "matrix.location.runner" in job()["runs-on"]
+    merge = job("merge")
+    assert merge["needs"] == "verify"
+    # Also after a location's failure (the merge is the verdict), never after a cancellation.
+    assert merge["if"] == "${{ !cancelled() && inputs.locations != '' }}"
+    guard = "inputs.locations != ''"  # tests/gha_expr.py evaluates no function calls
+    assert evaluate(guard, {"inputs": {"locations": '[{"name": "eu"}]'}, "github": {}})
+    assert not evaluate(guard, {"inputs": {"locations": ""}, "github": {}})
+    assert not evaluate(guard, {"inputs": {}, "github": {}})  # deployment_status, schedule
+
+
+def test_each_location_uploads_its_own_reports_and_the_merge_reads_them_all() -> None:
+    (upload,) = [s for s in job()["steps"] if "upload-artifact" in str(s.get("uses", ""))]
+    located = {
+        "steps": {"plan": {"outputs": {"suite": "smoke"}}},
+        "github": {"run_id": "7"},
+        "matrix": {"location": {"name": "us-east"}},
+    }
+    assert render(upload["with"]["name"], located) == "smoke-reports-7-us-east"
+    alone = {**located, "matrix": {"location": {}}}
+    assert render(upload["with"]["name"], alone) == "smoke-reports-7"
+    steps = job("merge")["steps"]
+    (download,) = [s for s in steps if "download-artifact" in str(s.get("uses", ""))]
+    pattern = render(
+        download["with"]["pattern"], {"inputs": {"suite": "smoke"}, "github": {"run_id": "7"}}
+    )
+    assert pattern == "smoke-reports-7-*" and download["with"]["path"] == "locations/"
+    (merging,) = [s for s in steps if s.get("id") == "merged"]
+    assert "facturino-verify merge locations/*/summary.json --reports-dir=reports" in merging["run"]
+    assert "verdict-gate.sh" in steps[-1]["run"] and "steps.merged.outputs" in steps[-1]["run"]
+    assert all(
+        re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", s["uses"]) for s in steps if "uses" in s
+    )
+
+
+def test_the_location_and_release_reach_the_run_as_overrides() -> None:
+    env = step("gate")["env"]
+    assert env["LOCATION"] == "${{ matrix.location.name }}"
+    assert env["EXPECT_RELEASE"] == "${{ inputs.expect_release }}"
+    script = step("gate")["run"]
+    assert 'export FACTURINO_VERIFY__RUN__LOCATION="$LOCATION"' in script
+    assert 'export FACTURINO_VERIFY__RELEASE__VERSION="$EXPECT_RELEASE"' in script
 
 
 def test_workflow_commands_are_the_readmes() -> None:

@@ -24,6 +24,7 @@ ALLOWED = {
     "runs": {"checks", "clients", "config", "redact"},
     "report": {"verdict", "config", "redact"},
     "ci_summary": {"verdict", "config", "redact"},
+    "cli": {"verdict", "report", "config", "redact"},
     "extras": {PYTEST},
     "plugin": {
         "runs",

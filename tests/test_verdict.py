@@ -259,3 +259,33 @@ def test_a_passing_aggregate_keeps_its_severity() -> None:
     health.properties[CAUSED_BY] = "test_health_check_passes[backup]"
     apply_causes([health])
     assert health.severity == "critical"
+
+
+def test_summary_records_its_schema_location_and_each_checks_scenario(
+    pytester: pytest.Pytester,
+) -> None:
+    """What `facturino-verify merge` needs of a run's summary (verdict/locations.py)."""
+    pytester.makefile(".toml", env=ENV + '[run]\nlocation = "eu-central"\n')
+    pytester.makepyfile(test_checks="def test_no_migration_is_pending():\n    assert False\n")
+    assert pytester.runpytest("--env-file=env.toml", *RUN).ret == EXIT_CODES["ROLLBACK"]
+    summary = json.loads((pytester.path / "reports" / "summary.json").read_text())
+    assert (summary["schema"], summary["location"]) == (1, "eu-central")
+    assert summary["checks"][0]["scenario"] == "migration_failure"
+
+
+def test_a_release_check_without_an_expected_release_is_deselected_with_the_reason(
+    pytester: pytest.Pytester,
+) -> None:
+    source = (
+        "import pytest\n\n@pytest.mark.release\ndef test_deployment_reports_the_expected_release"
+        "(expected_release):\n    assert expected_release.version == '2.1.1'\n\n"
+        "def test_up_answers():\n    pass\n"
+    )
+    result = run(pytester, source)
+    assert result.ret == EXIT_CODES["GO"]
+    result.stdout.fnmatch_lines(["*release identity not judged: environment 'env' names no*"])
+    given = pytester.runpytest("--env-file=env.toml", "--expect-release=2.1.1", *RUN)
+    given.assert_outcomes(passed=2)
+    wrong = pytester.runpytest("--env-file=env.toml", "--expect-release= 2.1.1", *RUN)
+    assert wrong.ret == pytest.ExitCode.USAGE_ERROR
+    wrong.stderr.fnmatch_lines(["ERROR: --expect-release: ' 2.1.1' is not a version*"])

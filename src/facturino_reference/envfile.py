@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from importlib import resources
 
 from facturino_reference.appenv import read_env_file
+from facturino_reference.faults.perf import VERSION as RELEASE
 from facturino_reference.paths import HomeLayout
 
 _TEMPLATE = """\
@@ -75,6 +76,10 @@ expect = "open"
 
 [run]
 budget_seconds = 20
+
+[release]
+# The release this build is: its version.md (a deployment reporting another did not go out).
+version = "{release}"
 {expect}
 [shell]
 prefix = ["{home}/bin/app-shell"]
@@ -169,6 +174,7 @@ def write_environment_file(
         session_driver=env.get("SESSION_DRIVER", "database"),
         session_db=_session_db(env),
         expect=_FIXED_HEALTH if fixed else "",
+        release=RELEASE,
         **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

@@ -59,6 +59,7 @@ HTTP_EVERYTHING = (
     *METRICS,
     "test_sign_in_*",
     "test_app_key_*",
+    "test_deployment_reports_the_expected_release",
 )
 NOT_IN_MAINTENANCE = (
     "test_http_redirects_to_https",

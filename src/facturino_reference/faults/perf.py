@@ -44,8 +44,8 @@ FAULTS: tuple[Fault, ...] = (
         "error_burst",
         "the build lacks version.md, so GET /api/v1/app/version answers 500; the simulated "
         "users (started with this fault) request it on every page view: well over 5 % of all "
-        "requests answer 5xx",
-        (),
+        "requests answer 5xx (the release identity check sees the 500 too)",
+        ("test_deployment_reports_the_expected_release",),
     ),
     Fault(
         "queue_backlog",
@@ -83,14 +83,17 @@ FAULTS: tuple[Fault, ...] = (
 
 _BY_NAME = {fault.name: fault for fault in FAULTS}
 
-VERSION = "2.1.1"
+VERSION = "2.1.1"  # version.md at d5d901d7 (InvoiceShelf's release, never bumped by Facturino)
+PREVIOUS_VERSION = "2.1.0"  # the release before it (InvoiceShelf's tag 2.1.0)
 RETRY_AFTER_SECONDS_REDIS_CONNECTION = 90  # config/queue.php: the `redis` connection
 
 
 def write_version_file(root: Path, active: Mapping[str, str | None]) -> None:
-    """The build ships `version.md` (AppVersionController reads it); `error_burst` lacks it."""
+    """The build ships `version.md` (AppVersionController reads it); `error_burst` lacks it, and
+    the old build that `stale_release` leaves serving holds the previous release."""
     if "error_burst" not in active:
-        (root / "version.md").write_text(VERSION + "\n", encoding="utf-8")
+        served = PREVIOUS_VERSION if "stale_release" in active else VERSION
+        (root / "version.md").write_text(served + "\n", encoding="utf-8")
 
 
 def _insert_jobs(conn: Conn, count: int, age_seconds: int) -> None:

@@ -92,14 +92,17 @@ FAULTS: tuple[Fault, ...] = (
             *METRICS,
             "test_sign_in_*",
             *COOKIES,
+            "test_deployment_reports_the_expected_release",  # its channel setting is a query
         ),
     ),
     Fault(
         "redis_down",
         "Redis stopped after setup: every web-group route (sessions live in "
-        "Redis) answers 500; /up and /api/* stay up",
+        "Redis) answers 500; /up and /api/ping stay up; /api/v1/app/version reads its "
+        "setting through the cache (CACHE_STORE=redis): 500",
         (
             "test_redis_*",
+            "test_deployment_reports_the_expected_release",
             "test_jobs_are_only_on_the_configured_queue_connection",
             "test_health_*",
             "test_installer_page_redirects_away",
@@ -241,6 +244,12 @@ FAULTS: tuple[Fault, ...] = (
         "the SPA's entry chunk (main-*.js) referenced by the shell is absent from the build "
         "(404): the shell still answers, the front end never starts, no form is drawn",
         ("test_login_page_js_bundle_is_served", "test_login_page_shows_login_form"),
+    ),
+    Fault(
+        "stale_release",
+        "the deploy did not go out: the previous build still serves, and its version.md says "
+        "2.1.0, so GET /api/v1/app/version reports the old release (everything else is healthy)",
+        ("test_deployment_reports_the_expected_release",),
     ),
     Fault(
         "health_degraded",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from facturino_reference.web import healthchecks
-from facturino_reference.web.context import ctx
+from facturino_reference.web.context import AppContext, ctx
 from facturino_reference.web.jsonutil import json_response
+
+SETTING_TTL = 3600  # CacheServiceProvider::CACHE_TTLS['MEDIUM']
 
 
 class DiagnosingHealthError(Exception):
@@ -82,7 +85,43 @@ async def api_ping(request: Request) -> Response:
 
 
 async def app_version(request: Request) -> Response:
-    """AppVersionController: File::get(base_path('version.md')); a build without the file
-    throws (FileNotFoundException, 500): the `error_burst` fault."""
-    version = (ctx(request).layout.root / "version.md").read_text(encoding="utf-8")
-    return json_response({"version": "".join(version.splitlines()), "channel": "stable"})
+    """AppVersionController (d5d901d7, lines 16-30): version.md without its line breaks, and
+    the updater channel, written as 'stable' on the first call. A build without version.md
+    throws (FileNotFoundException, 500): the `error_burst` fault; an old build's version.md
+    says an older release: `stale_release`."""
+    c = ctx(request)
+    version = re.sub(r"[\r\n]+", "", (c.layout.root / "version.md").read_text(encoding="utf-8"))
+    channel = await get_setting(c, "updater_channel")
+    if channel is None:
+        channel = "stable"
+        await set_setting(c, "updater_channel", channel)
+    return json_response({"version": version, "channel": channel})
+
+
+async def _settings_version(c: AppContext) -> str:
+    version = await c.cache.get(f"{c.config.cache_prefix}settings:version")
+    return str(version) if version else "1"
+
+
+async def get_setting(c: AppContext, key: str) -> str | None:
+    """Setting::getSetting: remembered in the cache store under the settings' cache version
+    for an hour (CACHE_TTLS MEDIUM); a missing setting (null) is not remembered."""
+    cache_key = f"{c.config.cache_prefix}setting:v{await _settings_version(c)}:{key}"
+    cached = await c.cache.get(cache_key)
+    if cached is not None:
+        return str(cached)
+    value = await c.db.scalar("SELECT value FROM settings WHERE option = %s", (key,))
+    if value is not None:
+        await c.cache.set(cache_key, value, ex=SETTING_TTL)
+    return None if value is None else str(value)
+
+
+async def set_setting(c: AppContext, key: str, value: str) -> None:
+    """Setting::setSetting for a new option: the row, then the cache version bumped (forever)."""
+    await c.db.execute(
+        "INSERT INTO settings (option, value, created_at, updated_at) "
+        "VALUES (%s, %s, now(), now())",
+        (key, value),
+    )
+    bumped = int(await _settings_version(c)) + 1
+    await c.cache.set(f"{c.config.cache_prefix}settings:version", bumped)

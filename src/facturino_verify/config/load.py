@@ -53,6 +53,7 @@ RELATIVE_PATHS = (
     ("backups", "pg_bin"),
     ("features", "efaktura", "ubl_schema_dir"),
     ("features", "efaktura", "trust_anchor"),
+    ("release", "checkout"),
 )
 
 

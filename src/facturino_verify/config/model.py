@@ -381,6 +381,35 @@ class Retries(Section):
 class Run(Section):
     # A whole run against a hanging target must end with a verdict within this budget.
     budget_seconds: float = Field(60.0, gt=0)
+    location: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[\w.-]+$")
+    """Where this runner verifies from (e.g. eu-central): written to summary.json, so that
+    `facturino-verify merge` can say from which locations a check failed."""
+
+
+class Release(Section):
+    """The release the deployment must report (GET /api/v1/app/version, read from the build's
+    version.md). `--expect-release` overrides both keys."""
+
+    version: str | None = Field(None, min_length=1)
+    """The expected release, exactly as version.md holds it (e.g. 2.1.1)."""
+    checkout: Path | None = None
+    """A checkout of the app at the release: the expected release is `git describe --tags` of it."""
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and value != value.strip():
+            raise ValueError(
+                f"{value!r} has surrounding spaces; the app strips only line breaks from "
+                "version.md, so write the version exactly as the app reports it"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Release:
+        if self.version is not None and self.checkout is not None:
+            raise ValueError("give version or checkout, not both: keep the one you release by")
+        return self
 
 
 class Rollback(Section):
@@ -456,6 +485,7 @@ class Environment(Section):
     waivers: dict[str, Waiver] = Field(default_factory=dict)
     retries: Retries = Retries()
     run: Run = Run()
+    release: Release = Release()
     rollback: Rollback = Rollback()
     report: Report = Report()
     notify: Notify = Notify()

@@ -11,8 +11,9 @@ from .options import CAPABILITY_MARKERS
 from .verdict import register_checks
 
 
-def missing_capabilities(env: Environment) -> dict[str, str]:
-    """Capability → why this environment does not grant it (granted ones are absent)."""
+def missing_capabilities(env: Environment, release_known: bool = False) -> dict[str, str]:
+    """Capability → why this environment does not grant it (granted ones are absent).
+    ``release_known``: the run has an expected release (``--expect-release`` or [release])."""
     name = env.name
     refused = {
         "writes": None if env.allow.writes else f"environment '{name}' does not allow writes",
@@ -45,6 +46,7 @@ def missing_capabilities(env: Environment) -> dict[str, str]:
         "perf_baseline": None
         if env.perf.baseline_file
         else f"environment '{name}' names no [perf] baseline_file",
+        "release": None if release_known else _release_refusal(env),
     }
     return {cap: why for cap, why in refused.items() if why is not None}
 
@@ -80,6 +82,17 @@ def _metrics_refusal(env: Environment) -> str | None:
     return None
 
 
+def _release_refusal(env: Environment) -> str | None:
+    """Without an expected release the release identity is not judged: deselected with this
+    reason (terminal, HTML report), never passed for want of anything to compare with."""
+    if env.release.version or env.release.checkout:
+        return None
+    return (
+        f"release identity not judged: environment '{env.name}' names no expected release "
+        "(--expect-release, [release] version or [release] checkout)"
+    )
+
+
 def _shell_refusal(env: Environment) -> str | None:
     """Shell checks need both the permission and a way in (the command prefix)."""
     if not env.allow.shell:
@@ -94,7 +107,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # trylast: -m/-k have already deselected; only report what they kept.
     if stash.ENVIRONMENT not in config.stash:
         return
-    missing = missing_capabilities(config.stash[stash.ENVIRONMENT])
+    release_known = config.stash.get(stash.RELEASE, None) is not None
+    missing = missing_capabilities(config.stash[stash.ENVIRONMENT], release_known)
     keep, drop = [], []
     for item in items:
         needs = [m.name for m in item.iter_markers() if m.name in CAPABILITY_MARKERS]

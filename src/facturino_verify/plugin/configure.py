@@ -10,6 +10,7 @@ import pytest
 
 from ..config import ConfigError, environment_path
 from ..config.load import EVERY_RUN, FEATURE_FILES
+from ..config.release import expected_release
 from ..config.secrets import secret_values
 from ..redact import Redactor
 from ..verdict.waivers import rules_from
@@ -40,7 +41,7 @@ def selected_env_file(config: pytest.Config) -> Path | None:
 
 # The plugin's options that take a value: written with a space (`--reports-dir DIR`), pytest's
 # rootdir and inifile search, which runs before the plugin is loaded, reads DIR as a test path.
-VALUE_OPTIONS = ("--env", "--env-file", "--reports-dir", "--history-file")
+VALUE_OPTIONS = ("--env", "--env-file", "--reports-dir", "--history-file", "--expect-release")
 
 
 def refuse_lost_configuration(config: pytest.Config) -> None:
@@ -101,12 +102,15 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.facturino_no_reports = True  # a description overwrites no report
         # Every mistake of the file and of the run's set-up at once, before collection.
         env = checked_environment(path, _run_setup(config))
+        # Already asked by the preflight, which found nothing wrong: this only keeps the answer.
+        release = expected_release(env, config.option.facturino_expect_release, str(path))
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[stash.ENVIRONMENT] = env
     for note in env.deprecations:
         config.issue_config_time_warning(pytest.PytestConfigWarning(f"{path}: {note}"), 2)
     config.stash[stash.ENV_FILE] = path
+    config.stash[stash.RELEASE] = release
     secrets = secret_values(env)
     config.stash[stash.SECRETS] = secrets
     config.stash[stash.REDACTOR] = Redactor(secrets)
@@ -138,6 +142,7 @@ def _run_setup(config: pytest.Config) -> RunSetup:
         files=(*EVERY_RUN, *(FEATURE_FILES if features else ())),
         reports=None if config.option.facturino_no_reports else reports_dir(config),
         root=config.rootpath,
+        expect_release=config.option.facturino_expect_release,
     )
 
 

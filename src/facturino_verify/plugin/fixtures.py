@@ -11,6 +11,7 @@ from ..clients import PostgresClient, RedisClient
 from ..clients.retry import RetryPolicy
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
+from ..config.release import ExpectedRelease
 from ..runs.deployment import Deployment
 from ..runs.probes import Probes
 from . import stash
@@ -116,3 +117,13 @@ def admin_session(deployment: Deployment) -> SanctumSession:
 def partner_session(deployment: Deployment) -> SanctumSession:
     """The partner test account's SPA session, logged in once per run and shared."""
     return deployment.session("partner")
+
+
+@pytest.fixture(scope="session")
+def expected_release(pytestconfig: pytest.Config) -> ExpectedRelease:
+    """The release the deployment must report: ``--expect-release``, ``[release] version`` or
+    ``git describe --tags`` of ``[release] checkout`` (tests marked ``release``)."""
+    release = pytestconfig.stash.get(stash.RELEASE, None)
+    if release is None:
+        pytest.fail("no expected release; mark the test 'release'", pytrace=False)
+    return release

@@ -30,6 +30,8 @@ CAPABILITY_MARKERS = {
     '"open" (the real app has no auth), else with [metrics] token or username',
     "prometheus": "reads a Prometheus server; needs [monitoring] prometheus_url",
     "perf_baseline": "compares with a stored perf baseline; needs [perf] baseline_file",
+    "release": "compares the version the deployment reports with the expected release; needs "
+    "--expect-release, [release] version or [release] checkout",
 }
 
 
@@ -63,6 +65,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="where daily/weekly runs append their figures (default: "
         "REPORTS_DIR/history-ENV.jsonl; none with --no-reports)",
+    )
+    group.addoption(
+        "--expect-release",
+        dest="facturino_expect_release",
+        metavar="VERSION",
+        default=None,
+        help="the release the deployment must report (GET /api/v1/app/version), overriding "
+        "[release] version and [release] checkout",
     )
     group.addoption(
         "--list-checks",

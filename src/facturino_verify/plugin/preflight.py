@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import ConfigError, Environment
 from ..config.errors import collected
 from ..config.load import Key, read_environment
+from ..config.release import expected_release
 from ..verdict.patterns import pattern_mistakes
 
 
@@ -25,6 +26,7 @@ class RunSetup:
     files: tuple[Key, ...]  # the files and folders it reads ([target] ca_file, …)
     reports: Path | None  # where its reports go; None with --no-reports
     root: Path  # the project whose suites the patterns must name
+    expect_release: str | None = None  # --expect-release
 
 
 def checked_environment(
@@ -37,12 +39,26 @@ def checked_environment(
         *reading.mistakes,
         *reports_mistakes(setup.reports),
         *pattern_mistakes(reading.patterns, reading.shown, setup.root),
+        *release_mistakes(reading.env, setup.expect_release, reading.shown),
     ]
     problem = collected(reading.shown, mistakes)
     if problem is not None:
         raise problem
     assert reading.env is not None  # no mistake means it validated
     return reading.env
+
+
+def release_mistakes(env: Environment | None, option: str | None, shown: str) -> list[ConfigError]:
+    """The expected release must be known before any check runs: a checkout git cannot
+    describe would otherwise leave the release gate without a claim to judge. Asked once the
+    file validated (its [release] section may be among its mistakes)."""
+    if env is None:
+        return []
+    try:
+        expected_release(env, option, shown)
+    except ConfigError as error:
+        return [error]
+    return []
 
 
 def reports_mistakes(reports: Path | None) -> list[ConfigError]:

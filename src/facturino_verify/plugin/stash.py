@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ..config import Environment
+from ..config.release import ExpectedRelease
 from ..redact import Redactor
 from ..report.notify import Sent
 from ..verdict import CheckResult, Verdict
@@ -32,3 +33,5 @@ WAIVER_REPORT = pytest.StashKey[WaiverReport]()  # what the waivers did, decided
 ROOT_CAUSES = pytest.StashKey[list[RootCause]]()  # failures that explain others, found at the end
 INTERRUPTED = pytest.StashKey[bool]()  # the run ended on Ctrl-C (set with the verdict)
 NOTIFICATIONS = pytest.StashKey[list[Sent]]()  # what each channel of [notify] made of the verdict
+# The release the deployment must report; None when nothing names one (its check is deselected).
+RELEASE = pytest.StashKey[ExpectedRelease | None]()

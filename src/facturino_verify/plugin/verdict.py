@@ -26,6 +26,7 @@ from ..verdict import (
 from ..verdict.catalog import Rule
 from ..verdict.causes import apply_causes
 from ..verdict.decide import NOT_JUDGED as NOT_JUDGED_OUTCOME
+from ..verdict.decide import SUMMARY_SCHEMA
 from ..verdict.rootcause import UNREACHABLE_CLAIM, RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
@@ -217,11 +218,13 @@ def summary(
     redact = config.stash[stash.REDACTOR]
     scenario = verdict.scenario
     return {
+        "schema": SUMMARY_SCHEMA,
         "verdict": verdict.name,
         "exit_code": verdict.exit_code,
         "reason": redact(verdict.reason),
         "environment": env.name,
         "target": redact(env.target.url),
+        "location": env.run.location,
         "scenario": None
         if scenario is None
         else {
@@ -273,6 +276,7 @@ def _check_entry(r: CheckResult, redact: Redactor, causes: dict[str, RootCause])
         "id": r.nodeid,
         "name": r.name,
         "severity": r.severity,
+        "scenario": r.scenario,
         "outcome": r.outcome,
         "flaky": r.flaky,
         "retries": r.retries,

@@ -43,6 +43,9 @@ def http_probes(d: Deployment) -> dict[str, Probe]:
         "health": lambda: get("/health", headers=JSON),
         "ping": lambda: get("/ping"),
         "api_ping": lambda: get("/api/ping", headers=JSON),
+        # Public (routes/api.php:168); the SPA asks it on every load, so asking it changes
+        # nothing the app's own front end does not.
+        "app_version": lambda: get("/api/v1/app/version", headers=JSON),
         "login_page": lambda: get(env.target.login_path, follow_redirects=True),
         "json_error": lambda: get(NOT_FOUND_PROBE, headers=JSON),
         "installation": lambda: get("/installation"),

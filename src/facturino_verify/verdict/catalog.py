@@ -38,6 +38,8 @@ RULES: tuple[Rule, ...] = (
     Rule("test_unique_hash_*", "critical", "critical_bug"),
     # The application itself is broken: redeploy the last good release (scenario 1).
     Rule("test_up_*", "critical"),
+    # Another version answers: the deploy did not go out, or an old container still serves.
+    Rule("test_deployment_reports_the_expected_release", "critical"),
     Rule("test_health_returns_200", "critical"),
     Rule("test_health_status_is_healthy", "critical"),
     Rule("test_health_check_passes[database]", "critical"),

@@ -18,6 +18,9 @@ EXIT_CODES: dict[VerdictName, int] = {
     "ROLLBACK": 12,
     "INCONCLUSIVE": 13,
 }
+# summary.json's shape: `facturino-verify merge` reads only this one (bump it on a change it
+# cannot read).
+SUMMARY_SCHEMA = 1
 # When several scenarios apply, the most urgent one leads.
 SCENARIO_PRIORITY: tuple[Scenario, ...] = ("critical_bug", "migration_failure", "bad_deployment")
 # A waived check ran and failed, but its failure is a known, accepted defect (waivers.py).

@@ -40,6 +40,8 @@ WEB_PAGES = (
     "test_installer_",
     "test_metrics_",
     "test_sign_in_",
+    # The version answer reads the updater channel setting: the cache store, then the database.
+    "test_deployment_reports_the_expected_release",
 )
 # Need the app to have answered at all (drawn by its script; written by its requests).
 NEEDS_AN_ANSWER = ("test_login_page_shows_login_form", "test_redis_holds_keys_the_app_wrote")
