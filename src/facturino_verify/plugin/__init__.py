@@ -9,6 +9,8 @@ hook, such as ``pytest_configure``; pytest calls a later-registered one first un
 from __future__ import annotations
 
 pytest_plugins = [
+    # first: the package is imported without assertion rewriting (see the module)
+    "facturino_verify.plugin.rewrite",
     # the third-party plugins only the features and perf suites use, loaded where a run can
     "facturino_verify.plugin.optional",
     # options, configuration before collection, capability deselection
