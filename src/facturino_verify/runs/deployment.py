@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..clients import HttpClient, PostgresClient, RedisClient
+from ..clients import DatabaseClient, HttpClient, RedisClient, database_client
 from ..clients.budget import AuthBudget
 from ..clients.ledger import AuthLedger, SessionStore
 from ..clients.sanctum import SanctumSession
@@ -19,7 +19,7 @@ class Deployment:
     env: Environment
     http: HttpClient
     plain_http: HttpClient
-    postgres: PostgresClient | None = None
+    postgres: DatabaseClient | None = None
     redis: RedisClient | None = None
     _sessions: dict[str, SanctumSession] = field(default_factory=dict)
     _login_flows: dict[str, SanctumSession] = field(default_factory=dict)
@@ -58,7 +58,7 @@ class Deployment:
                 max_body_bytes=t.max_body_bytes,
                 run_deadline=lambda: run_deadline,
             ),
-            postgres=PostgresClient(env.database) if env.database else None,
+            postgres=database_client(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
             auth_budget=AuthBudget(
                 f.auth_calls_per_minute,

@@ -231,5 +231,7 @@ class Ops:
         assert pg is not None
         tables = self.env.backups.core_tables
         return self._once(
-            "db.row_counts", lambda: opsdb.row_counts(pg.rows, tables), remedies.DATABASE
+            "db.row_counts",
+            lambda: opsdb.row_counts(pg.rows, tables, pg.dialect),
+            remedies.DATABASE,
         )
