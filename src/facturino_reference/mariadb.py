@@ -20,6 +20,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pymysql
 from pymysql.cursors import Cursor
@@ -73,7 +74,8 @@ class MariaDB:
 
     @property
     def dsn(self) -> str:
-        return f"mysql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
+        user, password = quote(self.user, safe=""), quote(self.password, safe="")
+        return f"mysql://{user}:{password}@{self.host}:{self.port}/{self.database}"
 
     def connect(self, timeout: float = 10.0) -> pymysql.connections.Connection[Cursor]:
         """A PyMySQL connection as the app user over TCP (autocommit, UTC session)."""
@@ -139,8 +141,10 @@ def install(datadir: Path) -> None:
     ]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise DeploymentError(f"mariadb-install-db failed: {detail[0]}")
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        # The first [ERROR] says why; the last line is only "Aborting".
+        errors = [line for line in lines if "[ERROR]" in line] or lines[-1:] or ["no output"]
+        raise DeploymentError(f"mariadb-install-db failed: {errors[0]}")
 
 
 def _quote(value: str) -> str:
