@@ -99,9 +99,10 @@ def _parser() -> argparse.ArgumentParser:
         "--db",
         dest="db",
         choices=DB_ENGINES,
-        default="postgresql",
-        help="the database engine: postgresql (PostgreSQL 15, the default) or mysql (a private "
-        "MariaDB server, as production runs MySQL)",
+        default=None,
+        help="the database engine: postgresql (PostgreSQL 15) or mysql (a private MariaDB "
+        "server, as production runs MySQL); default: the profile's (upstream: mysql, "
+        "default: postgresql)",
     )
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)

@@ -110,11 +110,13 @@ class Deployment:
         users: float = 0.0,
         queue_connection: str = "database",
         profile: str = DEFAULT_PROFILE,
-        db: str = "postgresql",
+        db: str | None = None,
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
         if not 0 < port_base <= 65535 - 443:
             raise DeploymentError(f"--port-base {port_base} puts ports outside 1..65535")
+        self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
+        db = db or self.profile.db  # upstream runs on MySQL as production does
         if db not in DB_ENGINES:
             raise DeploymentError(f"--db {db!r}: choose one of " + ", ".join(DB_ENGINES))
         self.db = db  # the database engine: PostgreSQL 15, or MariaDB as production's MySQL
@@ -130,7 +132,6 @@ class Deployment:
             )
         self.queue_connection = queue_connection  # where the app dispatches its jobs
         self._intended: dict[str, str] = {}  # the `.env` before faults (up() fills it)
-        self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
 
     @property
     def home(self) -> Path:
