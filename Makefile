@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-APT_PACKAGES := postgresql redis-server openssl xmlsec1 chromium prometheus prometheus-alertmanager tesseract-ocr
+APT_PACKAGES := postgresql mariadb-server redis-server openssl xmlsec1 chromium prometheus prometheus-alertmanager tesseract-ocr
 ENV ?= local
 
 .PHONY: setup install demo test lint smoke down bench docs

@@ -49,13 +49,14 @@ def started(
     lock: str = "free-port-base",
     prefix: str = "fr-test-",
     profile: str = "default",
+    db: str | None = None,
 ) -> Iterator[Deployment]:
     """An in-process reference deployment on a base chosen and bound under ``claimed_ports``;
     always torn down."""
     with claimed_ports(lock):
         # /tmp, not pytest's 0700 tmp_path: the postgres user must reach the home.
         home = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
-        dep = Deployment(Path(home), choose_base(), list(faults), profile=profile)
+        dep = Deployment(Path(home), choose_base(), list(faults), profile=profile, db=db)
         try:
             dep.up()
         except BaseException:

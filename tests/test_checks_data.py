@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from facturino_verify.checks import CheckFailed, data, observability, remedies
-from facturino_verify.clients.postgres import QueueSnapshot
+from facturino_verify.clients.database import QueueSnapshot
 from facturino_verify.config.model import RUNBOOK_FEATURE_FLAGS
 
 Respond = Callable[..., httpx.Response]

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import psycopg
+import ssl
 
-from facturino_verify.clients.errors import ConnectionRefused, SchemaMismatch
+import psycopg
+import pymysql
+import pytest
+
+from facturino_verify.clients import mysql
+from facturino_verify.clients.errors import (
+    MASK,
+    AuthFailure,
+    ConnectionRefused,
+    DnsFailure,
+    ProtocolFailure,
+    SchemaMismatch,
+    TargetError,
+    TimedOut,
+)
 from facturino_verify.clients.postgres import _mapped
 
 
@@ -35,3 +49,62 @@ def test_a_connection_failure_keeps_its_words_when_the_password_shares_a_piece()
 def test_a_dsn_it_could_not_parse_keeps_no_piece_of_the_password() -> None:
     error = psycopg.OperationalError('invalid integer value "ss-word@db" for option "port"')
     assert "ss-word" not in str(_mapped("PostgreSQL", error, "pa:ss-word"))
+
+
+# MySQL/MariaDB (PyMySQL): the same kinds, told apart by the server's error codes.
+MYSQL_CASES = [
+    (1045, "Access denied for user 'verify'@'10.0.0.2' (using password: YES)", "AuthFailure"),
+    (2003, "Can't connect to MySQL server on 'db' ([Errno 111] Connection refused)", "Refused"),
+    (2003, "Can't connect to MySQL server on 'nodb' ([Errno -2] Name or service not known)", "Dns"),
+    (2003, "Can't connect to MySQL server on 'db' (timed out)", "TimedOut"),
+    (1969, "Query execution was interrupted (max_statement_time exceeded)", "TimedOut"),
+    (3024, "Query execution was interrupted, maximum statement execution time exceeded", "Time"),
+    (1146, "Table 'facturino.jobs' doesn't exist", "SchemaMismatch"),
+    (1054, "Unknown column 'reserved_at' in 'field list'", "SchemaMismatch"),
+    (1049, "Unknown database 'facturino'", "ConnectionRefused"),
+    (1792, "Cannot execute statement in a READ ONLY transaction", "ProtocolFailure"),
+]
+
+
+KINDS: dict[str, type[TargetError]] = {
+    "AuthFailure": AuthFailure,
+    "Refused": ConnectionRefused,
+    "ConnectionRefused": ConnectionRefused,
+    "Dns": DnsFailure,
+    "TimedOut": TimedOut,
+    "Time": TimedOut,
+    "SchemaMismatch": SchemaMismatch,
+    "ProtocolFailure": ProtocolFailure,
+}
+
+
+@pytest.mark.parametrize(("code", "message", "kind"), MYSQL_CASES)
+def test_mysql_errors_are_mapped_by_their_code(code: int, message: str, kind: str) -> None:
+    error = pymysql.err.OperationalError(code, message)
+    mapped = mysql._mapped("MySQL db:3306/facturino", error, "Sup3r-secret")
+    assert type(mapped) is KINDS[kind]
+    assert message in str(mapped)
+
+
+def test_a_mysql_message_quoting_the_password_shows_it_masked() -> None:
+    error = pymysql.err.ProgrammingError(1064, "near 'Sup3r-secret' at line 1")
+    mapped = str(mysql._mapped("MySQL", error, "Sup3r-secret"))
+    assert "Sup3r-secret" not in mapped and MASK in mapped
+
+
+@pytest.mark.parametrize(
+    ("sslmode", "verify", "hostname"),
+    [
+        ("require", ssl.CERT_NONE, False),
+        ("verify-ca", ssl.CERT_REQUIRED, False),
+        ("verify-full", ssl.CERT_REQUIRED, True),
+    ],
+)
+def test_mysql_tls_follows_sslmode(sslmode: str, verify: int, hostname: bool) -> None:
+    context = mysql.tls_settings(sslmode)["ssl"]  # a context: PyMySQL then requires TLS
+    assert (context.verify_mode, context.check_hostname) == (verify, hostname)
+
+
+def test_mysql_tls_is_off_when_disabled_and_offered_when_preferred() -> None:
+    assert mysql.tls_settings("disable") == {"ssl_disabled": True}
+    assert mysql.tls_settings("prefer") == mysql.tls_settings("allow") == {}

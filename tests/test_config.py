@@ -307,3 +307,78 @@ def test_shipped_local_environment_expects_metrics_open_and_prod_keeps_the_runbo
         section = text.split("[metrics]", 1)[1].split("\n[", 1)[0]
         assert f'expect = "{expect}"' in section, name
         assert "routes/web.php:170" in section, name
+
+
+WITH_DSN = MINIMAL + (
+    '\n[database]\ndsn = "${FACTURINO_TEST_DB_URL}"\nnewest_migration = "2026_01_01_000000_x"\n'
+)
+ENGINE_CASES = [
+    # (the file's extra [database] lines, the DSN, the engine and port the run uses)
+    ("", "postgresql://verify:pw@db.example/facturino", "postgresql", 5432),
+    ("", "host=db.example dbname=facturino user=verify", "postgresql", 5432),
+    ("", "mysql://verify:pw@db.example/facturino", "mysql", 3306),
+    ("", "mysql+pymysql://verify:pw@db.example:3307/facturino", "mysql", 3306),
+    ('engine = "mysql"\n', "mariadb://verify:pw@db.example/facturino", "mysql", 3306),
+    ('engine = "mysql"\nport = 3310\n', "mysql://verify:pw@db.example/f", "mysql", 3310),
+]
+
+
+@pytest.mark.parametrize(("extra", "dsn", "engine", "port"), ENGINE_CASES)
+def test_database_engine_follows_the_dsn_scheme_and_the_port_the_engine(
+    env_file: Path, extra: str, dsn: str, engine: str, port: int
+) -> None:
+    env = load(env_file, WITH_DSN + extra, FACTURINO_TEST_DB_URL=dsn)
+    assert env.database is not None
+    assert (env.database.engine, env.database.port) == (engine, port)
+
+
+def test_database_engine_defaults_to_postgresql_and_mysql_defaults_to_3306(env_file: Path) -> None:
+    pg = load(env_file, WITH_DATABASE, FACTURINO_TEST_DB_PASSWORD="pw").database
+    my = load(
+        env_file, WITH_DATABASE + 'engine = "mysql"\n', FACTURINO_TEST_DB_PASSWORD="pw"
+    ).database
+    assert pg is not None and my is not None
+    assert (pg.engine, pg.port, my.engine, my.port) == ("postgresql", 5432, "mysql", 3306)
+
+
+@pytest.mark.parametrize(
+    ("extra", "dsn", "message"),
+    [
+        (
+            'engine = "postgresql"\n',
+            "mysql://verify:Sup3r-s3cret@db.example/facturino",
+            "[database]: dsn's scheme mysql:// says mysql, engine says postgresql"
+            " (drop engine or make them agree); fix the value",
+        ),
+        (
+            'engine = "mysql"\n',
+            "postgres://verify:Sup3r-s3cret@db.example/facturino",
+            "[database]: dsn's scheme postgres:// says postgresql, engine says mysql"
+            " (drop engine or make them agree); fix the value",
+        ),
+        (
+            'engine = "mysql"\n',
+            "host=db.example dbname=facturino password=Sup3r-s3cret",
+            "[database]: a mysql dsn is a URL: mysql://user:password@host:port/name; fix the value",
+        ),
+        (
+            "",
+            "mysql://verify:Sup3r/s3cret@db.example/facturino",
+            "[database]: the mysql dsn is not a valid URL (is its password percent-encoded?);"
+            " fix the value",
+        ),
+        (
+            "",
+            "mysql://verify:Sup3r-s3cret@db.example",
+            "[database]: a mysql dsn names a host and a database: mysql://user:pw@host:port/name;"
+            " fix the value",
+        ),
+    ],
+)
+def test_a_dsn_that_contradicts_the_engine_is_a_config_error_without_the_dsn(
+    env_file: Path, extra: str, dsn: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(env_file, WITH_DSN + extra, FACTURINO_TEST_DB_URL=dsn)
+    assert str(caught.value) == f"{env_file} {message}"
+    assert "s3cret" not in str(caught.value)

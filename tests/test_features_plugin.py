@@ -17,6 +17,7 @@ import pytest
 from cryptography import x509
 
 from facturino_verify.clients.budget import AuthBudget, AuthBudgetExhausted
+from facturino_verify.clients.dialect import POSTGRESQL
 from facturino_verify.clients.featuredb import QueuedJob
 from facturino_verify.clients.http import HttpClient
 from facturino_verify.clients.poll import poll
@@ -70,6 +71,8 @@ def test_poll_returns_when_met_and_gives_up_at_the_deadline() -> None:
 
 class _Jobs:
     """A jobs table as the watcher's queries see it: the rows now, the last id handed out."""
+
+    dialect = POSTGRESQL  # the queries it answers are PostgreSQL's
 
     def __init__(self) -> None:
         self.present: list[tuple[int, str, str, bool]] = []

@@ -66,9 +66,15 @@ def _free_base(wait: float = 120.0) -> int:
 
 
 def deployment(*faults: str, profile: str = "default") -> AbstractContextManager[Deployment]:
-    """A private deployment on a free base of this module's range, always torn down."""
+    """A private deployment on a free base of this module's range, always torn down. On
+    PostgreSQL whatever the profile: this module's helpers read the database with psycopg."""
     return started(
-        _free_base, faults, lock="reference-features-ports", prefix="fr-feat-", profile=profile
+        _free_base,
+        faults,
+        lock="reference-features-ports",
+        prefix="fr-feat-",
+        profile=profile,
+        db="postgresql",
     )
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import pytest
 
 from facturino_verify.checks import banking
-from facturino_verify.clients import featuredb
+from facturino_verify.clients import DatabaseClient, featuredb
 from facturino_verify.clients.facturino_api import FacturinoApi
-from facturino_verify.clients.postgres import PostgresClient
 from facturino_verify.config import Environment
 from facturino_verify.runs.flows import SyncObservation
 
@@ -31,7 +30,7 @@ def test_banking_accounts_have_contract_keys(admin_api: FacturinoApi) -> None:
 
 @pytest.mark.db
 def test_last_bank_sync_is_recent(
-    admin_api: FacturinoApi, postgres: PostgresClient, environment: Environment
+    admin_api: FacturinoApi, postgres: DatabaseClient, environment: Environment
 ) -> None:
     """Judged on what only a sync produces (the newest psd2 transaction's import time), read
     only: the API's last_sync_at is the account's updated_at, which no sync writes."""

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from facturino_verify.checks import payment
-from facturino_verify.clients import PostgresClient, featuredb
+from facturino_verify.clients import DatabaseClient, featuredb
 from facturino_verify.clients.facturino_api import FacturinoApi, unsigned_webhook
 from facturino_verify.runs.deployment import Deployment
 
@@ -34,7 +34,7 @@ def test_webhook_refuses_an_unsigned_delivery(deployment: Deployment, provider: 
 
 @pytest.mark.db
 def test_refused_webhook_stores_no_event(
-    deployment: Deployment, postgres: PostgresClient, provider: str
+    deployment: Deployment, postgres: DatabaseClient, provider: str
 ) -> None:
     before = featuredb.webhook_events_count(postgres)
     unsigned_webhook(deployment.http, provider)

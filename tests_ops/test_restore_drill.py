@@ -1,6 +1,7 @@
 """Weekly: "Test backup restore procedure" as evidence. The newest backup is downloaded, its
-dump restored into a throwaway PostgreSQL started for the drill (never the production server,
-removed afterwards) and compared with the live database."""
+dump restored into a throwaway server started for the drill (PostgreSQL, or MariaDB for
+spatie's mysql-*.sql dump; never the production server, removed afterwards) and compared with
+the live database."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def test_newest_backup_restores_into_throwaway_postgres(
     record_property: pytest.RecordProperty,
 ) -> None:
     """The dump is restored as spatie wrote it (ownership and privileges included), after the
-    roles it names were created in the throwaway cluster (PostgreSQL's restore procedure)."""
+    roles it names were created in the throwaway cluster (PostgreSQL's restore procedure; a
+    MySQL dump names none and goes to a throwaway MariaDB)."""
     record_figure("restore_drill_seconds", drill.seconds)
     record_property("restore_roles_created", ", ".join(drill.roles_created) or "none")
     checks.expect_restored(drill.problem, drill.source)

@@ -100,7 +100,10 @@ def _comments_above_fields(cls: type[Section]) -> dict[str, str]:
                 row -= 1
             trailing = comments.get((node.end_lineno or node.lineno, False))
             found[node.target.id] = " ".join([*above, *([trailing] if trailing else [])])
-    descriptions = {n: i.description for n, i in cls.model_fields.items() if i.description}
+    # A docstring may wrap: one line in the table's cell.
+    descriptions = {
+        n: " ".join(i.description.split()) for n, i in cls.model_fields.items() if i.description
+    }
     return found | descriptions
 
 

@@ -12,7 +12,7 @@ case "$suite" in
   perf) extra="[perf]" packages="" browser=no ;;
   monitoring) extra="" packages="prometheus prometheus-alertmanager" browser=no ;;  # promtool, amtool check the rules and routing
   daily) extra="[ops]" packages="" browser=no ;;  # boto3: backups in a bucket
-  weekly) extra="[ops]" packages="postgresql" browser=no ;;  # the restore drill's server binaries
+  weekly) extra="[ops]" packages="postgresql mariadb-server" browser=no ;;  # the restore drill's servers (a PostgreSQL or a MySQL dump)
   *) echo "install: SUITE must be one of smoke, features, perf, monitoring, daily, weekly (got '$suite')" >&2; exit 2 ;;
 esac
 

@@ -10,11 +10,16 @@ import base64
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from psycopg.conninfo import make_conninfo
 
+from facturino_reference import mysqlconn
+from facturino_reference.mysqlconn import MySQLConnection, MySQLInfo
 from facturino_reference.paths import HomeLayout
 
 FEATURE_FLAGS: tuple[str, ...] = (
@@ -85,9 +90,10 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
         "APP_LOCALE": "en",
         "HTTPS_PORT": str(https),
         "HTTP_PORT": str(ports["http"]),
-        "DB_CONNECTION": "pgsql",
+        # Laravel's connection names: `pgsql`, or `mysql` (what production runs)
+        "DB_CONNECTION": "mysql" if "mysql" in ports else "pgsql",
         "DB_HOST": "127.0.0.1",
-        "DB_PORT": str(ports["postgres"]),
+        "DB_PORT": str(ports["mysql"] if "mysql" in ports else ports["postgres"]),
         "DB_DATABASE": "facturino",
         "DB_USERNAME": "facturino",
         "DB_PASSWORD": creds.db_password,
@@ -194,6 +200,19 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def mysql_info(env: Mapping[str, str]) -> MySQLInfo | None:
+    """Where the MySQL database is when DB_CONNECTION=mysql (`up --db mysql`), else None."""
+    if env.get("DB_CONNECTION", "pgsql") != "mysql":
+        return None
+    return MySQLInfo(
+        env["DB_HOST"],
+        int(env["DB_PORT"]),
+        env["DB_DATABASE"],
+        env["DB_USERNAME"],
+        env["DB_PASSWORD"],
+    )
+
+
 @dataclass(frozen=True)
 class AppConfig:
     """Typed view of the `.env`, as the server and the worker use it."""
@@ -261,6 +280,16 @@ class AppConfig:
             password=self.get("DB_PASSWORD"),
             connect_timeout=2,
         )
+
+    def mysql_info(self) -> MySQLInfo | None:
+        return mysql_info(self.env)
+
+    def connect(self) -> psycopg.Connection[Any] | MySQLConnection:
+        """A synchronous autocommit connection to the app's database, whichever engine."""
+        info = self.mysql_info()
+        if info is not None:
+            return mysqlconn.connect(info)
+        return psycopg.connect(self.db_conninfo(), autocommit=True)
 
     def feature_config(self) -> dict[str, bool]:
         return {flag: self.flag(f"FEATURE_{flag.upper()}") for flag in FEATURE_FLAGS}

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference import bucket, seed, worker
+from facturino_reference import bucket, mysqlconn, seed, worker
 from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
 from facturino_reference.redisqueue import RedisQueue, queue_client
@@ -58,8 +58,8 @@ class Output:
         return "\n".join(self.lines) + "\n"
 
 
-def _connect(config: AppConfig) -> psycopg.Connection[Any]:
-    return psycopg.connect(config.db_conninfo(), autocommit=True)
+def _connect(config: AppConfig) -> psycopg.Connection[Any] | mysqlconn.MySQLConnection:
+    return config.connect()
 
 
 def migrate_status(config: AppConfig, out: Output) -> int:
@@ -264,7 +264,7 @@ def run(home: Path, argv: Sequence[str]) -> tuple[int, str, str]:
 def main(home: Path, argv: Sequence[str]) -> int:
     try:
         code, stdout, stderr = run(home, argv)
-    except (psycopg.Error, redis.RedisError, OSError) as error:
+    except (psycopg.Error, mysqlconn.Error, redis.RedisError, OSError) as error:
         code, stdout, stderr = 1, "", f"\n   Illuminate\\Database\\QueryException\n\n  {error}\n"
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)

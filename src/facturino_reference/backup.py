@@ -10,7 +10,9 @@ import time
 import zipfile
 from pathlib import Path
 
+from facturino_reference import mysqldump
 from facturino_reference.errors import DeploymentError
+from facturino_reference.mysqlconn import MySQLInfo
 from facturino_reference.postgres import PG_BIN
 
 
@@ -61,6 +63,7 @@ def age_backup(path: Path, days: float) -> None:
 # --- `php artisan backup:run --only-db` with its failure modes (the ops faults) -------------
 
 DUMP_ENTRY = "db-dumps/postgresql-facturino.sql.gz"
+MYSQL_DUMP_ENTRY = "db-dumps/mysql-facturino.sql.gz"
 VARIANTS = ("good", "empty", "corrupt", "partial")
 
 
@@ -88,11 +91,31 @@ def dump_for(variant: str, port: int, password: str, partial_args: list[str]) ->
     return _damaged(packed) if variant == "corrupt" else packed
 
 
-def write_archive(target: Path, packed: bytes | None, when: dt.datetime) -> Path:
+def mysql_dump_for(variant: str, info: MySQLInfo) -> bytes | None:
+    """`dump_for` on MySQL: the PHP dumper's output; `partial` leaves `settings` out and the
+    data of invoices and of every table referencing them (as the PostgreSQL variant does)."""
+    if variant == "empty":
+        return None
+    skip: tuple[str, ...] = ()
+    skip_data: tuple[str, ...] = ()
+    if variant == "partial":
+        skip, skip_data = ("settings",), tuple(mysqldump.referencing(info, "invoices"))
+    packed = gzip.compress(mysqldump.dump(info, skip, skip_data), compresslevel=1)
+    return _damaged(packed) if variant == "corrupt" else packed
+
+
+def dump_entry(db_connection: str) -> str:
+    """spatie/db-dumper's name for the dump: `<engine>-<database>.sql.gz` in `db-dumps/`."""
+    return MYSQL_DUMP_ENTRY if db_connection == "mysql" else DUMP_ENTRY
+
+
+def write_archive(
+    target: Path, packed: bytes | None, when: dt.datetime, entry: str = DUMP_ENTRY
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
         if packed is not None:
-            archive.writestr(DUMP_ENTRY, packed)
+            archive.writestr(entry, packed)
     stamp = when.timestamp()
     os.utime(target, (stamp, stamp))
     return target

@@ -19,8 +19,9 @@ import httpx
 import psycopg
 
 from facturino_reference.appenv import AppConfig
+from facturino_reference.mysqlconn import MySQLConnection
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection
 CLIENTS = {"nlb": "NLB_API_URL", "stopanska": "STOPANSKA_API_URL"}
 HTTP_TIMEOUT = 30.0
 

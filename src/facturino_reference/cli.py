@@ -14,6 +14,7 @@ from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import FAULTS
 from facturino_reference.paths import DEFAULT_HOME, HOME_ENV_VAR, resolve_home
 from facturino_reference.profiles import DEFAULT_PROFILE, PROFILES, describe_profiles
+from facturino_reference.state import DB_ENGINES
 
 _HOME_HELP = f"deployment directory (default: ${HOME_ENV_VAR} or {DEFAULT_HOME})"
 _UP_HELP = (
@@ -94,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
         help="which Facturino: upstream (the real app at d5d901d7, its known defects "
         "included) or default (the same app with them fixed); see `profiles`",
     )
+    up.add_argument(
+        "--db",
+        dest="db",
+        choices=DB_ENGINES,
+        default=None,
+        help="the database engine: postgresql (PostgreSQL 15) or mysql (a private MariaDB "
+        "server, as production runs MySQL); default: the profile's (upstream: mysql, "
+        "default: postgresql)",
+    )
     down = sub.add_parser("down", help="stop a deployment and delete its home (idempotent)")
     down.add_argument("--home", dest="home", help=_HOME_HELP)
     faults = sub.add_parser("faults", help="list the faults and the smoke checks each trips")
@@ -115,6 +125,7 @@ def _up(args: argparse.Namespace) -> None:
         users=args.users,
         queue_connection=args.queue_connection,
         profile=args.profile,
+        db=args.db,
     )
     state = deployment.up()
     faults = ", ".join(k if v is None else f"{k}={v}" for k, v in state.faults.items())
@@ -125,6 +136,7 @@ def _up(args: argparse.Namespace) -> None:
     print(f"  faults:   {faults or 'none'}")
     print(f"  queue:    {args.queue_connection}")
     print(f"  profile:  {state.profile}")
+    print(f"  database: {state.db}")
 
 
 def _down(args: argparse.Namespace) -> None:

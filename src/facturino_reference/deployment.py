@@ -15,6 +15,8 @@ import psycopg
 
 from facturino_reference import (
     assets,
+    mariadb,
+    mysqlconn,
     postgres,
     redisproc,
     seed,
@@ -39,10 +41,11 @@ from facturino_reference.procs import (
     pid_alive,
     port_in_use,
     spawn_detached,
+    stop_many,
     wait_for_ports,
 )
 from facturino_reference.profiles import DEFAULT_PROFILE, profile_named
-from facturino_reference.state import PORT_LABELS, State, ports_for
+from facturino_reference.state import DB_ENGINES, PORT_LABELS, State, ports_for
 from facturino_reference.teardown import child_fingerprint, down_home, status_of, stop_processes
 from facturino_reference.web.crypto import parse_app_key
 
@@ -107,12 +110,18 @@ class Deployment:
         users: float = 0.0,
         queue_connection: str = "database",
         profile: str = DEFAULT_PROFILE,
+        db: str | None = None,
     ) -> None:
         self.layout = HomeLayout(resolve_home(str(home) if home is not None else None))
         if not 0 < port_base <= 65535 - 443:
             raise DeploymentError(f"--port-base {port_base} puts ports outside 1..65535")
+        self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
+        db = db or self.profile.db  # upstream runs on MySQL as production does
+        if db not in DB_ENGINES:
+            raise DeploymentError(f"--db {db!r}: choose one of " + ", ".join(DB_ENGINES))
+        self.db = db  # the database engine: PostgreSQL 15, or MariaDB as production's MySQL
         self.port_base = port_base
-        self.ports = ports_for(port_base)
+        self.ports = ports_for(port_base, db)
         self.faults = dict(faults) if isinstance(faults, Mapping) else parse_fault_args(faults)
         parse_fault_args(self.faults)  # validates names given as a mapping, too
         self.users = users or (DEFAULT_USER_RATE if "error_burst" in self.faults else 0.0)
@@ -123,7 +132,6 @@ class Deployment:
             )
         self.queue_connection = queue_connection  # where the app dispatches its jobs
         self._intended: dict[str, str] = {}  # the `.env` before faults (up() fills it)
-        self.profile = profile_named(profile)  # which Facturino: upstream as it is, or fixed
 
     @property
     def home(self) -> Path:
@@ -176,7 +184,10 @@ class Deployment:
         self._intended = intended  # what the deployment is meant to be: environment.toml
         _check_app_key(env["APP_KEY"])
         self._replace_previous()
-        postgres.check_reachable(self.home)
+        if self.db == "mysql":
+            mariadb.check_reachable(self.layout.mysql_data)
+        else:
+            postgres.check_reachable(self.home)
         self._check_ports()
         self._prepare_home()
         state = State(
@@ -188,6 +199,7 @@ class Deployment:
             _web_mode(self.faults),
             started_at=time.time(),
             profile=self.profile.name,
+            db=self.db,
         )
         write_env_file(self.layout.app_env, env)
         state.save(self.layout.state_file)
@@ -306,6 +318,9 @@ class Deployment:
         state.save(self.layout.state_file)
 
     def _start_database(self, state: State, creds: Secrets) -> None:
+        if self.db == "mysql":
+            self._start_mysql(state, creds)
+            return
         postgres.init_cluster(self.layout)
         state.pids["postgres"] = postgres.start(self.layout, self.ports["postgres"])
         state.save(self.layout.state_file)
@@ -323,8 +338,32 @@ class Deployment:
             seed.seed(conn, creds, state.app_key, env.get("MK_HASHIDS_SALT", "key_then_class"))
             apply_rows(conn, self.layout, env, self.faults, self.queue_connection)
 
+    def _start_mysql(self, state: State, creds: Secrets) -> None:
+        """MariaDB in the home: the same schema, migration rows, seed and fault rows."""
+        mariadb.install(self.layout.mysql_data)
+        server = mariadb.start(
+            self.layout.mysql_data,
+            self.ports["mysql"],
+            creds.db_password,
+            log=self.layout.logs / "mariadb.log",
+        )
+        state.pids["mysql"] = server.pid
+        state.save(self.layout.state_file)
+        info = mysqlconn.MySQLInfo(
+            server.host, server.port, server.database, server.user, server.password
+        )
+        with mysqlconn.connect(info) as conn:
+            seed.apply_mysql_schema(conn)
+            seed.record_migrations(conn)
+            env = read_env_file(self.layout.app_env)
+            seed.seed(conn, creds, state.app_key, env.get("MK_HASHIDS_SALT", "key_then_class"))
+            apply_rows(conn, self.layout, env, self.faults, self.queue_connection)
+
     def _apply_outages(self, state: State) -> None:
-        if "db_down" in self.faults:
+        if "db_down" in self.faults and self.db == "mysql":
+            stop_many([mariadb.stop_target(self.layout.mysql_data, state.pids["mysql"])])
+            state.stopped.append("mysql")
+        elif "db_down" in self.faults:
             postgres.stop(self.layout, state.pids["postgres"])
             state.stopped.append("postgres")
         if "redis_down" in self.faults:

@@ -13,6 +13,7 @@ from importlib import resources
 from facturino_reference.appenv import read_env_file
 from facturino_reference.faults.perf import VERSION as RELEASE
 from facturino_reference.paths import HomeLayout
+from facturino_reference.state import db_port
 
 _TEMPLATE = """\
 # Written by `facturino-reference up` for the instance in {home}.
@@ -36,8 +37,8 @@ env = "production"
 name = "Facturino"
 
 [database]
-host = "127.0.0.1"
-port = {postgres}
+{engine}host = "127.0.0.1"
+port = {db_port}
 name = "facturino"
 user = "facturino"
 password = "${{FACTURINO_LOCAL_DB_PASSWORD:-reference-db-secret}}"
@@ -175,6 +176,9 @@ def write_environment_file(
         session_db=_session_db(env),
         expect=_FIXED_HEALTH if fixed else "",
         release=RELEASE,
+        # Only MySQL names its engine: PostgreSQL is the suite's default (the contract).
+        engine='engine = "mysql"\n' if "mysql" in ports else "",
+        db_port=db_port(ports),
         **ports,
     )
     layout.environment_toml.write_text(text, encoding="utf-8")

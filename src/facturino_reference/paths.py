@@ -67,6 +67,11 @@ class HomeLayout:
         return self.root / "pgdata"
 
     @property
+    def mysql_data(self) -> Path:
+        """MariaDB's data directory (`up --db mysql`); its socket is mysqld.sock in it."""
+        return self.root / "mysqldata"
+
+    @property
     def redis_dir(self) -> Path:
         return self.root / "redis"
 

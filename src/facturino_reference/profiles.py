@@ -105,6 +105,7 @@ class Profile:
     name: str
     description: str
     defects: tuple[Defect, ...]
+    db: str = "postgresql"  # the database `up` runs unless --db says otherwise
 
     def env(self) -> dict[str, str]:
         """The knobs of every defect: the defective value for this profile's, else fixed."""
@@ -120,8 +121,10 @@ PROFILES: dict[str, Profile] = {
     ),
     "upstream": Profile(
         "upstream",
-        "the real app at d5d901d7 as it is, its known defects included",
+        "the real app at d5d901d7 as it is, its known defects included (on MySQL, as "
+        "production runs it)",
         DEFECTS,
+        db="mysql",
     ),
 }
 DEFAULT_PROFILE = "default"

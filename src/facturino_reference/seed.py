@@ -11,9 +11,11 @@ import psycopg
 
 from facturino_reference.appenv import Secrets
 from facturino_reference.hashid import invoice_hash
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.passwords import hash_password
 
-Conn = psycopg.Connection[Any]
+# psycopg on PostgreSQL; on MySQL the same calls through mysqlconn (dialect.to_mysql).
+Conn = psycopg.Connection[Any] | MySQLConnection
 ADMIN_EMAIL = "admin@facturino.test"
 PARTNER_EMAIL = "partner@facturino.test"
 
@@ -24,7 +26,16 @@ def migration_names() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
-def apply_schema(conn: Conn) -> None:
+def apply_mysql_schema(conn: MySQLConnection) -> None:
+    """schema_mysql.sql, one statement at a time (PyMySQL sends one per call)."""
+    ddl = resources.files("facturino_reference").joinpath("schema_mysql.sql").read_text("utf-8")
+    body = "\n".join(line for line in ddl.splitlines() if not line.startswith("--"))
+    with conn.cursor() as cur:
+        for statement in filter(str.strip, body.split(";\n")):
+            cur.raw_execute(statement)
+
+
+def apply_schema(conn: psycopg.Connection[Any]) -> None:
     ddl = resources.files("facturino_reference").joinpath("schema.sql").read_text("utf-8")
     conn.execute(ddl.encode())  # bytes: psycopg runs a multi-statement script as one query
 

@@ -21,11 +21,24 @@ PORT_LABELS: dict[str, str] = {
     "postgres": "PostgreSQL",
     "redis": "Redis",
     "psd2": "PSD2 bank simulator",
+    "mysql": "MariaDB",
 }
+DB_ENGINES = ("postgresql", "mysql")  # `up --db`
+# `up --db mysql` runs MariaDB at base+306 in place of PostgreSQL at base+432.
+MYSQL_OFFSET = 306
 
 
-def ports_for(base: int) -> dict[str, int]:
-    return {name: base + offset for name, offset in PORT_OFFSETS.items()}
+def ports_for(base: int, db: str = "postgresql") -> dict[str, int]:
+    ports = {name: base + offset for name, offset in PORT_OFFSETS.items()}
+    if db == "mysql":
+        del ports["postgres"]
+        ports["mysql"] = base + MYSQL_OFFSET
+    return ports
+
+
+def db_port(ports: dict[str, int]) -> int:
+    """The database's port, whichever engine the deployment runs."""
+    return ports["mysql"] if "mysql" in ports else ports["postgres"]
 
 
 @dataclass
@@ -43,6 +56,7 @@ class State:
     started_at: float = 0.0
     profile: str = "default"  # profiles.py: "upstream" (the real app as it is) or "default"
     ready: bool = False
+    db: str = "postgresql"  # `up --db`: "postgresql" or "mysql" (MariaDB)
 
     @property
     def url(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from facturino_reference import bucket, postgres, redisproc
+from facturino_reference import bucket, mariadb, postgres, redisproc
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import ops as ops_faults
 from facturino_reference.paths import MARKER_NAME, HomeLayout
@@ -29,9 +29,19 @@ def targets(layout: HomeLayout, state: State) -> list[Target]:
     if "bucket" in state.pids:
         found.append(bucket.stop_target(bucket.port_for(state.port_base), state.pids["bucket"]))
     # postmaster.pid also covers a crash between `pg_ctl start` and saving the state.
-    pg_pid = state.pids.get("postgres") or postgres.postmaster_pid(layout)
+    return found + database_targets(layout, state)
+
+
+def database_targets(layout: HomeLayout, state: State | None) -> list[Target]:
+    """The database server; its pid file also covers a crash before the state was saved."""
+    pids = state.pids if state is not None else {}
+    found: list[Target] = []
+    pg_pid = pids.get("postgres") or postgres.postmaster_pid(layout)
     if pg_pid:
         found.append(postgres.stop_target(layout, pg_pid))
+    my_pid = pids.get("mysql") or mariadb.server_pid(layout.mysql_data)
+    if my_pid:
+        found.append(mariadb.stop_target(layout.mysql_data, my_pid))
     return found
 
 
@@ -62,9 +72,7 @@ def down_home(home: Path) -> bool:
         running = any(is_ours(t.pid, t.fingerprint) for t in found)
         stop_many(found, timeout=10.0)
     else:
-        pg_pid = postgres.postmaster_pid(layout)
-        if pg_pid:
-            stop_many([postgres.stop_target(layout, pg_pid)], timeout=10.0)
+        stop_many(database_targets(layout, None), timeout=10.0)
     ops_faults.unmount_all(home)  # the disk_full fault's storage volume
     shutil.rmtree(home)
     return running

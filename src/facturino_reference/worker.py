@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 import redis
 
+from facturino_reference import mysqlconn
 from facturino_reference.appenv import AppConfig
 from facturino_reference.banksync import sync_company
 from facturino_reference.jobs import (
@@ -36,11 +37,12 @@ from facturino_reference.jobs import (
     payload_uuid,
     serialized_flag,
 )
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.queuepause import PauseFlags
 from facturino_reference.redisqueue import RedisQueue, queue_client
 
 POLL_INTERVAL = 0.2
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection
 
 
 class UnknownJobError(Exception):
@@ -254,11 +256,11 @@ class Worker:
         reported = False
         while not self.stopping:
             try:
-                with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                with self.config.connect() as conn:
                     _log("connected to the database; polling queues " + ",".join(QUEUES))
                     reported = False
                     self._poll(conn)
-            except psycopg.OperationalError as exc:
+            except (psycopg.OperationalError, mysqlconn.OperationalError) as exc:
                 if not reported:  # log an outage once, not every second
                     _log(f"database unavailable, retrying: {str(exc).strip()[:200]}")
                     reported = True

@@ -22,6 +22,7 @@ import psycopg
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults import features, health, ops, perf, smoke
 from facturino_reference.faults.model import Fault, trips_match
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.paths import HomeLayout
 
 __all__ = [
@@ -106,7 +107,7 @@ def fault_value(name: str, active: Mapping[str, str | None]) -> str:
 
 
 def apply_rows(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[Any] | MySQLConnection,
     layout: HomeLayout,
     env: Mapping[str, str],
     active: Mapping[str, str | None],

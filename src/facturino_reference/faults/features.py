@@ -32,11 +32,12 @@ from psycopg.rows import dict_row
 from facturino_reference import partnerstats, pdfdoc
 from facturino_reference.appenv import SUBSCRIPTION_TIERS
 from facturino_reference.faults.model import Fault
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.passwords import hash_password
 from facturino_reference.paths import HomeLayout
 from facturino_reference.seed import ADMIN_EMAIL
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection  # mysqlconn on `up --db mysql`
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "login_broken",

@@ -17,8 +17,9 @@ import psycopg
 
 from facturino_reference.faults.model import HEALTH_503, METRICS, Fault
 from facturino_reference.jobs import make_payload
+from facturino_reference.mysqlconn import MySQLConnection
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection  # mysqlconn on `up --db mysql`
 
 FAULTS: tuple[Fault, ...] = (
     Fault(

@@ -20,14 +20,15 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference import artisan, backup, bucket
-from facturino_reference.appenv import read_env_file
+from facturino_reference import artisan, backup, bucket, mysqlconn
+from facturino_reference.appenv import mysql_info, read_env_file
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults.model import HEALTH_503, Fault
 from facturino_reference.jobs import make_payload
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.paths import HomeLayout
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection  # mysqlconn on `up --db mysql`
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "backup_stale",
@@ -258,18 +259,29 @@ def take_backups(layout: HomeLayout, faults: Mapping[str, str | None]) -> None:
     if "health_degraded" in faults:
         when = now - dt.timedelta(days=3)
     variant = next((v for v in ("empty", "corrupt", "partial") if f"backup_{v}" in faults), "good")
-    port, password = int(env["DB_PORT"]), env["DB_PASSWORD"]
-    partial = _partial_args(env) if variant == "partial" else []
-    packed = backup.dump_for(variant, port, password, partial)
+    packed = _dump(env, variant)
     name = backup.spatie_name(when)
-    archive = backup.write_archive(layout.backup_dir(env["APP_NAME"]) / name, packed, when)
+    entry = backup.dump_entry(env.get("DB_CONNECTION", "pgsql"))
+    archive = backup.write_archive(layout.backup_dir(env["APP_NAME"]) / name, packed, when, entry)
     if env.get("R2_BACKUP_BUCKET"):
         bucket.upload(env, archive, f"{env['APP_NAME']}/{name}")
     if "backup_stale" in faults:
         _signups_since(env)
 
 
+def _dump(env: Mapping[str, str], variant: str) -> bytes | None:
+    info = mysql_info(env)
+    if info is not None:
+        return backup.mysql_dump_for(variant, info)
+    port, password = int(env["DB_PORT"]), env["DB_PASSWORD"]
+    partial = _partial_args(env) if variant == "partial" else []
+    return backup.dump_for(variant, port, password, partial)
+
+
 def _connect(env: Mapping[str, str]) -> Conn:
+    info = mysql_info(env)
+    if info is not None:
+        return mysqlconn.connect(info)
     return psycopg.connect(
         host=env["DB_HOST"],
         port=env["DB_PORT"],

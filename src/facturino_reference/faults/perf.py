@@ -18,10 +18,11 @@ import redis
 
 from facturino_reference.faults.model import Fault
 from facturino_reference.jobs import backfill_tax_returns_payload
+from facturino_reference.mysqlconn import MySQLConnection
 from facturino_reference.queuepause import PHP_TRUE, paused_key
 from facturino_reference.redisqueue import queue_key, redis_payload
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection  # mysqlconn on `up --db mysql`
 FAULTS: tuple[Fault, ...] = (
     Fault(
         "slow_dashboard",

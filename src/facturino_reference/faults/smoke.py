@@ -24,8 +24,9 @@ from facturino_reference.faults.model import (
     Fault,
 )
 from facturino_reference.jobs import backfill_tax_returns_payload, make_payload
+from facturino_reference.mysqlconn import MySQLConnection
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.Connection[Any] | MySQLConnection  # mysqlconn on `up --db mysql`
 
 # The committed `.env.example` key (contract, preamble): public, so "critically misconfigured".
 PUBLIC_EXAMPLE_APP_KEY = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
@@ -269,7 +270,10 @@ def migrations_pending(conn: Conn) -> None:
     newest = row[0] if row else None
     conn.execute("DELETE FROM migrations WHERE migration = %s", (newest,))
     if newest == "2026_08_18_000001_make_audit_logs_company_id_nullable":
-        conn.execute("ALTER TABLE audit_logs ALTER COLUMN company_id SET NOT NULL")
+        if isinstance(conn, MySQLConnection):  # MySQL restates the column's type to change it
+            conn.execute("ALTER TABLE audit_logs MODIFY company_id int NOT NULL")
+        else:
+            conn.execute("ALTER TABLE audit_logs ALTER COLUMN company_id SET NOT NULL")
 
 
 # Not the newest, and one of the four names outside Laravel's usual date_time_name pattern.

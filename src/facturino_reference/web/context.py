@@ -15,7 +15,7 @@ from starlette.requests import Request
 from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
 from facturino_reference.web.crypto import Encrypter
-from facturino_reference.web.db import Database
+from facturino_reference.web.db import Database, for_config
 from facturino_reference.web.metrics_registry import HttpMetrics
 from facturino_reference.web.stores import DatabaseCache, DatabaseSessions
 
@@ -84,7 +84,7 @@ class AppContext:
             loader=jinja2.PackageLoader("facturino_reference.web", "templates"),
             autoescape=True,
         )
-        db = Database(config.db_conninfo())
+        db = for_config(config.db_conninfo(), config.mysql_info())
         return cls(
             config=config,
             encrypter=Encrypter(config.get("APP_KEY")),

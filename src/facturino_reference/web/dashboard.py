@@ -41,6 +41,18 @@ LEFT JOIN invoices i ON i.company_id = %(company)s
      AND date_trunc('month', i.invoice_date) = month
 GROUP BY month ORDER BY month
 """
+# MySQL has no generate_series: the twelve months come from a recursive CTE (MariaDB 10.2+).
+CHART_MYSQL = """
+WITH RECURSIVE months (m, n) AS (
+    SELECT TIMESTAMP(LAST_DAY(CURRENT_DATE) + INTERVAL 1 DAY - INTERVAL 12 MONTH), 0
+    UNION ALL SELECT m + INTERVAL 1 MONTH, n + 1 FROM months WHERE n < 11
+)
+SELECT DATE_FORMAT(m, '%%b') AS month, coalesce(sum(i.total), 0) AS invoice_total
+FROM months
+LEFT JOIN invoices i ON i.company_id = %(company)s
+     AND i.invoice_date >= m AND i.invoice_date < m + INTERVAL 1 MONTH
+GROUP BY m ORDER BY m
+"""
 RECENT_DUE = """
 SELECT i.id, i.invoice_number, i.invoice_date, i.due_date, i.total, i.due_amount, i.status,
        i.paid_status, c.id AS customer_id, c.name AS customer_name, c.email AS customer_email
@@ -65,13 +77,15 @@ async def _company_id(request: Request, c: AppContext, user: DictRow) -> int:
 
 async def figures(c: AppContext, company: int) -> dict[str, Any]:
     """DashboardController@summary's payload, from one connection's worth of queries."""
-    params = {"company": company, "since": "-infinity"}
+    mysql = c.db.dialect == "mysql"
+    # "All time": PostgreSQL's -infinity; MySQL has none, its DATE starts at 1000-01-01.
+    params = {"company": company, "since": "1000-01-01" if mysql else "-infinity"}
     delay_ms = int(c.config.get("DASHBOARD_STATS_DELAY_MS", "0") or 0)
     async with c.db.connection() as conn:
         if delay_ms > 0:
             await conn.execute("SELECT pg_sleep(%s)", (delay_ms / 1000,))
         totals = await (await conn.execute(TOTALS, params)).fetchone() or {}
-        chart = await (await conn.execute(CHART, params)).fetchall()
+        chart = await (await conn.execute(CHART_MYSQL if mysql else CHART, params)).fetchall()
         recent = await (await conn.execute(RECENT_DUE, params)).fetchall()
         customers = await (
             await conn.execute(

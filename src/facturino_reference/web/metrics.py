@@ -41,6 +41,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from facturino_reference import mysqlconn
 from facturino_reference.jobs import QUEUES
 from facturino_reference.redisqueue import queue_key
 from facturino_reference.tls import expires_in_days
@@ -282,7 +283,7 @@ async def metrics(request: Request) -> Response:
         raise Error(UNDEFINED_CLEAR)  # line 42, before anything is collected
     try:
         body = await collect(c)
-    except psycopg.Error as exc:  # Illuminate\Database\QueryException: an \Exception, caught
+    except (psycopg.Error, mysqlconn.Error) as exc:  # Laravel's QueryException: caught
         return collection_error(exc)
     if c.config.get("METRICS_NUMBER_FORMAT") == "mk":
         body = decimal_comma(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..clients.postgres import QueueSnapshot
+from ..clients.database import QueueSnapshot
 from . import remedies
 from .base import fail
 

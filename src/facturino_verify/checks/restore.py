@@ -16,8 +16,9 @@ def expect_restored(problem: str | None, source: str) -> None:
     __tracebackhide__ = True
     if problem is not None:
         fail(
-            f"the newest backup ({source}) restores into a throwaway PostgreSQL",
-            "download, unzip, its roles created, psql (ON_ERROR_STOP, one transaction) succeed",
+            f"the newest backup ({source}) restores into a throwaway server of its engine",
+            "download, unzip and the load succeed (PostgreSQL: its roles created, psql"
+            " ON_ERROR_STOP in one transaction; MySQL: the mariadb client, stopping at an error)",
             problem,
             remedies.RESTORE,
         )

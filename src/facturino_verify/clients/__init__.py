@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from .database import DatabaseClient, QueueSnapshot, database_client
 from .errors import TargetError
 from .http import HttpClient
-from .postgres import PostgresClient, QueueSnapshot
 from .redis import RedisClient
 from .tls import CertificateInfo, fetch_certificate
 
 __all__ = [
     "CertificateInfo",
+    "DatabaseClient",
     "HttpClient",
-    "PostgresClient",
     "QueueSnapshot",
     "RedisClient",
     "TargetError",
+    "database_client",
     "fetch_certificate",
 ]

@@ -1,36 +1,17 @@
 """Read-only database questions of the feature flows (queue, bank, webhooks, partner, leftovers).
 
-Every query runs on :class:`PostgresClient`'s read-only session; the flows observe what the app
-did, they never change a row themselves.
+Every query runs on a :class:`~.database.DatabaseClient`'s read-only session (or one held
+:class:`~.database.Session`), in its engine's SQL; the flows observe what the app did, they
+never change a row themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-import psycopg
-
-from .postgres import PostgresClient, _mapped
-
-
-class Rows(Protocol):
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
-
-
-class HeldConnection:
-    """One open read-only connection for a burst of questions (a fast poll must not pay a new
-    connection per look); errors mapped as :class:`PostgresClient` maps them."""
-
-    def __init__(self, pg: PostgresClient, conn: psycopg.Connection[Any]) -> None:
-        self._pg, self._conn = pg, conn
-
-    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except psycopg.Error as error:
-            raise _mapped(self._pg.what, error) from None
+from .database import Row, Session
 
 
 @dataclass(frozen=True)
@@ -49,37 +30,44 @@ class QueuedJob:
     reserved: bool
 
 
-def _watermark(rows: list[tuple[Any, ...]]) -> Watermark:
+def _watermark(rows: list[Row]) -> Watermark:
     ((count, max_id),) = rows
     return Watermark(int(count), int(max_id))
 
 
-def failed_jobs_mark(pg: Rows) -> Watermark:
+def failed_jobs_mark(pg: Session) -> Watermark:
     return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM failed_jobs"))
 
 
-def failed_jobs_since(pg: Rows, mark: Watermark) -> list[tuple[int, str, str]]:
+def failed_jobs_since(pg: Session, mark: Watermark) -> list[tuple[int, str, str]]:
     """(id, queue, first line of the exception) of every failed job newer than ``mark``."""
     rows = pg.rows(
-        "SELECT id, queue, split_part(exception, E'\\n', 1) FROM failed_jobs WHERE id > %s "
+        f"SELECT id, queue, {pg.dialect.first_line('exception')} FROM failed_jobs WHERE id > %s "
         "ORDER BY id",
         (mark.max_id,),
     )
     return [(int(i), str(q), str(e)) for i, q, e in rows]
 
 
-def new_jobs(pg: Rows, after_id: int) -> list[QueuedJob]:
+def new_jobs(pg: Session, after_id: int) -> list[QueuedJob]:
     """Jobs rows newer than ``after_id``, any queue, with the job class Laravel recorded."""
+    name = pg.dialect.json_text("payload", "displayName")
     rows = pg.rows(
-        "SELECT id, queue, coalesce(payload::json->>'displayName', ''), reserved_at IS NOT NULL "
+        f"SELECT id, queue, coalesce({name}, ''), reserved_at IS NOT NULL "
         "FROM jobs WHERE id > %s ORDER BY id",
         (after_id,),
     )
     return [QueuedJob(int(i), str(q), str(name), bool(r)) for i, q, name, r in rows]
 
 
-def jobs_sequence_value(pg: Rows) -> int:
+def jobs_sequence_value(pg: Session) -> int:
     """The last id handed out for ``jobs`` (rows inserted and already deleted included)."""
+    if pg.dialect.engine == "mysql":
+        rows = pg.rows(
+            "SELECT AUTO_INCREMENT FROM information_schema.tables"
+            " WHERE table_schema = DATABASE() AND table_name = 'jobs'"
+        )
+        return int(rows[0][0]) - 1 if rows and rows[0][0] is not None else 0
     ((sequence,),) = pg.rows("SELECT pg_get_serial_sequence('jobs', 'id')")
     if sequence is None:
         return 0
@@ -87,15 +75,15 @@ def jobs_sequence_value(pg: Rows) -> int:
     return int(last) if called else int(last) - 1
 
 
-def jobs_mark(pg: Rows) -> Watermark:
+def jobs_mark(pg: Session) -> Watermark:
     return _watermark(pg.rows("SELECT count(*), coalesce(max(id), 0) FROM jobs"))
 
 
-def job_exists(pg: Rows, job_id: int) -> bool:
+def job_exists(pg: Session, job_id: int) -> bool:
     return bool(pg.rows("SELECT 1 FROM jobs WHERE id = %s", (job_id,)))
 
 
-def psd2_transactions_mark(pg: Rows, account_id: int) -> Watermark:
+def psd2_transactions_mark(pg: Session, account_id: int) -> Watermark:
     return _watermark(
         pg.rows(
             "SELECT count(*), coalesce(max(id), 0) FROM bank_transactions "
@@ -107,18 +95,22 @@ def psd2_transactions_mark(pg: Rows, account_id: int) -> Watermark:
 
 # BankToken::scopeValid($minutesBuffer = 5): a token is usable only if it lives 5 more minutes
 # (expires_at is NOT NULL in the app's migration; timestamps are in the app's time zone).
-_VALID_TOKEN = (
-    "EXISTS (SELECT 1 FROM bank_tokens t WHERE t.company_id = a.company_id AND "
-    "t.bank_code = a.bank_code AND t.expires_at > (now() AT TIME ZONE %s) + interval '5 minutes')"
-)
+def _valid_token(pg: Session) -> str:
+    """SQL true when the account ``a`` has a usable token; one ``%s``: the app's zone."""
+    soon = f"{pg.dialect.app_now()} + interval '5' minute"
+    return (
+        "EXISTS (SELECT 1 FROM bank_tokens t WHERE t.company_id = a.company_id AND "
+        f"t.bank_code = a.bank_code AND t.expires_at > {soon})"
+    )
 
 
-def has_valid_bank_token(pg: Rows, account_id: int, timezone: str = "UTC") -> bool:
+def has_valid_bank_token(pg: Session, account_id: int, timezone: str = "UTC") -> bool:
     """A bank_tokens row for the account's (company, bank_code) that SyncBankTransactions would
     use (``BankToken::valid()``: expiring more than 5 minutes from now): without one the job
     imports nothing by design (contract §7)."""
     rows = pg.rows(
-        f"SELECT {_VALID_TOKEN} FROM bank_accounts a WHERE a.id = %s", (timezone, account_id)
+        f"SELECT {_valid_token(pg)} FROM bank_accounts a WHERE a.id = %s",
+        (pg.dialect.zone_param(timezone), account_id),
     )
     return bool(rows and rows[0][0])
 
@@ -135,14 +127,19 @@ class Psd2Imports:
     valid_token: bool
 
 
-def psd2_imports(pg: Rows, account_ids: list[int], timezone: str = "UTC") -> list[Psd2Imports]:
+def psd2_imports(pg: Session, account_ids: list[int], timezone: str = "UTC") -> list[Psd2Imports]:
+    if not account_ids:
+        return []
+    d = pg.dialect
+    zone = d.zone_param(timezone)
+    # A grouped derived table, not LATERAL: MariaDB has none.
     rows = pg.rows(
-        "SELECT a.id, a.bank_code, i.newest, "
-        "extract(epoch FROM (now() AT TIME ZONE %s) - i.newest) / 3600, "
-        f"{_VALID_TOKEN} FROM bank_accounts a LEFT JOIN LATERAL (SELECT max(created_at) AS "
-        "newest FROM bank_transactions WHERE bank_account_id = a.id AND source = 'psd2') i "
-        "ON true WHERE a.id = ANY(%s) ORDER BY a.id",
-        (timezone, timezone, account_ids),
+        f"SELECT a.id, a.bank_code, i.newest, {d.seconds_between('i.newest', d.app_now())} / 3600, "
+        f"{_valid_token(pg)} FROM bank_accounts a LEFT JOIN (SELECT bank_account_id, "
+        "max(created_at) AS newest FROM bank_transactions WHERE source = 'psd2' "
+        "GROUP BY bank_account_id) i ON i.bank_account_id = a.id "
+        f"WHERE {d.in_list('a.id')} ORDER BY a.id",
+        (zone, zone, d.list_param(account_ids)),
     )
     return [
         Psd2Imports(
@@ -156,7 +153,7 @@ def psd2_imports(pg: Rows, account_ids: list[int], timezone: str = "UTC") -> lis
     ]
 
 
-def webhook_events_count(pg: Rows) -> int:
+def webhook_events_count(pg: Session) -> int:
     return int(pg.rows("SELECT count(*) FROM gateway_webhook_events")[0][0])
 
 
@@ -171,7 +168,7 @@ class PartnerLedger:
     this_month: str  # the app's current month, YYYY-MM (affiliate_events.month_ref)
 
 
-def partner_ledger(pg: Rows, email: str, timezone: str = "UTC") -> PartnerLedger | None:
+def partner_ledger(pg: Session, email: str, timezone: str = "UTC") -> PartnerLedger | None:
     """``timezone``: the app's (Carbon's now() decides the current month there, not the
     database session's clock)."""
     found = pg.rows(
@@ -198,7 +195,8 @@ def partner_ledger(pg: Rows, email: str, timezone: str = "UTC") -> PartnerLedger
         "WHERE l.partner_id = %s AND l.is_active",
         (partner_id,),
     )
-    ((month,),) = pg.rows("SELECT to_char(now() AT TIME ZONE %s, 'YYYY-MM')", (timezone,))
+    d = pg.dialect
+    ((month,),) = pg.rows(f"SELECT {d.month_of(d.app_now())}", (d.zone_param(timezone),))
     keys = ("id", "amount", "paid_at", "month_ref", "created_at", "event_type", "is_clawed_back")
     return PartnerLedger(
         partner_id,
@@ -221,7 +219,7 @@ TAGGED_COLUMNS = {
 }
 
 
-def rows_tagged(pg: Rows, tag: str) -> dict[str, list[int]]:
+def rows_tagged(pg: Session, tag: str) -> dict[str, list[int]]:
     """Ids of rows (per table) that carry ``tag``: what a run left behind."""
     left: dict[str, list[int]] = {}
     for table, columns in TAGGED_COLUMNS.items():

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .postgres import PostgresClient
+from .database import DatabaseClient
+from .dialect import POSTGRESQL, Dialect
 from .redis import RedisClient
 from .redisjobs import created_age_seconds
 
@@ -25,11 +26,11 @@ class QueueFigures:
     oldest_age_seconds: dict[str, int | None]
 
 
-def database_queues(pg: PostgresClient, queues: Sequence[str]) -> QueueFigures:
-    now = "extract(epoch from now())::bigint"
+def database_queues(pg: DatabaseClient, queues: Sequence[str]) -> QueueFigures:
+    now = pg.dialect.epoch_now
     rows = pg.rows(
-        f"SELECT queue, count(*), {now} - min(available_at) FILTER (WHERE available_at <= {now})"
-        " FROM jobs GROUP BY queue"
+        f"SELECT queue, count(*), {now} - min(CASE WHEN available_at <= {now} THEN available_at"
+        " END) FROM jobs GROUP BY queue"
     )
     found = {str(q): (int(n), None if age is None else int(age)) for q, n, age in rows}
     names = list(dict.fromkeys([*queues, *found]))
@@ -70,36 +71,40 @@ class FailedJobWindows:
     by_queue_24h: dict[str, int]
 
 
-def failed_job_windows(pg: PostgresClient) -> FailedJobWindows:
+def failed_job_windows(pg: DatabaseClient) -> FailedJobWindows:
     # failed_at is written in UTC without a zone (Laravel's now()): compare in UTC.
-    now = "(now() at time zone 'UTC')"
+    day, two_days = pg.dialect.hours_ago("24"), pg.dialect.hours_ago("48")
     ((last, previous),) = pg.rows(
-        f"SELECT count(*) FILTER (WHERE failed_at > {now} - interval '24 hours'),"
-        f" count(*) FILTER (WHERE failed_at <= {now} - interval '24 hours'"
-        f" AND failed_at > {now} - interval '48 hours') FROM failed_jobs"
+        f"SELECT count(CASE WHEN failed_at > {day} THEN 1 END),"
+        f" count(CASE WHEN failed_at <= {day} AND failed_at > {two_days} THEN 1 END)"
+        " FROM failed_jobs"
     )
     by_queue = pg.rows(
-        f"SELECT queue, count(*) FROM failed_jobs WHERE failed_at > {now} - interval '24 hours'"
-        " GROUP BY queue"
+        f"SELECT queue, count(*) FROM failed_jobs WHERE failed_at > {day} GROUP BY queue"
     )
     return FailedJobWindows(int(last), int(previous), {str(q): int(n) for q, n in by_queue})
 
 
-def row_counts(conn_rows: Any, tables: Sequence[str]) -> dict[str, int | None]:
+def row_counts(
+    conn_rows: Any, tables: Sequence[str], dialect: Dialect = POSTGRESQL
+) -> dict[str, int | None]:
     """``count(*)`` per table (None when the table does not exist), through ``conn_rows(query,
     params)`` so it serves both the live client and the drill's throwaway server."""
+    if not tables:
+        return {}
     existing = {
         str(name)
         for (name,) in conn_rows(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-            " AND table_name = ANY(%s)",
-            (list(tables),),
+            "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+            f" {dialect.schema} AND {dialect.in_list('table_name')}",
+            (dialect.list_param(list(tables)),),
         )
     }
     counts: dict[str, int | None] = {}
     for table in tables:
         if table in existing and TABLE.fullmatch(table):
-            counts[table] = int(conn_rows(f'SELECT count(*) FROM "{table}"', ())[0][0])
+            query = f"SELECT count(*) FROM {dialect.quoted(table)}"
+            counts[table] = int(conn_rows(query, ())[0][0])
         else:
             counts[table] = None
     return counts

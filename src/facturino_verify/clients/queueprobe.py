@@ -1,6 +1,6 @@
 """The database queue, as the perf suite watches it: pending jobs, their age, a probe job.
 
-Reads run on :class:`PostgresClient`'s read-only session. The one write, dispatching a probe
+Reads run on the database client's read-only session. The one write, dispatching a probe
 job, switches its own connection to read-write explicitly and only when the environment allows
 writes, names the ``database`` probe mechanism and one of the app's harmless job classes.
 """
@@ -12,13 +12,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import psycopg
-
 from ..config.perf import HARMLESS_PROBE_JOBS
-from .errors import ProtocolFailure
-from .postgres import PostgresClient
-
-NOW = "extract(epoch from now())::bigint"
+from .database import DatabaseClient
 
 
 @dataclass(frozen=True)
@@ -40,13 +35,14 @@ class JobState:
     failed: bool
 
 
-def pending(pg: PostgresClient) -> Pending:
+def pending(pg: DatabaseClient) -> Pending:
+    now = pg.dialect.epoch_now
     ((count,),) = pg.rows(
-        f"SELECT count(*) FROM jobs WHERE reserved_at IS NULL AND available_at <= {NOW}"
+        f"SELECT count(*) FROM jobs WHERE reserved_at IS NULL AND available_at <= {now}"
     )
     oldest = pg.rows(
-        f"SELECT id, queue, {NOW} - available_at FROM jobs WHERE reserved_at IS NULL "
-        f"AND available_at <= {NOW} ORDER BY available_at, id LIMIT 1"
+        f"SELECT id, queue, {now} - available_at FROM jobs WHERE reserved_at IS NULL "
+        f"AND available_at <= {now} ORDER BY available_at, id LIMIT 1"
     )
     if not oldest:
         return Pending(int(count), None, None, None)
@@ -54,7 +50,7 @@ def pending(pg: PostgresClient) -> Pending:
     return Pending(int(count), int(job_id), str(queue), max(0, int(age)))
 
 
-def job_state(pg: PostgresClient, job_id: int, job_uuid: str | None = None) -> JobState:
+def job_state(pg: DatabaseClient, job_id: int, job_uuid: str | None = None) -> JobState:
     rows = pg.rows("SELECT reserved_at IS NOT NULL FROM jobs WHERE id = %s", (job_id,))
     failed = pg.rows("SELECT 1 FROM failed_jobs WHERE uuid = %s", (job_uuid,)) if job_uuid else []
     return JobState(bool(rows), bool(rows and rows[0][0]), bool(failed))
@@ -104,35 +100,24 @@ def _value(value: bool | int | str | None) -> str:
     return f"i:{value};" if isinstance(value, int) else _string(value)
 
 
-def dispatch_probe(pg: PostgresClient, queue: str, job_class: str) -> tuple[int, str]:
+def dispatch_probe(pg: DatabaseClient, queue: str, job_class: str) -> tuple[int, str]:
     """Insert one probe job, due now; (its id, its uuid)."""
     job_uuid = str(uuid.uuid4())
-    with pg.connection() as conn:
-        try:
-            conn.execute("SET default_transaction_read_only = off")  # this one write only
-            row = conn.execute(
-                f"INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, "
-                f"created_at) VALUES (%s, %s, 0, NULL, {NOW}, {NOW}) RETURNING id",
-                (queue, probe_payload(job_class, job_uuid)),
-            ).fetchone()
-        except psycopg.Error as error:
-            raise ProtocolFailure(f"{pg.what}: dispatch a probe job", str(error).strip()) from None
-    if row is None:
-        raise ProtocolFailure(f"{pg.what}: dispatch a probe job", "INSERT returned no id")
-    return int(row[0]), job_uuid
+    now = pg.dialect.epoch_now
+    with pg.writer("dispatch a probe job") as writer:
+        job_id = writer.insert(
+            f"INSERT INTO jobs (queue, payload, attempts, reserved_at, available_at, "
+            f"created_at) VALUES (%s, %s, 0, NULL, {now}, {now})",
+            (queue, probe_payload(job_class, job_uuid)),
+        )
+    return job_id, job_uuid
 
 
-def withdraw_probe(pg: PostgresClient, job_id: int) -> bool:
+def withdraw_probe(pg: DatabaseClient, job_id: int) -> bool:
     """Delete the probe job if no worker has reserved it (a probe that timed out leaves
     nothing behind); True if it was withdrawn."""
-    with pg.connection() as conn:
-        try:
-            conn.execute("SET default_transaction_read_only = off")
-            cursor = conn.execute(
-                "DELETE FROM jobs WHERE id = %s AND reserved_at IS NULL", (job_id,)
-            )
-        except psycopg.Error as error:
-            raise ProtocolFailure(
-                f"{pg.what}: withdraw the probe job", str(error).strip()
-            ) from None
-    return cursor.rowcount > 0
+    with pg.writer("withdraw the probe job") as writer:
+        changed = writer.execute(
+            "DELETE FROM jobs WHERE id = %s AND reserved_at IS NULL", (job_id,)
+        )
+    return changed > 0

@@ -21,12 +21,16 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import psycopg
 from psycopg import sql
 
+from .dialect import POSTGRESQL, Dialect
 from .pgdump import roles_in_dump
+
+if TYPE_CHECKING:
+    from .mysqlrestore import ThrowawayMariaDB
 
 SOCKET_PORT = 5432  # only names the socket file; the cluster listens on no TCP port
 CHUNK = 1 << 20
@@ -61,8 +65,30 @@ def _as_postgres() -> list[str]:
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
 
+class Throwaway(Protocol):
+    """A throwaway server the drill restores into and reads back (PostgreSQL or MariaDB)."""
+
+    root: Path
+    dialect: Dialect
+
+    def loader(self) -> list[str]: ...
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]: ...
+    def records(self, sql: str) -> list[dict[str, Any]]: ...
+
+
+def throwaway_for(entry: str, pg_bin: Path | None) -> ThrowawayPostgres | ThrowawayMariaDB:
+    """The server a dump restores into: spatie names a MySQL dump ``mysql-<db>.sql``."""
+    if entry.rsplit("/", 1)[-1].startswith(("mysql", "mariadb")):
+        from .mysqlrestore import ThrowawayMariaDB
+
+        return ThrowawayMariaDB()
+    return ThrowawayPostgres(find_pg_bin(pg_bin))
+
+
 class ThrowawayPostgres:
     """``with ThrowawayPostgres(pg_bin) as server:`` → initdb, start, database ``restore``."""
+
+    dialect: Dialect = POSTGRESQL
 
     def __init__(self, pg_bin: Path, database: str = "restore") -> None:
         self.pg_bin, self.database = pg_bin, database
@@ -148,6 +174,19 @@ class ThrowawayPostgres:
                 conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
         return created
 
+    def rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        with self.connect() as conn:
+            return conn.execute(sql, tuple(params)).fetchall()
+
+    def records(self, sql: str) -> list[dict[str, Any]]:
+        with self.connect() as conn:
+            cursor = conn.execute(sql)
+            names = [c.name for c in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def loader(self) -> list[str]:
+        return self.psql()
+
     def psql(self) -> list[str]:
         return [
             str(self.pg_bin / "psql"),
@@ -181,15 +220,20 @@ def _dump_stream(archive: Path, entry: str) -> Iterator[IO[bytes]]:
             yield raw
 
 
-def restore(server: ThrowawayPostgres, archive: Path, entry: str, timeout: float) -> list[str]:
-    """Feed the dump ``entry`` of ``archive`` (plain SQL, optionally gzipped) to psql in one
-    transaction that stops at the first error, after creating the roles it names (see
-    ``pgdump``); the roles created; :class:`RestoreFailed` with the reason."""
+def restore(server: Throwaway, archive: Path, entry: str, timeout: float) -> list[str]:
+    """Feed the dump ``entry`` of ``archive`` (plain SQL, optionally gzipped) to the server's
+    loader, which stops at the first error (psql: in one transaction, after creating the roles
+    the dump names, see ``pgdump``; a MySQL dump names no roles); the roles created;
+    :class:`RestoreFailed` with the reason."""
     deadline = time.monotonic() + timeout
-    created = server.create_roles(_roles_needed(archive, entry, deadline))
-    errors = server.root / "psql.err"
+    created: list[str] = []
+    if isinstance(server, ThrowawayPostgres):
+        created = server.create_roles(_roles_needed(archive, entry, deadline))
+    argv = server.loader()
+    loader = Path(argv[0]).name
+    errors = server.root / f"{loader}.err"
     with errors.open("wb") as err:
-        proc = subprocess.Popen(server.psql(), stdin=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stderr=err)
         assert proc.stdin is not None
         damaged = _pump(archive, entry, proc.stdin, deadline)
         if damaged:
@@ -201,12 +245,12 @@ def restore(server: ThrowawayPostgres, archive: Path, entry: str, timeout: float
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise RestoreFailed(f"psql did not finish within {timeout:g} s") from None
+            raise RestoreFailed(f"{loader} did not finish within {timeout:g} s") from None
     if damaged:
         raise RestoreFailed(damaged)
     if code != 0:
         lines = errors.read_text(errors="replace").strip().splitlines()
-        raise RestoreFailed(f"psql exited {code}: {' | '.join(lines[-3:]) or 'no message'}")
+        raise RestoreFailed(f"{loader} exited {code}: {' | '.join(lines[-3:]) or 'no message'}")
     return created
 
 
@@ -241,7 +285,7 @@ def _unreadable(error: RuntimeError) -> str:
 
 
 def _pump(archive: Path, entry: str, sink: IO[bytes], deadline: float) -> str:
-    """Copy the dump into psql; the reason when the archive itself is damaged, else ""."""
+    """Copy the dump into the loader; the reason when the archive itself is damaged, else ""."""
     try:
         with _dump_stream(archive, entry) as source:
             while chunk := source.read(CHUNK):
@@ -249,7 +293,7 @@ def _pump(archive: Path, entry: str, sink: IO[bytes], deadline: float) -> str:
                     return "the restore ran out of time"
                 sink.write(chunk)
     except BrokenPipeError:
-        return ""  # psql stopped at an error; its exit code and stderr tell which
+        return ""  # the loader stopped at an error; its exit code and stderr tell which
     except (zipfile.BadZipFile, gzip.BadGzipFile, zlib.error, EOFError, OSError) as error:
         return f"the dump is damaged: {type(error).__name__}: {error}"
     except RuntimeError as error:  # zipfile: "File ... is encrypted, password required"

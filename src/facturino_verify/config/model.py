@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from .database import Database
 from .features import Browser, Features
 from .notify import Notify
 from .ops import Backups, Queue, Shell
@@ -147,41 +148,6 @@ class App(Section):
             message = f"unknown time zone '{value}' (an IANA name such as Europe/Skopje)"
             raise ValueError(message) from None
         return value
-
-
-class Database(Section):
-    dsn: SecretStr | None = None
-    """A whole connection string instead of host/port/name/user/password."""
-    host: str | None = None
-    """The database server (read-only checks; a `db` capability)."""
-    port: int = Field(5432, gt=0, lt=65536)
-    """The server's port."""
-    name: str | None = None
-    """The database name."""
-    user: str | None = None
-    """A read-only user (the suite never writes to the database)."""
-    password: SecretStr | None = None
-    """The user's password."""
-    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
-    """libpq's sslmode for the connection."""
-    connect_timeout: float = Field(5.0, gt=0)
-    """Seconds to connect."""
-    statement_timeout_ms: int = Field(5000, gt=0)
-    """Every query of the run is cancelled past this."""
-    newest_migration: str | None = None
-    """The release's newest migration, which must have run."""
-    migrations_manifest: Path | None = None
-    """The release's migration list (one name a line): none may be pending."""
-
-    @model_validator(mode="after")
-    def _dsn_or_host(self) -> Database:
-        if self.dsn is None and not (self.host and self.name and self.user):
-            raise ValueError("set either dsn, or host, name and user")
-        if not (self.newest_migration or self.migrations_manifest):
-            raise ValueError(
-                "set newest_migration and/or migrations_manifest (what the release expects)"
-            )
-        return self
 
 
 class Redis(Section):

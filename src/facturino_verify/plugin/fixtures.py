@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..clients import PostgresClient, RedisClient
+from ..clients import DatabaseClient, RedisClient
 from ..clients.retry import RetryPolicy
 from ..clients.sanctum import SanctumSession
 from ..config import Environment
@@ -92,8 +92,9 @@ def _charge_network_retries(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def postgres(deployment: Deployment) -> PostgresClient:
-    """Read-only PostgreSQL client for the environment's ``[database]`` (tests marked ``db``)."""
+def postgres(deployment: Deployment) -> DatabaseClient:
+    """Read-only database client for the environment's ``[database]`` (PostgreSQL or MySQL, as
+    its ``engine`` says; tests marked ``db``)."""
     if deployment.postgres is None:
         pytest.fail("environment has no [database]; mark the test 'db'", pytrace=False)
     return deployment.postgres

@@ -18,7 +18,7 @@ import pytest
 from ..checks import banking as banking_checks
 from ..checks import invoice as invoice_checks
 from ..checks import login as login_checks
-from ..clients import PostgresClient, featuredb
+from ..clients import DatabaseClient, featuredb
 from ..clients.facturino_api import FacturinoApi, public_pdf
 from ..config import Environment
 from ..config.features import default_schema_dir
@@ -196,7 +196,7 @@ def bank_account_id(admin_api: FacturinoApi, environment: Environment) -> int:
 @pytest.fixture(scope="session")
 def bank_sync(
     admin_api: FacturinoApi,
-    postgres: PostgresClient,
+    postgres: DatabaseClient,
     deployment: Deployment,
     bank_account_id: int,
     environment: Environment,
@@ -208,8 +208,7 @@ def bank_sync(
     cfg = environment.features.banking
     configured = environment.redis.queues if environment.redis else ()
     queues = tuple(dict.fromkeys((*configured, cfg.queue)))  # all: a wrong queue shows, too
-    with postgres.connection() as conn:
-        db = featuredb.HeldConnection(postgres, conn)
+    with postgres.session() as db:
         failed_mark = featuredb.failed_jobs_mark(db)
         psd2_before = featuredb.psd2_transactions_mark(db, bank_account_id)
         redis = deployment.redis if environment.queue_connection == "redis" else None
@@ -247,7 +246,7 @@ def checkout_session(admin_api: FacturinoApi, environment: Environment) -> httpx
 
 
 @pytest.fixture(scope="session")
-def partner_ledger(postgres: PostgresClient, environment: Environment) -> featuredb.PartnerLedger:
+def partner_ledger(postgres: DatabaseClient, environment: Environment) -> featuredb.PartnerLedger:
     """The partner test account's affiliate_events, pending payouts and active clients."""
     ledger = featuredb.partner_ledger(
         postgres, environment.accounts["partner"].email, environment.app.timezone

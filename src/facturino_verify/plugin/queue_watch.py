@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..clients import PostgresClient
+from ..clients import DatabaseClient
 from ..runs.perf import PerfRun
 from ..runs.queue_watch import (
     QueueWatch,
@@ -14,7 +14,7 @@ from ..runs.queue_watch import (
 
 
 @pytest.fixture(scope="session")
-def queue_watch(perf_run: PerfRun, postgres: PostgresClient) -> QueueWatch:
+def queue_watch(perf_run: PerfRun, postgres: DatabaseClient) -> QueueWatch:
     """The app's queue where it queues (Environment.queue_connection): the ``jobs`` table, or
     the Redis ready lists; pending age, draining, a probe job (``[perf] queue_probe``,
     database only); jobs on the other connection fail. Figures go to the perf results file."""

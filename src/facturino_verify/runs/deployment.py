@@ -6,7 +6,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
-from ..clients import HttpClient, PostgresClient, RedisClient
+from ..clients import DatabaseClient, HttpClient, RedisClient, database_client
 from ..clients.budget import AuthBudget
 from ..clients.errors import TargetError
 from ..clients.ledger import AuthLedger, SessionStore
@@ -21,7 +21,7 @@ class Deployment:
     env: Environment
     http: HttpClient
     plain_http: HttpClient
-    postgres: PostgresClient | None = None
+    postgres: DatabaseClient | None = None
     redis: RedisClient | None = None
     _sessions: dict[str, SanctumSession] = field(default_factory=dict)
     _login_flows: dict[str, SanctumSession] = field(default_factory=dict)
@@ -60,7 +60,7 @@ class Deployment:
                 max_body_bytes=t.max_body_bytes,
                 run_deadline=lambda: run_deadline,
             ),
-            postgres=PostgresClient(env.database) if env.database else None,
+            postgres=database_client(env.database) if env.database else None,
             redis=RedisClient(env.redis) if env.redis else None,
             auth_budget=AuthBudget(
                 f.auth_calls_per_minute,

@@ -19,13 +19,7 @@ from ..checks.base import fail
 from ..clients import TargetError, opsdb
 from ..clients import shell as commands
 from ..clients.backups import location
-from ..clients.restore import (
-    DrillUnavailable,
-    RestoreFailed,
-    ThrowawayPostgres,
-    find_pg_bin,
-    restore,
-)
+from ..clients.restore import DrillUnavailable, RestoreFailed, Throwaway, restore, throwaway_for
 from ..clients.shell import ShellClient, ShellResult
 from .deployment import Deployment
 from .probes import metrics_headers
@@ -189,12 +183,7 @@ class Ops:
             drill.backup = self.newest(drill.source)
             archive = self.archive(drill.source)
             entry = checks.dump_entry(archive, drill.source)
-            if entry.rsplit("/", 1)[-1].startswith("mysql"):
-                raise DrillUnavailable(
-                    f"{entry} is a MySQL dump: the drill restores PostgreSQL dumps only "
-                    "(contract §0: the live app may run on MySQL)"
-                )
-            with ThrowawayPostgres(find_pg_bin(b.pg_bin)) as server:
+            with throwaway_for(entry, b.pg_bin) as server:
                 drill.roles_created = restore(server, archive, entry, b.restore_timeout)
                 self._read_back(server, drill)
         except CheckFailed as failed:
@@ -206,24 +195,18 @@ class Ops:
         drill.seconds = time.monotonic() - started
         return drill
 
-    def _read_back(self, server: ThrowawayPostgres, drill: Drill) -> None:
-        with server.connect() as conn:
-
-            def rows(query: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-                return conn.execute(query, params).fetchall()
-
-            drill.restored_counts = opsdb.row_counts(rows, self.env.backups.core_tables)
-            if drill.restored_counts.get("migrations") is not None:
-                drill.restored_migrations = [
-                    r[0] for r in rows("SELECT migration FROM migrations", ())
-                ]
-            if drill.restored_counts.get("invoices") is not None:
-                cursor = conn.execute(
-                    "SELECT id, invoice_number, status, total FROM invoices ORDER BY id DESC"
-                    f" LIMIT {RESTORED_INVOICE_SAMPLE}"
-                )
-                names = [c.name for c in cursor.description or []]
-                drill.restored_invoices = [dict(zip(names, r, strict=True)) for r in cursor]
+    def _read_back(self, server: Throwaway, drill: Drill) -> None:
+        tables = self.env.backups.core_tables
+        drill.restored_counts = opsdb.row_counts(server.rows, tables, server.dialect)
+        if drill.restored_counts.get("migrations") is not None:
+            drill.restored_migrations = [
+                r[0] for r in server.rows("SELECT migration FROM migrations")
+            ]
+        if drill.restored_counts.get("invoices") is not None:
+            drill.restored_invoices = server.records(
+                "SELECT id, invoice_number, status, total FROM invoices ORDER BY id DESC"
+                f" LIMIT {RESTORED_INVOICE_SAMPLE}"
+            )
 
     def live_counts(self) -> dict[str, int | None]:
         __tracebackhide__ = True
@@ -231,5 +214,7 @@ class Ops:
         assert pg is not None
         tables = self.env.backups.core_tables
         return self._once(
-            "db.row_counts", lambda: opsdb.row_counts(pg.rows, tables), remedies.DATABASE
+            "db.row_counts",
+            lambda: opsdb.row_counts(pg.rows, tables, pg.dialect),
+            remedies.DATABASE,
         )

@@ -15,7 +15,7 @@ from typing import Any
 from ..checks import remedies
 from ..checks.base import answered
 from ..checks.queues import JobsFound, expect_jobs_only_on
-from ..clients import PostgresClient, RedisClient
+from ..clients import DatabaseClient, RedisClient
 from ..clients import queueprobe as q
 from ..clients.poll import poll
 from ..clients.redisjobs import Head, ReadyLists, queue_snapshot, ready_lists, still_waiting
@@ -52,7 +52,7 @@ class Connection:
 class QueueWatch:
     def __init__(
         self,
-        pg: PostgresClient,
+        pg: DatabaseClient,
         perf: Perf,
         figures: dict[str, Any],
         redis: RedisQueues | None = None,
@@ -172,7 +172,7 @@ def probe_not_possible_because(env: Environment) -> str | None:
     return None
 
 
-def _jobs_table(pg: PostgresClient) -> JobsFound:
+def _jobs_table(pg: DatabaseClient) -> JobsFound:
     table = pg.queue_snapshot(reserved_max_age_seconds=600)
     return JobsFound("database", "the jobs table", table.pending_by_queue, table.reserved)
 
@@ -183,7 +183,7 @@ def _redis_lists(redis: RedisClient, config: RedisConfig) -> JobsFound:
     return JobsFound("redis", where, lists.pending_by_queue, lists.reserved)
 
 
-def _connection(env: Environment, pg: PostgresClient, redis: RedisClient | None) -> Connection:
+def _connection(env: Environment, pg: DatabaseClient, redis: RedisClient | None) -> Connection:
     """Where the app queues, and how to read the other connection (the jobs table always;
     Redis only where the app uses it, else there may be no Redis to ask)."""
     name, said_by, config = env.queue_connection, env.queue_connection_said_by, env.redis

@@ -17,7 +17,8 @@ from typing import Protocol
 
 import httpx
 
-from ..clients import PostgresClient, RedisClient, featuredb
+from ..clients import DatabaseClient, RedisClient, featuredb
+from ..clients.database import Session
 from ..clients.featuredb import QueuedJob
 from ..clients.poll import poll
 from ..clients.redis import HeldRedis
@@ -55,9 +56,7 @@ class JobWatch(Protocol):
 class DatabaseJobs:
     """``jobs`` rows above a mark, accumulated over the looks (a row may be gone by the next)."""
 
-    def __init__(
-        self, db: featuredb.HeldConnection, mark: int, sequence_before: int, queue: str
-    ) -> None:
+    def __init__(self, db: Session, mark: int, sequence_before: int, queue: str) -> None:
         self.db, self.mark, self.sequence_before, self.queue = db, mark, sequence_before, queue
         self.seen: dict[JobId, QueuedJob] = {}
         self.answered = threading.Event()  # the sync request has returned
@@ -130,7 +129,7 @@ class WatchedSync:
 
 @contextmanager
 def job_watch(
-    cfg: Banking, postgres: PostgresClient, redis: RedisClient | None, queues: Sequence[str]
+    cfg: Banking, postgres: DatabaseClient, redis: RedisClient | None, queues: Sequence[str]
 ) -> Iterator[JobWatch]:
     """The watch for the environment's queue connection (``[queue] connection``)."""
     with ExitStack() as stack:
@@ -138,8 +137,7 @@ def job_watch(
             held = stack.enter_context(redis.held(redis.queue_db()))
             yield RedisJobs(held, redis, queues, cfg.queue)
             return
-        conn = stack.enter_context(postgres.connection())
-        db = featuredb.HeldConnection(postgres, conn)
+        db = stack.enter_context(postgres.session())
         mark = featuredb.jobs_mark(db).max_id
         yield DatabaseJobs(db, mark, featuredb.jobs_sequence_value(db), cfg.queue)
 

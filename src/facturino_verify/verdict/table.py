@@ -23,7 +23,7 @@ class Row:
 ROWS: tuple[Row, ...] = (
     Row("Application health", "curl /up, /health", "HTTP 200 OK, every subsystem healthy",
         ("test_up_*", "test_health_*")),
-    Row("Database", "php artisan db:show, migrate:status", "PostgreSQL answers, nothing pending",
+    Row("Database", "php artisan db:show, migrate:status", "the database answers, nothing pending",
         ("test_database_*", "test_*migration*")),
     Row("Redis", "Cache::put('deployment_test') / Cache::get",
         "Redis answers and holds the app's cache and sessions (where the app uses Redis)",
