@@ -14,13 +14,12 @@ import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from playwright.sync_api import ConsoleMessage, Page, Request, Response, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from typing import TYPE_CHECKING, Any
 
 from .errors import TargetError
+
+if TYPE_CHECKING:  # Playwright itself is imported in the probe's thread, where a page renders
+    from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
 # Without a sign of trouble the page gets the whole timeout; with one (a script error, a failed
 # request) it is judged once the network has been quiet this long.
@@ -107,6 +106,8 @@ def _settle(page: Page, watch: _Watch, selectors: Sequence[str], deadline: float
     """Until every selector is visible, the deadline passes, or the page is evidently broken
     (trouble seen and the network quiet) or evidently elsewhere (a rendered page without the
     selectors and a quiet network). The wait itself runs in the page, in short slices."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     while (left := deadline - time.monotonic()) > 0:
         try:
             page.wait_for_function(
@@ -151,6 +152,9 @@ def render(
 ) -> RenderedPage:
     """Open ``url`` in a fresh Chromium and report what it shows (never raises for what the
     target does; :class:`BrowserUnavailable` when the browser cannot start)."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
     seen = RenderedPage(requested=url)
     started = time.monotonic()
     deadline = started + timeout_ms / 1000

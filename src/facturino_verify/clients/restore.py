@@ -23,13 +23,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-import psycopg
-from psycopg import sql
-
 from .dialect import POSTGRESQL, Dialect
 from .pgdump import roles_in_dump
 
 if TYPE_CHECKING:
+    import psycopg
+
     from .mysqlrestore import ThrowawayMariaDB
 
 SOCKET_PORT = 5432  # only names the socket file; the cluster listens on no TCP port
@@ -154,6 +153,8 @@ class ThrowawayPostgres:
             raise DrillUnavailable(f"throwaway PostgreSQL {what} failed: {detail[0]}")
 
     def connect(self, database: str | None = None) -> psycopg.Connection[Any]:
+        import psycopg  # only a weekly drill on PostgreSQL needs it: not at plugin start-up
+
         return psycopg.connect(
             host=str(self.root),
             port=SOCKET_PORT,
@@ -167,6 +168,8 @@ class ThrowawayPostgres:
         """``CREATE ROLE … NOLOGIN`` for each name the cluster lacks; the names created.
         Roles are cluster-wide and never in a database dump, so a fresh cluster has none of
         production's (a real restore runs where they exist)."""
+        from psycopg import sql
+
         with self.connect() as conn:
             existing = {r for (r,) in conn.execute("SELECT rolname FROM pg_roles").fetchall()}
             created = sorted(names - existing)
