@@ -16,14 +16,12 @@ import os
 import pwd
 import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .dialect import MYSQL, Dialect
-from .restore import DrillUnavailable
+from .restore import DrillUnavailable, ThrowawayServer
 
 if TYPE_CHECKING:
     from pymysql.connections import Connection
@@ -39,7 +37,7 @@ def _binary(*names: str) -> str | None:
     return None
 
 
-class ThrowawayMariaDB:
+class ThrowawayMariaDB(ThrowawayServer):
     """``with ThrowawayMariaDB() as server:`` → install, start, database ``restore``."""
 
     dialect: Dialect = MYSQL
@@ -53,23 +51,6 @@ class ThrowawayMariaDB:
     @property
     def socket(self) -> Path:
         return self.root / "mysqld.sock"
-
-    def __enter__(self) -> ThrowawayMariaDB:
-        self.root = Path(tempfile.mkdtemp(prefix="facturino-restore-drill-", dir="/tmp"))
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _start(self) -> None:
         server, installer = _binary("mariadbd", "mysqld"), _binary("mariadb-install-db")

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, Self
 
 from .dialect import POSTGRESQL, Dialect
 from .pgdump import roles_in_dump
@@ -84,21 +84,19 @@ def throwaway_for(entry: str, pg_bin: Path | None) -> ThrowawayPostgres | Throwa
     return ThrowawayPostgres(find_pg_bin(pg_bin))
 
 
-class ThrowawayPostgres:
-    """``with ThrowawayPostgres(pg_bin) as server:`` → initdb, start, database ``restore``."""
+class ThrowawayServer:
+    """A database server of the drill's own in a fresh folder under /tmp: ``with`` starts it
+    (a start that fails removes what it made) and ends by removing it all."""
 
-    dialect: Dialect = POSTGRESQL
+    root: Path
 
-    def __init__(self, pg_bin: Path, database: str = "restore") -> None:
-        self.pg_bin, self.database = pg_bin, database
-        self.root = Path()
-        self.started = False
+    def _start(self) -> None:
+        raise NotImplementedError
 
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
+    def close(self) -> None:
+        raise NotImplementedError
 
-    def __enter__(self) -> ThrowawayPostgres:
+    def __enter__(self) -> Self:
         self.root = Path(tempfile.mkdtemp(prefix="facturino-restore-drill-", dir="/tmp"))
         try:
             self._start()
@@ -114,6 +112,21 @@ class ThrowawayPostgres:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class ThrowawayPostgres(ThrowawayServer):
+    """``with ThrowawayPostgres(pg_bin) as server:`` → initdb, start, database ``restore``."""
+
+    dialect: Dialect = POSTGRESQL
+
+    def __init__(self, pg_bin: Path, database: str = "restore") -> None:
+        self.pg_bin, self.database = pg_bin, database
+        self.root = Path()
+        self.started = False
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
 
     def _start(self) -> None:
         self.root.chmod(0o755)
