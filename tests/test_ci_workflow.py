@@ -145,6 +145,21 @@ def test_the_location_and_release_reach_the_run_as_overrides() -> None:
     assert 'export FACTURINO_VERIFY__RELEASE__VERSION="$EXPECT_RELEASE"' in script
 
 
+def test_one_notification_per_verification_however_many_locations() -> None:
+    """Each location's run sends nothing (--no-notify, only where a location is set); the merge
+    job sends the merged verdict to the environment's channels, whose secrets it is given."""
+    script = step("gate")["run"]
+    located, alone = script.split("else", 1)
+    assert 'if [ -n "$LOCATION" ]' in located and "--no-notify" in located
+    assert "--no-notify" not in alone
+    (merging,) = [s for s in job("merge")["steps"] if s.get("id") == "merged"]
+    assert '--env "$VERIFY_ENV"' in merging["run"]
+    assert merging["env"]["VERIFY_ENV"] == "${{ inputs.environment || 'prod' }}"
+    names = set(re.findall(r"\$\{([A-Z0-9_]+)\}", (ROOT / "environments/prod.toml").read_text()))
+    for name in ("FACTURINO_PROD_SLACK_WEBHOOK", "FACTURINO_PROD_SMTP_PASSWORD"):
+        assert name in names and workflow()["env"][name] == f"${{{{ secrets.{name} }}}}"
+
+
 def test_workflow_commands_are_the_readmes() -> None:
     documented = readme_commands()
     commands = run_commands()

@@ -212,6 +212,13 @@ def test_plain_http_url_defaults_to_target_host(env_file: Path) -> None:
     )
 
 
+def placeholder(name: str) -> str:
+    """A value of the variable's shape: a webhook is a URL."""
+    if name.endswith(("_WEBHOOK", "_URL")):
+        return f"https://hooks.example/{name.lower()}"
+    return f"value-of-{name.lower()}"
+
+
 @pytest.mark.parametrize(
     "path", sorted((ROOT / "environments").glob("*.toml")), ids=lambda p: p.stem
 )
@@ -219,9 +226,21 @@ def test_shipped_environment_file_is_valid(path: Path) -> None:
     # Variables without a default are the operator's secrets and host names: give each a value.
     names = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", path.read_text()))
     # Its shape only: the files it names live on the runner (the reference's CA, /etc/...).
-    environ = {name: f"value-of-{name.lower()}" for name in names}
+    environ = {name: placeholder(name) for name in names}
     env = load_environment(path, environ=environ, check_files=False)
     assert env.name == path.stem
+
+
+def test_production_alerts_go_to_the_runbooks_channels() -> None:
+    """Runbook "Send alerts to": Slack #facturino-alerts and ops@facturino.mk, secrets as ${VAR}."""
+    path = ROOT / "environments" / "prod.toml"
+    names = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", path.read_text()))
+    env = load_environment(path, environ={n: placeholder(n) for n in names}, check_files=False)
+    notify = env.notify
+    assert notify.channels == ["slack", "email"]
+    assert notify.slack is not None and notify.slack.channel == "#facturino-alerts"
+    assert notify.email is not None and notify.email.to == ("ops@facturino.mk",)
+    assert notify.email.tls == "starttls" and "GO" not in notify.on
 
 
 BAKED = "no [queue] connection: the image's baked QUEUE_CONNECTION=database"

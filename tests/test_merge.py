@@ -14,6 +14,8 @@ from facturino_verify.verdict import EXIT_CODES
 from facturino_verify.verdict.locations import SUMMARY_SCHEMA, LocationRun, merge
 from facturino_verify.verdict.rootcause import UNREACHABLE_CLAIM
 
+from .notify_receivers import LOOPBACK, smtp_server, webhook
+
 CHECKS = {
     "test_up_returns_200_application_up": "critical",
     "test_deployment_reports_the_expected_release": "critical",
@@ -21,6 +23,7 @@ CHECKS = {
     "test_health_check_passes[paddle]": "warning",
 }
 UNREACHABLE = UNREACHABLE_CLAIM + "up')"
+HOOK_SECRET = "canary-merge-hook-3v9x"
 
 
 def check(name: str, outcome: str = "passed", message: str = "") -> dict[str, Any]:
@@ -166,6 +169,74 @@ def test_three_summaries_two_go_one_unreachable_give_one_report_showing_all_thre
     assert "<script" not in page
 
 
+def notifying_environment(folder: Path, hook_url: str, smtp_port: int) -> Path:
+    """An environment file whose [notify] posts and mails to the local receivers."""
+    file = folder / "prod-notify.toml"
+    file.write_text(
+        f"""[target]
+url = "https://app.facturino.mk"
+
+[notify.slack]
+webhook_url = "${{FACTURINO_TEST_MERGE_HOOK}}"
+
+[notify.email]
+host = "{LOOPBACK}"
+port = {smtp_port}
+tls = "none"
+sender = "verify@facturino.example"
+"""
+    )
+    return file
+
+
+def test_the_merged_verdict_is_sent_once_to_the_environments_channels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three locations ran with --no-notify; the merge sends one Slack message and one e-mail
+    with the merged verdict, the report attached, and its webhook URL nowhere in the output."""
+    paths = [
+        write(tmp_path, "eu", summary("eu")),
+        write(tmp_path, "us", summary("us")),
+        write(tmp_path, "ap", summary("ap", ALL_DOWN)),
+    ]
+    with webhook(f"/services/{HOOK_SECRET}") as hook, smtp_server() as box:
+        monkeypatch.setenv("FACTURINO_TEST_MERGE_HOOK", hook.url)
+        file = notifying_environment(tmp_path, hook.url, box.port)
+        out = tmp_path / "merged"
+        code = main(["merge", *map(str, paths), f"--reports-dir={out}", f"--env-file={file}"])
+    printed = capsys.readouterr().out
+    assert code == EXIT_CODES["BLOCKED"]
+    assert (len(hook.posts), len(box.messages)) == (1, 1)
+    slack = json.loads(hook.posts[0][1])
+    assert slack["blocks"][0]["text"]["text"] == "Facturino verification: BLOCKED on prod-notify"
+    assert "down from 1 of 3 locations (ap)" in json.dumps(slack)
+    mail = (box.messages[0].original_content or b"").decode()
+    assert "Subject: [BLOCKED] Facturino verification" in mail
+    assert 'filename="report.html"' in mail
+    assert "notified by slack: posted to #facturino-alerts" in printed
+    assert "notified by email: mailed to ops@facturino.mk" in printed
+    merged = json.loads((out / "summary.json").read_text())
+    assert [(n["channel"], n["outcome"]) for n in merged["notifications"]] == [
+        ("slack", "sent"),
+        ("email", "sent"),
+    ]
+    assert HOOK_SECRET not in printed + json.dumps(merged) + (out / "report.html").read_text()
+
+
+def test_a_go_merge_sends_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [write(tmp_path, loc, summary(loc)) for loc in ("eu", "us")]
+    with webhook() as hook, smtp_server() as box:
+        monkeypatch.setenv("FACTURINO_TEST_MERGE_HOOK", hook.url)
+        file = notifying_environment(tmp_path, hook.url, box.port)
+        code = main(
+            ["merge", *map(str, paths), f"--reports-dir={tmp_path / 'o'}", f"--env-file={file}"]
+        )
+    assert code == 0 and (hook.posts, box.messages) == ([], [])
+    assert "notified" not in capsys.readouterr().out
+
+
 def test_the_merged_summary_reads_in_the_ci_summary(tmp_path: Path) -> None:
     from facturino_verify.ci_summary import markdown
 
@@ -219,7 +290,24 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
             "location eu given twice",
         ),
         "unknown option": ([good, "--colour"], "unrecognized arguments: --colour"),
+        "unknown environment": ([good, "--env=nowhere"], "Unknown environment 'nowhere'"),
+        "both environments": (
+            [good, "--env=prod", f"--env-file={tmp_path / 'x.toml'}"],
+            "not allowed with argument",
+        ),
+        "secret written in the file": (
+            [good, f"--env-file={literal_secret(tmp_path)}"],
+            "webhook_url",
+        ),
     }
+
+
+def literal_secret(folder: Path) -> Path:
+    """An environment file with its webhook URL written out: refused, the URL not repeated."""
+    file = folder / "literal.toml"
+    url = "https://hooks.slack.com/services/T0/B0/" + HOOK_SECRET
+    file.write_text(f'[target]\nurl = "https://a.example"\n[notify.slack]\nwebhook_url = "{url}"\n')
+    return file
 
 
 @pytest.mark.parametrize(
@@ -234,6 +322,9 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "other target",
         "same location",
         "unknown option",
+        "unknown environment",
+        "both environments",
+        "secret written in the file",
     ],
 )
 def test_bad_input_is_one_error_line_and_exit_4(
@@ -246,6 +337,7 @@ def test_bad_input_is_one_error_line_and_exit_4(
     assert len(lines) == 1 and lines[0].startswith("ERROR: "), captured.err
     assert expected in lines[0]
     assert "Traceback" not in captured.err + captured.out
+    assert HOOK_SECRET not in captured.err + captured.out
     assert not (tmp_path / "out").exists()
 
 

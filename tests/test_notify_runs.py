@@ -60,9 +60,11 @@ sender = "verify@facturino.example"
 """
 
 
-def smoke(home: Path, reports: Path, hook: str, **overrides: str) -> tuple[SuiteRun, Any]:
+def smoke(
+    home: Path, reports: Path, hook: str, *extra: str, **overrides: str
+) -> tuple[SuiteRun, Any]:
     env = {**SECRETS, "FACTURINO_TEST_NOTIFY_HOOK_URL": hook, **overrides}
-    run = run_suite(home, "smoke", overrides=env, reports_dir=reports)
+    run = run_suite(home, "smoke", *extra, overrides=env, reports_dir=reports)
     return run, json.loads((reports / "summary.json").read_text())
 
 
@@ -135,6 +137,23 @@ def test_hanging_receivers_are_a_warning_and_never_change_the_verdict(tmp_path: 
     assert "WARNING: notification by email failed" in run.output
     assert "Traceback" not in run.output and "INTERNALERROR" not in run.output
     assert HOOK_SECRET not in run.output
+
+
+def test_a_location_run_with_no_notify_sends_nothing(tmp_path: Path) -> None:
+    """One location of several: its ROLLBACK is sent once, by the merge (test_merge.py)."""
+    home = tmp_path / "unreachable"
+    home.mkdir()
+    target = f'[target]\nurl = "https://{LOOPBACK}:{closed_port()}"\n'
+    with webhook(f"/services/{HOOK_SECRET}") as hook, smtp_server() as box:
+        (home / "environment.toml").write_text(target + notify_section(hook.url, box.port))
+        run, summary = smoke(home, tmp_path / "reports", hook.url, "--no-notify")
+    assert run.exit_code == EXIT_CODES["ROLLBACK"], run.output[-2000:]
+    assert (hook.posts, box.messages) == ([], [])
+    assert [(n["channel"], n["outcome"], n["detail"]) for n in summary["notifications"]] == [
+        ("slack", "skipped", "--no-notify"),
+        ("email", "skipped", "--no-notify"),
+    ]
+    assert "not notified by email: --no-notify" in run.output
 
 
 def test_ctrl_c_sends_nothing(tmp_path: Path) -> None:

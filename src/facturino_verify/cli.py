@@ -1,21 +1,31 @@
 """``facturino-verify``: commands over finished runs (the checks themselves run under pytest).
 
-    facturino-verify merge SUMMARY.json... [--reports-dir DIR]
+    facturino-verify merge SUMMARY.json... [--reports-dir DIR] [--env NAME | --env-file PATH]
 
 ``merge`` combines the summary.json of runners at several locations into one verdict
-(verdict/locations.py has the rule), one report.html and one summary.json in DIR. Its exit code
-is the merged verdict's (0, 10, 11, 12, 13); bad input is one ``ERROR:`` line and exit 4.
+(verdict/locations.py has the rule), one report.html and one summary.json in DIR. With an
+environment, the merged verdict is sent to its ``[notify]`` channels (the locations ran with
+``--no-notify``: one message per verification, not one per location). Its exit code is the
+merged verdict's (0, 10, 11, 12, 13); bad input is one ``ERROR:`` line and exit 4.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .config import Environment
+from .config.errors import ConfigError
+from .config.load import environment_path, load_environment
+from .config.secrets import secret_values
+from .redact import Redactor
 from .report.merged import merged_page
+from .report.message import build
+from .report.notify import Sent, notification_lines, notify
 from .verdict import TITLES
 from .verdict.locations import (
     KNOWN_SEVERITIES,
@@ -51,7 +61,34 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the merged report.html and summary.json go (default: reports)",
     )
+    chosen = merging.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--env",
+        metavar="NAME",
+        help="send the merged verdict to the [notify] channels of environments/NAME.toml",
+    )
+    chosen.add_argument(
+        "--env-file", type=Path, metavar="PATH", help="the same, from this environment file"
+    )
     return top
+
+
+def notifying_environment(name: str | None, file: Path | None) -> Environment | None:
+    """The environment whose [notify] the merged verdict goes to, read as pytest's --env reads
+    it (secrets from the process environment); None when neither option was given. Only its
+    settings are needed here, so the files a check run reads need not exist on this machine."""
+    if name is None and file is None:
+        return None
+    try:
+        if file is None:
+            assert name is not None
+            folder = os.environ.get("FACTURINO_VERIFY_ENV_DIR") or "environments"
+            file = environment_path(name, Path(folder))
+        return load_environment(file, check_files=False)
+    except ConfigError as problem:
+        raise InputError(str(problem)) from None
+    except OSError as problem:
+        raise InputError(f"{file}: cannot be read ({problem})") from None
 
 
 def read_summary(path: Path) -> tuple[dict[str, Any], LocationRun]:
@@ -180,7 +217,7 @@ def write_reports(merged: Merged, datas: list[dict[str, Any]], folder: Path) -> 
     return folder / "report.html"
 
 
-def run_merge(paths: list[Path], folder: Path) -> int:
+def run_merge(paths: list[Path], folder: Path, env: Environment | None = None) -> int:
     target = (folder / "summary.json").resolve()
     if any(path.resolve() == target for path in paths):
         raise InputError(
@@ -194,13 +231,40 @@ def run_merge(paths: list[Path], folder: Path) -> int:
     verdict = merged.verdict
     print(f"VERDICT: {verdict.name} (exit {verdict.exit_code}) - {verdict.reason}")
     print(f"report: {report}  summary: {folder / 'summary.json'}")
+    if env is not None:
+        sent = notify_merged(merged, env, report)
+        for line in notification_lines(sent):
+            print(line)
+        _add_notifications(folder / "summary.json", sent)
     return merged.verdict.exit_code
+
+
+def notify_merged(merged: Merged, env: Environment, report: Path) -> list[Sent]:
+    """The merged verdict to the environment's channels, as a run sends its own; a failure to
+    send is reported and never changes the verdict or the exit code."""
+    settings = env.notify
+    if merged.verdict.name not in settings.on or not settings.channels:
+        return []
+    redact = Redactor(secret_values(env))
+    message = build(merged.verdict, [check.result for check in merged.checks], env, redact)
+    attach = settings.email is not None and settings.email.attach_report
+    attached = report.read_text(encoding="utf-8") if attach else None
+    return notify(
+        message, settings.slack, settings.email, settings.timeout_seconds, redact, attached
+    )
+
+
+def _add_notifications(path: Path, sent: list[Sent]) -> None:
+    summary = json.loads(path.read_text())
+    summary["notifications"] = [s.as_dict() for s in sent]
+    path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
-        return run_merge(list(args.summaries), args.reports_dir)
+        env = notifying_environment(args.env, args.env_file)
+        return run_merge(list(args.summaries), args.reports_dir, env)
     except InputError as problem:
         print(f"ERROR: {problem}", file=sys.stderr)
         return USAGE_ERROR

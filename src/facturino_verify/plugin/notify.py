@@ -26,7 +26,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     settings = env.notify
     if verdict.name not in settings.on or not settings.channels:
         return
-    if config.stash.get(stash.INTERRUPTED, False):
+    if config.option.facturino_no_notify:
+        # One of several locations: the merge sends the merged verdict, once.
+        sent = [Sent(c, "skipped", "--no-notify") for c in settings.channels]
+    elif config.stash.get(stash.INTERRUPTED, False):
         # The operator is at the keyboard, and Ctrl-C must end the run at once.
         sent = [Sent(c, "skipped", "the run was interrupted") for c in settings.channels]
     else:

@@ -83,6 +83,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "environment given, why it would not run; runs nothing, writes no report",
     )
     group.addoption(
+        "--no-notify",
+        dest="facturino_no_notify",
+        action="store_true",
+        default=False,
+        help="send no [notify] message for this run (a location's run whose summaries "
+        "`facturino-verify merge --env` combines: the merged verdict is sent once)",
+    )
+    group.addoption(
         "--no-reports",
         dest="facturino_no_reports",
         action="store_true",

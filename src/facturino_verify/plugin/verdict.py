@@ -12,7 +12,7 @@ import pytest
 
 from ..config import Environment
 from ..redact import Redactor
-from ..report.notify import Sent
+from ..report.notify import notification_lines
 from ..report.pushgateway import push, verdict_registry
 from ..verdict import (
     TITLES,
@@ -334,16 +334,6 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
         lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
     return lines
-
-
-def notification_lines(sent: list[Sent]) -> list[str]:
-    """One line per channel: a failure is a warning about the notification, not the release."""
-    shown = {
-        "sent": "notified by {channel}: {detail}",
-        "skipped": "not notified by {channel}: {detail}",
-        "failed": "WARNING: notification by {channel} failed: {detail} (verdict unchanged)",
-    }
-    return [shown[s.outcome].format(channel=s.channel, detail=s.detail) for s in sent]
 
 
 SHOWN_DEPENDENTS = 8  # a long list is in the report and summary.json

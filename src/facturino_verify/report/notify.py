@@ -140,3 +140,13 @@ def reason(error: Exception) -> str:
     if isinstance(error, TimeoutError):
         return "the SMTP server did not answer in time"
     return f"{type(error).__name__}: {error}"[:200]
+
+
+def notification_lines(sent: list[Sent]) -> list[str]:
+    """One line per channel: a failure is a warning about the notification, not the release."""
+    shown = {
+        "sent": "notified by {channel}: {detail}",
+        "skipped": "not notified by {channel}: {detail}",
+        "failed": "WARNING: notification by {channel} failed: {detail} (verdict unchanged)",
+    }
+    return [shown[s.outcome].format(channel=s.channel, detail=s.detail) for s in sent]
