@@ -13,6 +13,8 @@ SUITE_MARKERS = {
     "monitoring": "Prometheus metrics, thresholds and alerts",
     "daily": "daily operations checks",
     "weekly": "weekly operations checks",
+    "predeploy": "pre-deployment checklist: a recent backup, a rollback target, the migration "
+    "rehearsal on a throwaway copy",
 }
 CAPABILITY_MARKERS = {
     "writes": "creates data in the deployment; needs [allow] writes = true",

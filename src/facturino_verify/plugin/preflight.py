@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import ConfigError, Environment
 from ..config.errors import collected
 from ..config.load import Key, read_environment
+from ..config.predeploy import predeploy_mistakes
 from ..config.release import expected_release
 from ..verdict.patterns import pattern_mistakes
 
@@ -27,6 +28,7 @@ class RunSetup:
     reports: Path | None  # where its reports go; None with --no-reports
     root: Path  # the project whose suites the patterns must name
     expect_release: str | None = None  # --expect-release
+    predeploy: bool = False  # -m may select the pre-deployment checklist (its rehearsal)
 
 
 def checked_environment(
@@ -35,11 +37,13 @@ def checked_environment(
     """The environment, or one :class:`ConfigError` listing every mistake of the file and of the
     run's set-up."""
     reading = read_environment(path, environ, files=setup.files)
+    env = reading.env
     mistakes = [
         *reading.mistakes,
         *reports_mistakes(setup.reports),
         *pattern_mistakes(reading.patterns, reading.shown, setup.root),
         *release_mistakes(reading.env, setup.expect_release, reading.shown),
+        *(predeploy_mistakes(env, reading.shown) if setup.predeploy and env else []),
     ]
     problem = collected(reading.shown, mistakes)
     if problem is not None:
