@@ -18,6 +18,7 @@ from facturino_verify.runs.ops import Ops
 from facturino_verify.runs.rehearsal import Rehearsal, rehearse
 
 pytestmark = pytest.mark.predeploy
+SHOWN_CHARS = 4000
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +29,12 @@ def rehearsal(ops: Ops, restore_source: str) -> Rehearsal:
 
 @pytest.fixture
 def show(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
-    """``show(title, text)``: attach a command's masked output to this test's report."""
+    """``show(title, text)``: attach a command's masked output to this test's report (its last
+    ``SHOWN_CHARS``: migrate:status lists every migration ever run)."""
 
     def add(title: str, text: str) -> None:
-        request.node.add_report_section("call", title, text)
+        cut = text if len(text) <= SHOWN_CHARS else "…" + text[-SHOWN_CHARS:]
+        request.node.add_report_section("call", title, cut)
 
     return add
 
