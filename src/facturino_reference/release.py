@@ -58,20 +58,38 @@ FAILING_MIGRATION: dict[str, tuple[list[str], list[str]]] = {
     ),
 }
 WIDTH = 150
+MIGRATIONS = "database/migrations"
+# The migration `migration_parse_error` leaves a merge conflict in.
+UNPARSABLE = "2026_12_01_000002_create_release_notes_table"
+
+
+class ParseError(Exception):
+    """A migration file that cannot be loaded (PHP's ParseError when the migrator requires it)."""
 
 
 def write_next_release(layout: HomeLayout, faults: Mapping[str, str | None]) -> Path:
-    """`HOME/release-next/`: its migrations, its `artisan`, and the release it replaces (none
-    under `no_last_good_deployment`: a first deployment has nothing to roll back to)."""
+    """`HOME/release-next/`: its new migrations (database/migrations/NAME.json, one statement
+    list per engine), its `artisan`, and the release it replaces (none under
+    `no_last_good_deployment`: a first deployment has nothing to roll back to)."""
     folder = layout.root / FOLDER
-    folder.mkdir(exist_ok=True)
+    migrations = folder / MIGRATIONS
+    migrations.mkdir(parents=True, exist_ok=True)
     new = {**NEW_MIGRATIONS, **(FAILING_MIGRATION if "failing_migration" in faults else {})}
-    (folder / "migrations.json").write_text(json.dumps(new, indent=1), encoding="utf-8")
+    for name, (pgsql, mysql) in new.items():
+        text = json.dumps({"pgsql": pgsql, "mysql": mysql}, indent=1)
+        if "migration_parse_error" in faults and name == UNPARSABLE:
+            text = f"<<<<<<< HEAD\n{text}\n=======\n>>>>>>> release\n"  # a conflict left in
+        (migrations / f"{name}.json").write_text(text, encoding="utf-8")
     previous = folder / PREVIOUS_FILE
     if "no_last_good_deployment" in faults:
         previous.unlink(missing_ok=True)
     else:
         previous.write_text(PREVIOUS_RELEASE + "\n", encoding="utf-8")
+    _write_artisan(folder)
+    return folder
+
+
+def _write_artisan(folder: Path) -> None:
     entry = folder / "artisan"
     package_parent = Path(__file__).resolve().parent.parent
     entry.write_text(
@@ -82,7 +100,6 @@ def write_next_release(layout: HomeLayout, faults: Mapping[str, str | None]) -> 
         encoding="utf-8",
     )
     entry.chmod(entry.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return folder
 
 
 def previous_release(layout: HomeLayout) -> str | None:
@@ -147,11 +164,23 @@ def _dots(first: str, second: str = "") -> str:
     return f"  {first} {'.' * dots} {second}  ".rstrip() + "  "
 
 
-def release_migrations(folder: Path) -> dict[str, tuple[list[str], list[str]]]:
-    new: dict[str, tuple[list[str], list[str]]] = json.loads(
-        (folder / "migrations.json").read_text(encoding="utf-8")
-    )
-    return {**{name: ([], []) for name in seed.migration_names()}, **new}
+def release_migrations(folder: Path) -> list[str]:
+    """Every migration of the release, oldest first: the deployed ones and its new files (the
+    migrator globs the names; migrate:status reads no file)."""
+    new = sorted(p.name.removesuffix(".json") for p in (folder / MIGRATIONS).glob("*.json"))
+    return [*seed.migration_names(), *new]
+
+
+def statements(folder: Path, name: str, engine: str) -> list[str]:
+    """The statements of a new migration (a deployed one has run already: none to load)."""
+    path = folder / MIGRATIONS / f"{name}.json"
+    if not path.exists():
+        return []
+    try:
+        loaded: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ParseError(f"syntax error in {path} ({error})") from None
+    return loaded["pgsql" if engine == "pgsql" else "mysql"]
 
 
 def run(folder: Path, args: Sequence[str], env: Mapping[str, str]) -> tuple[int, str]:
@@ -169,37 +198,28 @@ def run(folder: Path, args: Sequence[str], env: Mapping[str, str]) -> tuple[int,
     pending = [name for name in migrations if name not in ran]
     if not pending:
         return 0, "\n   INFO  Nothing to migrate.\n\n"
-    column = 1 if db.engine != "pgsql" else 0
+    try:  # the migrator requires every pending file before it runs any
+        loaded = {name: statements(folder, name, db.engine) for name in pending}
+    except ParseError as error:
+        return 255, f"\n   ParseError\n\n  {error}\n\n"
     if "--pretend" in args:
         lines = ["", "   INFO  Running migrations.", ""]
-        for name in pending:
-            lines.append(_dots(name))
-            lines += [f"  ⇂ {sql}" for sql in migrations[name][column]]
+        for name, sqls in loaded.items():
+            lines += [_dots(name), *(f"  ⇂ {sql}" for sql in sqls)]
         return 0, "\n".join(lines) + "\n\n"
-    return _migrate(db, migrations, pending, column, max(ran.values(), default=0) + 1)
+    return _migrate(db, loaded, max(ran.values(), default=0) + 1)
 
 
-def _migrate(
-    db: Database,
-    migrations: dict[str, tuple[list[str], list[str]]],
-    pending: list[str],
-    column: int,
-    batch: int,
-) -> tuple[int, str]:
+def _migrate(db: Database, loaded: dict[str, list[str]], batch: int) -> tuple[int, str]:
     lines = ["", "   INFO  Running migrations.", ""]
-    for name in pending:
+    for name, sqls in loaded.items():
         started = time.perf_counter()
         try:
-            db.statements(migrations[name][column], name, batch)
+            db.statements(sqls, name, batch)
         except (psycopg.Error, pymysql.MySQLError) as error:
             took = f"{(time.perf_counter() - started) * 1000:.2f}ms"
-            lines += [
-                _dots(name, f"{took} FAIL"),
-                "",
-                "   Illuminate\\Database\\QueryException",
-                "",
-            ]
-            lines.append(f"  {_query_exception(error)} (Connection: {db.engine})")
+            lines += [_dots(name, f"{took} FAIL"), "", "   Illuminate\\Database\\QueryException"]
+            lines.append(f"\n  {_query_exception(error)} (Connection: {db.engine})")
             return 1, "\n".join(lines) + "\n\n"
         lines.append(_dots(name, f"{(time.perf_counter() - started) * 1000:.2f}ms DONE"))
     return 0, "\n".join(lines) + "\n\n"

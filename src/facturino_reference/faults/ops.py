@@ -124,6 +124,15 @@ FAULTS: tuple[Fault, ...] = (
         None,
     ),
     Fault(
+        "migration_parse_error",
+        "the next release ships a migration file with a merge conflict left in it: artisan "
+        "cannot load it, so `migrate --pretend` and `migrate` stop with a ParseError (exit 255) "
+        "and `migrate:status` (which reads no file) lists it Pending",
+        (),
+        {},
+        None,
+    ),
+    Fault(
         "no_last_good_deployment",
         "a first deployment: no earlier release to roll back to, so HOME/environment.toml "
         "names no [predeploy] last_good_release",

@@ -24,9 +24,9 @@ REHEARSAL = (
     "default on a table with rows), rehearse again, and deploy only when the rehearsal passes"
 )
 RUNNER = (
-    "the rehearsal's command did not run the migrations: check [predeploy] migrate and "
-    "workdir (a checkout of the release with its vendor/ installed and its .env) and run it by "
-    "hand in the checkout"
+    "do not deploy: the release's artisan could not list its migrations. Read the error above "
+    "(a migration file that does not load, a missing vendor/ or .env in [predeploy] workdir) "
+    "and run the same command by hand in the checkout"
 )
 LAST_GOOD = (
     "do not deploy without a rollback target: name the last release that passed its gate in "
