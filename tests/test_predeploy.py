@@ -151,8 +151,20 @@ def test_a_rehearsal_that_cannot_run_as_configured_is_a_usage_error(
     assert_one_usage_error(result, f"{env.name} " + message.replace("{dir}", str(pytester.path)))
 
 
-def test_a_run_without_predeploy_does_not_need_the_checkout(pytester: pytest.Pytester) -> None:
+def test_a_smoke_run_does_not_need_the_checkout(pytester: pytest.Pytester) -> None:
     env = _environment(pytester.path, "")
     pytester.makepyfile("import pytest\n@pytest.mark.smoke\ndef test_runs() -> None: pass")
     result = pytester.runpytest("--env-file", env.name, "-m", "smoke", "--no-reports")
     assert result.ret != pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+
+
+def test_a_whole_run_without_a_checkout_deselects_the_rehearsal(pytester: pytest.Pytester) -> None:
+    """No -m: the rehearsal's checks are deselected with the reason, not a usage error."""
+    env = _environment(pytester.path, "")
+    pytester.makepyfile(
+        "import pytest\n@pytest.mark.predeploy\n@pytest.mark.rehearsal\n"
+        "def test_rehearses() -> None: pass\n"
+    )
+    result = pytester.runpytest("--env-file", env.name, "--no-reports")
+    result.assert_outcomes(deselected=1)
+    result.stdout.fnmatch_lines(["*names no release checkout ([[]predeploy[]] workdir)*"])

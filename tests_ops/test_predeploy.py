@@ -18,6 +18,8 @@ from facturino_verify.runs.ops import Ops
 from facturino_verify.runs.rehearsal import Rehearsal, rehearse
 
 pytestmark = pytest.mark.predeploy
+# The rehearsal's checks (deselected with the reason where [predeploy] workdir is not set).
+REHEARSAL = pytest.mark.rehearsal
 SHOWN_CHARS = 4000
 
 
@@ -53,6 +55,7 @@ def test_last_good_deployment_is_known(
     record_property("rollback_to", target)
 
 
+@REHEARSAL
 def test_migration_rehearsal_pretend_lists_what_would_run(
     rehearsal: Rehearsal,
     record_property: pytest.RecordProperty,
@@ -68,6 +71,7 @@ def test_migration_rehearsal_pretend_lists_what_would_run(
     print(f"would run: {checks.described(pretended)}")
 
 
+@REHEARSAL
 def test_migration_rehearsal_applies_the_migrations(
     rehearsal: Rehearsal,
     record_figure: Callable[[str, float], None],
@@ -82,6 +86,7 @@ def test_migration_rehearsal_applies_the_migrations(
     checks.expect_copy_migrated(ran, rehearsal.after)
 
 
+@REHEARSAL
 def test_migration_rehearsal_leaves_no_migration_pending(
     rehearsal: Rehearsal, show: Callable[[str, str], None]
 ) -> None:
