@@ -67,6 +67,7 @@ def test_migration_rehearsal_pretend_lists_what_would_run(
     pretended = checks.parse_pretend(pretend.output)
     record_property("migrations_would_run", checks.described(pretended))
     record_figure("rehearsal_pending_migrations", len(pretended))
+    record_figure("rehearsal_seconds", rehearsal.seconds)
     checks.expect_pretend_lists(pretend.exit_code, pretended, pretend.shown)
     print(f"would run: {checks.described(pretended)}")
 
