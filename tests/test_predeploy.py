@@ -123,9 +123,14 @@ MISTAKES = {
         "checkout (relative paths start at this file's folder)",
     ),
     "missing_command": (
-        'workdir = "."\nmigrate = ["no-such-php", "artisan"]',
+        'workdir = "."\nmigrate = ["no-such-php"]',
         "[predeploy] migrate: 'no-such-php' is not an executable program (found neither in "
         "{dir} nor on PATH); install it or name it by its full path",
+    ),
+    "not_a_checkout": (
+        'workdir = "."\nmigrate = ["sh", "artisan"]',
+        "[predeploy] workdir: {dir} has no artisan: it is not a checkout of the app; point it "
+        "at the release's checkout (the folder holding artisan)",
     ),
     "cached_config": (
         'workdir = "."\nmigrate = ["sh"]',

@@ -86,6 +86,14 @@ def predeploy_mistakes(env: Environment, shown: str) -> list[ConfigError]:
                 "install it or name it by its full path",
             )
         )
+    if "artisan" in p.migrate[1:] and not (p.workdir / "artisan").is_file():
+        mistakes.append(
+            ConfigError(
+                f"{p.workdir} has no artisan: it is not a checkout of the app",
+                where,
+                "point it at the release's checkout (the folder holding artisan)",
+            )
+        )
     if (p.workdir / CACHED_CONFIG).exists():
         mistakes.append(
             ConfigError(
