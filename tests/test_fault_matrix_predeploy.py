@@ -68,6 +68,8 @@ def test_predeploy_fault_fails_exactly_its_checks(fault: str, engine: str) -> No
     assert run.named("skipped") == set()
     # Not deployed yet: a failure blocks the deploy; "roll back" would be the wrong advice.
     assert run.exit_code == 11, f"{fault}: exit {run.exit_code}\n{run.output[-1500:]}"
+    assert "pre-deployment checklist failed: do not deploy" in run.output
+    assert "runbook" not in run.output.split("VERDICT:")[-1]
     if fault == "failing_migration":
         assert "would run: 3 migration(s), 4 statement(s)" in run.output
         assert "approved_at" in run.output and "do not deploy" in run.output
