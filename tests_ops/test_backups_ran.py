@@ -34,6 +34,8 @@ def newest(ops: Ops, where: str, run: Callable[[shell.Command], ShellResult]) ->
     return checks.newest_backup(listed, "`php artisan backup:list`")
 
 
+# Also the pre-deployment checklist's "database backup completed": a recent one to restore from.
+@pytest.mark.predeploy
 @pytest.mark.parametrize("where", LOCATIONS)
 def test_newest_backup_is_recent(
     ops: Ops,

@@ -13,6 +13,8 @@ from importlib import resources
 from facturino_reference.appenv import read_env_file
 from facturino_reference.faults.perf import VERSION as RELEASE
 from facturino_reference.paths import HomeLayout
+from facturino_reference.release import FOLDER as RELEASE_FOLDER
+from facturino_reference.release import previous_release
 from facturino_reference.state import db_port
 
 _TEMPLATE = """\
@@ -88,6 +90,13 @@ prefix = ["{home}/bin/app-shell"]
 [backups]
 folder = "{backups}"
 {bucket}
+[predeploy]
+# The next release's checkout and its artisan (release.py): the rehearsal migrates a restored
+# copy of the newest backup with it, never this deployment's database.
+migrate = ["{release_dir}/artisan"]
+workdir = "{release_dir}"
+timeout = 120
+{last_good}
 [features.efaktura]
 # The deployment's own CA issued the XML signer's certificate (storage/certificates).
 trust_anchor = "{ca_file}"
@@ -155,6 +164,15 @@ def _session_db(env: Mapping[str, str]) -> str:
     return env.get(key, "0")
 
 
+def _last_good(layout: HomeLayout) -> str:
+    """The release this deployment replaced, if any (a first deployment has none)."""
+    previous = previous_release(layout)
+    if previous is None:
+        return "# No last_good_release: a first deployment has nothing to roll back to.\n"
+    shows = "# The deployment to roll back to (`railway status` would show its id).\n"
+    return f'{shows}last_good_release = "{previous}"\n'
+
+
 def write_environment_file(
     layout: HomeLayout, base: int, ports: dict[str, int], intended: Mapping[str, str] | None = None
 ) -> None:
@@ -176,6 +194,8 @@ def write_environment_file(
         session_db=_session_db(env),
         expect=_FIXED_HEALTH if fixed else "",
         release=RELEASE,
+        release_dir=layout.root / RELEASE_FOLDER,
+        last_good=_last_good(layout),
         # Only MySQL names its engine: PostgreSQL is the suite's default (the contract).
         engine='engine = "mysql"\n' if "mysql" in ports else "",
         db_port=db_port(ports),

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference import artisan, backup, bucket, mysqlconn
+from facturino_reference import artisan, backup, bucket, mysqlconn, release
 from facturino_reference.appenv import mysql_info, read_env_file
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults.model import HEALTH_503, Fault
@@ -108,6 +108,34 @@ FAULTS: tuple[Fault, ...] = (
         "job_class_missing",
         "the queue worker died, and a job of a class this release no longer has "
         "(App\\Jobs\\SendInvoiceReminder) waits on `default`: `queue:work --once` FAILs on it",
+        (),
+        {},
+        None,
+    ),
+    # The pre-deployment checklist's faults (tests/test_fault_matrix_predeploy.py): they change
+    # the next release (HOME/release-next, release.py), never the running deployment.
+    Fault(
+        "failing_migration",
+        "the next release ships a migration that indexes invoices.approved_at, a column no "
+        "migration creates: PostgreSQL and MariaDB refuse it when the rehearsal migrates the "
+        "restored copy (the deployment itself is untouched)",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "migration_parse_error",
+        "the next release ships a migration file with a merge conflict left in it: artisan "
+        "cannot load it, so `migrate --pretend` and `migrate` stop with a ParseError (exit 255) "
+        "and `migrate:status` (which reads no file) lists it Pending",
+        (),
+        {},
+        None,
+    ),
+    Fault(
+        "no_last_good_deployment",
+        "a first deployment: no earlier release to roll back to, so HOME/environment.toml "
+        "names no [predeploy] last_good_release",
         (),
         {},
         None,
@@ -329,6 +357,7 @@ def after_start(
     """Once the database and Redis run: the shell entry, the bucket (when asked), the queue
     fault in Redis, the scheduler's last backup, and the full disk."""
     artisan.write_entry(layout)
+    release.write_next_release(layout, faults)
     start_bucket(layout, port_base, pids)
     apply_redis(env, faults)
     take_backups(layout, faults)

@@ -54,6 +54,7 @@ RELATIVE_PATHS = (
     ("features", "efaktura", "ubl_schema_dir"),
     ("features", "efaktura", "trust_anchor"),
     ("release", "checkout"),
+    ("predeploy", "workdir"),
 )
 
 

@@ -20,6 +20,7 @@ from .features import Browser, Features
 from .notify import Notify
 from .ops import Backups, Queue, Shell
 from .perf import Monitoring, Perf
+from .predeploy import Predeploy
 from .section import Section
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
@@ -457,6 +458,7 @@ class Environment(Section):
     notify: Notify = Notify()
     perf: Perf = Perf()
     monitoring: Monitoring = Monitoring()
+    predeploy: Predeploy = Predeploy()
 
     @model_validator(mode="after")
     def _one_queue_connection(self) -> Environment:

@@ -31,6 +31,9 @@ def missing_capabilities(env: Environment, release_known: bool = False) -> dict[
         "backup_bucket": None
         if env.backups.bucket
         else f"environment '{name}' names no backup bucket ([backups.bucket])",
+        "rehearsal": None
+        if env.predeploy.workdir
+        else f"environment '{name}' names no release checkout ([predeploy] workdir)",
         "db": None if env.database else f"environment '{name}' has no [database] section",
         "redis": _redis_refusal(env),
         "admin_account": None

@@ -143,6 +143,10 @@ def _run_setup(config: pytest.Config) -> RunSetup:
         reports=None if config.option.facturino_no_reports else reports_dir(config),
         root=config.rootpath,
         expect_release=config.option.facturino_expect_release,
+        # Only a run asking for the checklist needs the release checkout it rehearses (a run
+        # of everything checks a configured one; without one its rehearsal is deselected).
+        predeploy="predeploy" in markexpr,
+        whole_run=not markexpr,
     )
 
 

@@ -13,6 +13,8 @@ SUITE_MARKERS = {
     "monitoring": "Prometheus metrics, thresholds and alerts",
     "daily": "daily operations checks",
     "weekly": "weekly operations checks",
+    "predeploy": "pre-deployment checklist: a recent backup, a rollback target, the migration "
+    "rehearsal on a throwaway copy",
 }
 CAPABILITY_MARKERS = {
     "writes": "creates data in the deployment; needs [allow] writes = true",
@@ -22,6 +24,8 @@ CAPABILITY_MARKERS = {
     "shell": "runs read-only commands in the deployment; needs [allow] shell and [shell] prefix",
     "queue_work": "runs `php artisan queue:work --once` (processes a job); needs a shell and "
     "[allow] queue_work = true",
+    "rehearsal": "runs the release's migrations on a throwaway copy of the newest backup; needs "
+    "[predeploy] workdir",
     "backup_folder": "reads backups from a local or mounted folder; needs [backups] folder",
     "backup_bucket": "reads backups from an S3-compatible bucket; needs [backups.bucket]",
     "admin_account": "logs in as the admin test account; needs [accounts.admin]",

@@ -11,10 +11,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from ..config import ConfigError, Environment
 from ..config.errors import collected
 from ..config.load import Key, read_environment
+from ..config.predeploy import predeploy_mistakes
 from ..config.release import expected_release
 from ..verdict.patterns import pattern_mistakes
 
@@ -27,6 +29,8 @@ class RunSetup:
     reports: Path | None  # where its reports go; None with --no-reports
     root: Path  # the project whose suites the patterns must name
     expect_release: str | None = None  # --expect-release
+    predeploy: bool = False  # -m may select the pre-deployment checklist (its rehearsal)
+    whole_run: bool = False  # no -m: every suite, the checklist's rehearsal where configured
 
 
 def checked_environment(
@@ -35,17 +39,26 @@ def checked_environment(
     """The environment, or one :class:`ConfigError` listing every mistake of the file and of the
     run's set-up."""
     reading = read_environment(path, environ, files=setup.files)
+    env = reading.env
     mistakes = [
         *reading.mistakes,
         *reports_mistakes(setup.reports),
         *pattern_mistakes(reading.patterns, reading.shown, setup.root),
         *release_mistakes(reading.env, setup.expect_release, reading.shown),
+        *(predeploy_mistakes(env, reading.shown) if _rehearses(env, setup) else []),
     ]
     problem = collected(reading.shown, mistakes)
     if problem is not None:
         raise problem
     assert reading.env is not None  # no mistake means it validated
     return reading.env
+
+
+def _rehearses(env: Environment | None, setup: RunSetup) -> TypeGuard[Environment]:
+    """Whether the run may rehearse the migrations, so [predeploy] must be right."""
+    if env is None:
+        return False
+    return setup.predeploy or (setup.whole_run and env.predeploy.workdir is not None)
 
 
 def release_mistakes(env: Environment | None, option: str | None, shown: str) -> list[ConfigError]:

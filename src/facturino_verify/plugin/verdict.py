@@ -308,6 +308,12 @@ def write_summary(
     path.write_text(json.dumps(summary(config, env, results, verdict), indent=2) + "\n")
 
 
+PREDEPLOY_FAILED = (
+    "pre-deployment checklist failed: do not deploy (nothing was deployed, so nothing to roll "
+    "back); fix what failed and run -m predeploy again"
+)
+
+
 def verdict_lines(config: pytest.Config) -> list[str]:
     """The block printed last: the verdict, why, and the runbook's commands for a rollback."""
     from ..verdict import steps
@@ -330,7 +336,11 @@ def verdict_lines(config: pytest.Config) -> list[str]:
     if config.stash.get(stash.PUSH_PROBLEM, ""):
         lines.append(f"pushgateway: push failed ({config.stash[stash.PUSH_PROBLEM]})")
     lines += notification_lines(config.stash.get(stash.NOTIFICATIONS, []))
-    if verdict.scenario is not None:
+    # Before a deploy there is nothing to roll back: a failure means "do not deploy".
+    predeploy = "predeploy" in (config.option.markexpr or "")
+    if predeploy and verdict.name in ("BLOCKED", "ROLLBACK"):
+        lines.append(PREDEPLOY_FAILED)
+    if verdict.scenario is not None and not predeploy:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
         lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
     return lines
