@@ -13,6 +13,10 @@ SUITE_MARKERS = {
     "monitoring": "Prometheus metrics, thresholds and alerts",
     "daily": "daily operations checks",
     "weekly": "weekly operations checks",
+    # Daily checks an operator may add to the gate: -m "smoke or variables or caches".
+    "variables": "critical environment variables through the shell (printenv, masked), "
+    "cross-checked with HSTS and debug headers",
+    "caches": "config/route/view caches built (php artisan about)",
 }
 CAPABILITY_MARKERS = {
     "writes": "creates data in the deployment; needs [allow] writes = true",
