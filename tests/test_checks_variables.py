@@ -204,3 +204,10 @@ def test_drivers_are_expected_where_the_environment_says_them() -> None:
         Environment.model_validate({"target": {"url": "https://127.0.0.1:9"}})
     )
     assert "CACHE_STORE" not in bare and bare["QUEUE_CONNECTION"].value == "database"
+
+
+def test_a_shown_value_is_one_short_line_with_credential_shapes_masked() -> None:
+    env = {"APP_ENV": f"staging\nrailway: token=Bearer {SECRET}"}
+    text = failure(lambda: checks.expect_variable(env, "APP_ENV", "production", "x", "fix"))
+    assert SECRET not in text
+    assert "seen:     APP_ENV=staging" in text

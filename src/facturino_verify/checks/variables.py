@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .artisan import plain
-from .base import fail
+from .base import fail, shorten
 
 _LINE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 # Names whose value is a credential (or holds one, like a DSN or a database URL).
@@ -119,7 +119,11 @@ def describe(name: str, env: Mapping[str, str]) -> str:
         return f"{name} not set: the app falls back to {shown} ({default.source})"
     if is_secret(name):
         return f"{name} set ({NOT_SHOWN})"
-    return f"{name}={env[name]}"
+    # One short line, credential shapes masked: a value printenv spread over lines (or a
+    # line of the prefix's own chatter glued to it) is not quoted whole.
+    first, *rest = env[name].split("\n")
+    more = f" (and {len(rest)} more lines, not shown)" if rest else ""
+    return f"{name}={shorten(first, 80)}{more}"
 
 
 def expect_variable(
