@@ -211,3 +211,12 @@ def test_a_shown_value_is_one_short_line_with_credential_shapes_masked() -> None
     text = failure(lambda: checks.expect_variable(env, "APP_ENV", "production", "x", "fix"))
     assert SECRET not in text
     assert "seen:     APP_ENV=staging" in text
+
+
+def test_the_runbooks_session_secure_is_named_as_never_read() -> None:
+    env = {"SESSION_SECURE": "true"}
+    text = failure(
+        lambda: checks.expect_variable(env, "SESSION_SECURE_COOKIE", "true", "the runbook", "fix")
+    )
+    assert "SESSION_SECURE_COOKIE not set: the app falls back to null" in text
+    assert "SESSION_SECURE is set, the runbook's name, which the app never reads" in text

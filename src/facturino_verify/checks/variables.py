@@ -50,6 +50,8 @@ APP_DEFAULTS: dict[str, AppDefault] = {
     "TELESCOPE_ENABLED": AppDefault("true", "config/telescope.php:19"),
 }
 _FEATURE_DEFAULT = AppDefault("false", "config/features.php")
+# The runbook's name for a variable the app reads under another one.
+RUNBOOK_NAMES = {"SESSION_SECURE_COOKIE": "SESSION_SECURE"}
 
 
 def is_secret(name: str) -> bool:
@@ -135,12 +137,11 @@ def expect_variable(
     if _same(expected, effective(name, env)):
         return
     wanted = f"{name} set as {said_by} says" if is_secret(name) else f"{name}={expected}"
-    fail(
-        f"the deployment's environment has {name} as {said_by} says",
-        wanted,
-        describe(name, env),
-        remedy,
-    )
+    seen = describe(name, env)
+    misnamed = RUNBOOK_NAMES.get(name)
+    if misnamed is not None and misnamed in env:
+        seen += f" ({misnamed} is set, the runbook's name, which the app never reads)"
+    fail(f"the deployment's environment has {name} as {said_by} says", wanted, seen, remedy)
 
 
 def masked_listing(env: Mapping[str, str], shown: frozenset[str]) -> str:
