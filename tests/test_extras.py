@@ -47,6 +47,24 @@ def test_a_suite_is_asked_for_when_the_expression_can_select_one_of_its_tests(
     assert selected_by(markexpr, PERF_EXTRA, SUITE_MARKERS) is perf
 
 
+@pytest.mark.parametrize(
+    ("markexpr", "ops"),
+    [
+        ("smoke", False),
+        ("smoke or variables or caches", True),
+        ("smoke or caches", True),
+        ("daily and not (variables or caches)", True),
+    ],
+)
+def test_the_runtime_configuration_checks_bring_the_ops_folder_into_the_gate(
+    markexpr: str, ops: bool
+) -> None:
+    """`-m "smoke or variables or caches"` adds printenv and the caches to the gate: tests_ops
+    must be collected for it (conftest.py leaves out the folders -m cannot select)."""
+    (folder,) = [suite for suite in SUITE_FOLDERS if suite.folder == "tests_ops"]
+    assert selected_by(markexpr, folder, SUITE_MARKERS) is ops
+
+
 def test_missing_modules_are_named_with_the_pip_command() -> None:
     missing = missing_modules(FEATURES_EXTRA, found=lambda module: module != "lxml")
     assert missing == ["lxml"]

@@ -54,6 +54,37 @@ MIGRATE_STATUS = {
     "test_migrate_status_shows_newest_migration_ran",
 }
 DISK = {"test_disk_usage_below_threshold_per_metrics", "test_disk_usage_below_threshold_per_df"}
+# The runtime configuration (issue 15): one check per critical variable of the reference's
+# environment file (the runbook's list, and the drivers its [queue] and [redis] name).
+VARIABLE_NAMES = (
+    "APP_DEBUG",
+    "APP_ENV",
+    "CACHE_STORE",
+    "FEATURE_ACCOUNTING_BACKBONE",
+    "FEATURE_ADVANCED_PAYMENTS",
+    "FEATURE_MCP_AI_TOOLS",
+    "FEATURE_MIGRATION_WIZARD",
+    "FEATURE_MONITORING",
+    "FEATURE_PARTNER_PORTAL",
+    "FEATURE_PSD2_BANKING",
+    "QUEUE_CONNECTION",
+    "SESSION_DRIVER",
+    "SESSION_HTTP_ONLY",
+    "SESSION_LIFETIME",
+    "SESSION_SAME_SITE",
+    "SESSION_SECURE_COOKIE",
+    "TELESCOPE_ENABLED",
+)
+
+
+def variable(name: str) -> str:
+    return f"test_critical_variable_has_expected_value[{name}]"
+
+
+VARIABLES = {variable(name) for name in VARIABLE_NAMES}
+HSTS_AGREES = "test_app_env_agrees_with_hsts_seen_from_outside"
+DEBUG_AGREES = "test_app_debug_agrees_with_debug_headers_seen_from_outside"
+CACHES = "test_framework_caches_are_built"
 EVERY_CHECK = (
     RECENT
     | LARGE
@@ -62,6 +93,8 @@ EVERY_CHECK = (
     | {DEPTH, OLDEST, ONLY_ON, DRIVERS, MONITOR, WORK_ONCE, FAILED_24H, GROWING, ERRORS_5XX}
     | MIGRATE_STATUS
     | DISK
+    | VARIABLES
+    | {HSTS_AGREES, DEBUG_AGREES, CACHES}
 )
 
 EXPECTED_FAILURES: dict[str, set[str]] = {
@@ -79,13 +112,20 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     "redis_queue_over_max": {ONLY_ON},
     "queue_stuck": {OLDEST},
     # The app runs on the image's baked cache store and session driver (database) while the
-    # environment says redis: `php artisan about --only=drivers` shows it.
-    "baked_cache_drivers": {DRIVERS},
+    # environment says redis: `php artisan about --only=drivers` shows it, and printenv too.
+    "baked_cache_drivers": {DRIVERS, variable("CACHE_STORE"), variable("SESSION_DRIVER")},
     "migrations_pending": MIGRATE_STATUS | {DRILL_MIGRATION},
     # Pending under a non-standard name (2025_08_52_...): its status line must be read at all.
     "older_migration_pending": {"test_migrate_status_shows_no_pending_migration"},
     "error_burst": {ERRORS_5XX},
     "job_class_missing": {WORK_ONCE},
+    # Nothing outside shows it (Telescope is require-dev): only printenv does.
+    "telescope_enabled": {variable("TELESCOPE_ENABLED")},
+    "config_not_cached": {CACHES},
+    # APP_ENV=production in the environment, no HSTS from outside.
+    "no_hsts": {HSTS_AGREES},
+    # APP_DEBUG=false in the environment, debug headers from outside.
+    "debug_headers_forced": {DEBUG_AGREES},
 }
 # Operations faults whose verdict is BLOCKED (exit 11), never ROLLBACK.
 BLOCKED_NOT_ROLLBACK = {"backup_stale", "queue_stuck", "failed_jobs_spike"}
@@ -196,7 +236,8 @@ def test_queue_checks_read_redis_where_the_app_queues_there() -> None:
     }
     for fault, expected in cases.items():
         with reference_with_bucket([] if fault == "healthy" else [fault], redis) as home:
-            run = ops_run(home, "-k", "queue or drivers")
+            # Not the variables checks ([QUEUE_CONNECTION] would match "queue").
+            run = ops_run(home, "-k", "(queue or drivers) and not variable")
         assert set(run.outcomes) == ours | {WORK_ONCE}, f"{fault}: {sorted(run.outcomes)}"
         assert failing(run) == expected, f"{fault}: {run.output[-2500:]}"
         if fault == "queue_backlog":

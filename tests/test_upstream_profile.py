@@ -102,6 +102,11 @@ DEFECTS: dict[str, Defect] = {
         "sends event_type and no status, DashboardTable.vue reads type/status",
         {"features": frozenset({"test_partner_dashboard_shows_no_raw_translation_keys[chromium]"})},
     ),
+    "config_uncached": Defect(
+        "runbook Post-Build Commands vs docker-entrypoint.sh:86-97 and nixpacks.toml: the "
+        "release runs config:clear and never config:cache (routes, views, events are cached)",
+        {"ops": frozenset({"test_framework_caches_are_built"})},
+    ),
     "health_cannot_fail": Defect(
         "smoke test_health_check_passes[redis|signer|bank_sync|certificates|paddle] (TOO "
         "LENIENT): HealthController.php cannot make them false; reported as notes, judged "

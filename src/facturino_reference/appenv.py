@@ -118,6 +118,11 @@ def base_env(ports: dict[str, int], app_key: str, creds: Secrets) -> dict[str, s
             f"localhost:{https},127.0.0.1:{https}"
         ),
         "FEATURE_PARTNER_MOCKED_DATA": "false",
+        # The runbook's monitoring pair: config/telescope.php:19 defaults to true when unset
+        # (Telescope itself is require-dev, absent from the --no-dev image); PROMETHEUS_ENABLED
+        # is read by no config file.
+        "PROMETHEUS_ENABLED": "true",
+        "TELESCOPE_ENABLED": "false",
         # Reference-only knobs (see faults/): the `auth` limiter's size, the HSTS switch,
         # nginx's redirect and the /up listener. (/metrics has no auth: routes/web.php:170.)
         "AUTH_RATE_LIMIT": os.environ.get("FACTURINO_REFERENCE_AUTH_RATE_LIMIT", "5"),

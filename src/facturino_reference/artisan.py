@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference import bucket, mysqlconn, seed, worker
+from facturino_reference import bucket, buildcache, mysqlconn, seed, worker
 from facturino_reference.appenv import AppConfig
 from facturino_reference.paths import HomeLayout
 from facturino_reference.redisqueue import RedisQueue, queue_client
@@ -177,6 +177,27 @@ def about_drivers(config: AppConfig, as_json: bool) -> str:
     return out.text()
 
 
+def about_cache(layout: HomeLayout, as_json: bool) -> str:
+    """`about --only=cache [--json]` (AboutCommand): booleans in JSON, CACHED / NOT CACHED."""
+    cache = buildcache.about_cache(layout)
+    if as_json:
+        return json.dumps({"cache": cache}) + "\n"
+    out = Output()
+    out.line()
+    out.two_columns("Cache", "")
+    for name, cached in cache.items():
+        out.two_columns(name.capitalize(), "CACHED" if cached else "NOT CACHED")
+    out.line()
+    return out.text()
+
+
+def printenv(config: AppConfig) -> str:
+    """The container's environment: what the deployment injects (the app's `.env` here, as
+    Railway's variables or `docker run --env-file` would) and the process's own few."""
+    container = {"HOSTNAME": "facturino_app", "HOME": "/var/www", "PATH": "/usr/local/bin:/usr/bin"}
+    return "".join(f"{name}={value}\n" for name, value in {**container, **config.env}.items())
+
+
 def queue_work_once(config: AppConfig, out: Output, queue: str) -> int:
     """`queue:work --once --queue=Q --stop-when-empty`: one due job of Q through the worker,
     on the app's queue connection (QUEUE_CONNECTION)."""
@@ -242,6 +263,8 @@ def run(home: Path, argv: Sequence[str]) -> tuple[int, str, str]:
     if args[:1] == ["df"]:
         code, text = disk_free(layout)
         return code, text, ""
+    if args == ["printenv"]:
+        return 0, printenv(config), ""
     if args[:2] != ["php", "artisan"]:
         return 127, "", f"sh: 1: {args[0] if args else ''}: not found\n"
     out = Output()
@@ -255,6 +278,8 @@ def run(home: Path, argv: Sequence[str]) -> tuple[int, str, str]:
         return queue_monitor(config, out, options[0], maximum), out.text(), ""
     if command == "about" and "--only=drivers" in options:
         return 0, about_drivers(config, "--json" in options), ""
+    if command == "about" and "--only=cache" in options:
+        return 0, about_cache(layout, "--json" in options), ""
     if command == "queue:work" and "--once" in options:
         queue = next((o.split("=", 1)[1] for o in options if o.startswith("--queue=")), "default")
         return queue_work_once(config, out, queue), out.text(), ""

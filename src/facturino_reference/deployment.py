@@ -15,6 +15,7 @@ import psycopg
 
 from facturino_reference import (
     assets,
+    buildcache,
     mariadb,
     mysqlconn,
     postgres,
@@ -225,6 +226,7 @@ class Deployment:
         if "signer_cert_missing" in self.faults:  # configured, but never uploaded
             self.layout.signer_cert.unlink()
         self._write_app_files()
+        buildcache.build(self.layout, env)  # the entrypoint's cache steps (profile and faults)
         if state.web_mode != "off":  # importing the web stack takes ~0.7 s: start it first
             self._spawn(state, "server")
         bank = ["--bank-failing"] if "bank_sync_fails" in self.faults else []

@@ -95,6 +95,16 @@ DEFECTS: tuple[Defect, ...] = (
         "upstream",
         "fixed",
     ),
+    Defect(
+        "config_uncached",
+        "docker-entrypoint.sh:86-97, nixpacks.toml [phases.build]",
+        "the release never runs the runbook's `php artisan config:cache`: the entrypoint runs "
+        "`config:clear` on purpose ('Railway injects env vars at runtime') and caches only "
+        "routes, views and events; `about --only=cache` shows config NOT CACHED",
+        "MK_BUILD_CONFIG_CACHE",
+        "cleared",
+        "cached",
+    ),
 )
 
 DEFECTS_BY_NAME: dict[str, Defect] = {d.name: d for d in DEFECTS}

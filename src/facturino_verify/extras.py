@@ -76,7 +76,7 @@ SUITE_FOLDERS = (
     SuiteFolder(FEATURES_EXTRA.folder, FEATURES_EXTRA.markers),
     SuiteFolder(PERF_EXTRA.folder, PERF_EXTRA.markers),
     SuiteFolder("tests_monitoring", ("monitoring",)),
-    SuiteFolder("tests_ops", ("daily", "weekly", "predeploy")),
+    SuiteFolder("tests_ops", ("daily", "weekly", "predeploy", "variables", "caches")),
 )
 # pytest's marker-expression identifiers; `and`/`or`/`not` are its operators.
 _IDENTIFIER = re.compile(r"(?:\w|:|\+|-|\.|\[|\])+")

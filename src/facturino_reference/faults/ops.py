@@ -140,6 +140,33 @@ FAULTS: tuple[Fault, ...] = (
         {},
         None,
     ),
+    # The runtime configuration (issue 15): what `printenv` and `about --only=cache` show.
+    Fault(
+        "telescope_enabled",
+        "TELESCOPE_ENABLED=true left from a debugging session (the runbook wants false); "
+        "Telescope is require-dev, so nothing outside changes: only printenv shows it",
+        (),
+        {"TELESCOPE_ENABLED": "true"},
+        None,
+    ),
+    Fault(
+        "config_not_cached",
+        "the release ran `php artisan config:clear` and never `config:cache` (what the real "
+        "entrypoint does): `about --only=cache` shows config NOT CACHED; routes, views and "
+        "events are cached",
+        (),
+        {"MK_BUILD_CONFIG_CACHE": "cleared"},
+        None,
+    ),
+    Fault(
+        "debug_headers_forced",
+        "APP_DEBUG=false, but what sits in front adds X-Debug-Performance to every request, so "
+        "the app sends X-Execution-Time/X-Memory-Usage/X-Request-ID anyway "
+        "(PerformanceMonitoringMiddleware.php:59)",
+        ("test_no_debug_headers_on_ordinary_responses[*]",),
+        {"DEBUG_PERFORMANCE_HEADER": "always"},
+        None,
+    ),
 )
 
 STALE_HOURS = 30

@@ -78,7 +78,11 @@ def _uniqid() -> str:
 def add_performance_headers(
     request: Request, response: Response, c: AppContext, started: float
 ) -> None:
-    if not (c.config.debug or "x-debug-performance" in request.headers):
+    # DEBUG_PERFORMANCE_HEADER=always (reference-only, fault debug_headers_forced): what sits
+    # in front adds X-Debug-Performance to every request, which the middleware honours
+    # whatever APP_DEBUG says (PerformanceMonitoringMiddleware.php:59).
+    forced = c.config.get("DEBUG_PERFORMANCE_HEADER") == "always"
+    if not (c.config.debug or forced or "x-debug-performance" in request.headers):
         return
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     response.headers["X-Execution-Time"] = f"{(time.perf_counter() - started) * 1000:.2f}ms"

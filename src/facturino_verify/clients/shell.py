@@ -26,8 +26,11 @@ _ARTISAN_SHAPES = (
     re.compile(r"queue:monitor [A-Za-z0-9_.:,-]+ --max=\d+"),
     re.compile(r"queue:work --once --queue=[A-Za-z0-9_.,-]+ --stop-when-empty"),
     re.compile(r"about --only=drivers --json"),
+    re.compile(r"about --only=cache --json"),
 )
 _DF = ("df", "-h")
+# The whole environment, parsed and masked before anything of it is shown (checks/variables.py).
+_PRINTENV = ("printenv",)
 
 
 class CommandUnavailable(TargetError):
@@ -94,12 +97,24 @@ def about_drivers(artisan: Sequence[str]) -> Command:
     return Command("php artisan " + " ".join(args), (*artisan, *args))
 
 
+def about_cache(artisan: Sequence[str]) -> Command:
+    """Whether config, events, routes and views are cached (read-only)."""
+    args = ("about", "--only=cache", "--json")
+    return Command("php artisan " + " ".join(args), (*artisan, *args))
+
+
+def printenv() -> Command:
+    """The deployment's environment variables; its output holds secrets, so it is shown only
+    masked, never raw."""
+    return Command("printenv", _PRINTENV)
+
+
 def disk_free() -> Command:
     return Command("df -h", _DF)
 
 
 def is_allowed(argv: Sequence[str], artisan: Sequence[str]) -> bool:
-    if tuple(argv) == _DF:
+    if tuple(argv) in (_DF, _PRINTENV):
         return True
     head, rest = tuple(argv[: len(artisan)]), argv[len(artisan) :]
     return head == tuple(artisan) and any(s.fullmatch(" ".join(rest)) for s in _ARTISAN_SHAPES)
@@ -175,11 +190,13 @@ __all__ = [
     "CommandUnavailable",
     "ShellClient",
     "ShellResult",
+    "about_cache",
     "about_drivers",
     "backup_list",
     "disk_free",
     "is_allowed",
     "migrate_status",
+    "printenv",
     "queue_monitor",
     "queue_work_once",
 ]

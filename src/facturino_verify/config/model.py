@@ -22,6 +22,7 @@ from .ops import Backups, Queue, Shell
 from .perf import Monitoring, Perf
 from .predeploy import Predeploy
 from .section import Section
+from .variables import Caches, Variables
 
 APP_KEY_EXAMPLE = "base64:kgk/4DW1vEVy7aEvet5FPp5un6PIGe/so8H0mvoUtW0="
 HEALTH_CHECKS = (
@@ -444,6 +445,8 @@ class Environment(Section):
     shell: Shell = Shell()
     backups: Backups = Backups()
     queue: Queue = Queue()
+    variables: Variables = Variables()
+    caches: Caches = Caches()
     browser: Browser = Browser()
     features: Features = Features()
     # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.

@@ -15,6 +15,10 @@ SUITE_MARKERS = {
     "weekly": "weekly operations checks",
     "predeploy": "pre-deployment checklist: a recent backup, a rollback target, the migration "
     "rehearsal on a throwaway copy",
+    # Daily checks an operator may add to the gate: -m "smoke or variables or caches".
+    "variables": "critical environment variables through the shell (printenv, masked), "
+    "cross-checked with HSTS and debug headers",
+    "caches": "config/route/view caches built (php artisan about)",
 }
 CAPABILITY_MARKERS = {
     "writes": "creates data in the deployment; needs [allow] writes = true",

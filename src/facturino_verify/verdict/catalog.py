@@ -81,6 +81,13 @@ RULES: tuple[Rule, ...] = (
     Rule("test_jobs_are_only_on_the_configured_queue_connection", "major"),
     Rule("test_company_certificates_*", "major"),
     Rule("test_bank_sync_jobs_are_not_failing", "major"),
+    # The environment's critical variables (printenv): debug on or the wrong environment
+    # exposes traces and drops HSTS; the rest (Telescope, flags, session) blocks (default major).
+    Rule("test_critical_variable_has_expected_value[APP_DEBUG]", "critical"),
+    Rule("test_critical_variable_has_expected_value[APP_ENV]", "critical"),
+    Rule("test_app_debug_agrees_with_debug_headers_seen_from_outside", "critical"),
+    # Uncached config/routes/views cost boot time on every request; nothing breaks.
+    Rule("test_framework_caches_are_built", "warning"),
 )
 DEFAULT_SEVERITY: Severity = "major"
 
