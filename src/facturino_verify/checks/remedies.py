@@ -22,7 +22,8 @@ DATABASE = (
 MIGRATIONS = (
     "migrations pending or missing: `railway run php artisan migrate:status`, then "
     "`railway run php artisan migrate --force`; if a migration failed, restore the backup "
-    "(`railway run psql < backup_YYYYMMDD_HHMMSS.sql`) and `php artisan migrate:rollback --step=1`"
+    "(rollback scenario 2 prints the command for the database's engine: `psql < backup.sql` on "
+    "PostgreSQL, `gunzip | mysql` on MySQL) and `php artisan migrate:rollback --step=1`"
 )
 REDIS = (
     "Redis unreachable or not round-tripping: check REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and "
