@@ -197,8 +197,9 @@ BACKUP_CONTENT = (
 )
 RESTORE = (
     "the newest backup does not restore: take a fresh one now "
-    "(`php artisan backup:run --only-db`), check that pg_dump's major version matches the "
-    "server and that the disk did not fill during the backup; until a backup restores, "
+    "(`php artisan backup:run --only-db`), check the dumper (PostgreSQL: pg_dump's major "
+    "version matches the server; MySQL: the image's PHP mysqldump, docker-mysqldump-php.sh, "
+    "ran to the end) and that the disk did not fill during the backup; until a backup restores, "
     "rollback scenario 2 has nothing to restore from"
 )
 QUEUE_BACKLOG = (
