@@ -11,7 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from facturino_reference import Deployment
@@ -75,6 +75,8 @@ class SuiteRun:
     exit_code: int
     output: str
     session_seconds: float = 0.0  # pytest's own session time (JUnit), without process start-up
+    # test name → the properties it recorded (JUnit <property>: record_property, figures)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def named(self, outcome: str) -> set[str]:
         return {name for name, seen in self.outcomes.items() if seen == outcome}
@@ -138,7 +140,12 @@ def run_suite(
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
     return SuiteRun(
-        parse_junit(junit), seconds, done.returncode, done.stdout + done.stderr, session_time(junit)
+        parse_junit(junit),
+        seconds,
+        done.returncode,
+        done.stdout + done.stderr,
+        session_time(junit),
+        junit_properties(junit),
     )
 
 
@@ -159,3 +166,12 @@ def parse_junit(path: Path) -> dict[str, str]:
         outcome = next((k for k in ("failure", "error", "skipped") if k in kinds), "passed")
         outcomes[case.get("name", "")] = {"failure": "failed"}.get(outcome, outcome)
     return outcomes
+
+
+def junit_properties(path: Path) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    return {
+        case.get("name", ""): {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
+        for case in ET.parse(path).getroot().iter("testcase")
+    }

@@ -243,6 +243,17 @@ def test_production_alerts_go_to_the_runbooks_channels() -> None:
     assert notify.email.tls == "starttls" and "GO" not in notify.on
 
 
+def test_prod_and_staging_run_mysql_as_the_apps_image_does() -> None:
+    """The app's image and its staging example run MySQL (docker-entrypoint.sh,
+    .env.staging.example): both shipped environments say so, on MySQL's port."""
+    for name in ("prod", "staging"):
+        path = ROOT / "environments" / f"{name}.toml"
+        names = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", path.read_text()))
+        environ = {n: placeholder(n) for n in names}
+        database = load_environment(path, environ=environ, check_files=False).database
+        assert database is not None and (database.engine, database.port) == ("mysql", 3306), name
+
+
 BAKED = "no [queue] connection: the image's baked QUEUE_CONNECTION=database"
 
 

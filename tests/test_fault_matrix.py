@@ -320,6 +320,9 @@ def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
         "a smoke check is missing from the fault matrix: "
         f"{sorted(set(run.outcomes) - UNREACHABLE - DATABASE - REDIS)}"
     )
+    recorded = run.properties["test_database_answers_select_1"]
+    assert recorded["database_engine"] == "postgresql", recorded
+    assert recorded["database_server_version"].startswith("15"), recorded  # SHOW server_version
 
 
 # A target that refuses or hangs must still give a verdict quickly: bounded by the timeouts and

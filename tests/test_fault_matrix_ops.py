@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from facturino_reference.procs import port_in_use
-from facturino_reference.state import ports_for
+from facturino_reference.state import MYSQL_OFFSET, ports_for
 
 from .prometheus_server import Target, prometheus
 from .reference_runs import SuiteRun, reference, run_suite
@@ -32,7 +32,7 @@ LOCATIONS = ("folder", "bucket", "backup:list")
 RECENT = {f"test_newest_backup_is_recent[{w}]" for w in LOCATIONS}
 LARGE = {f"test_newest_backup_is_larger_than_minimum[{w}]" for w in LOCATIONS}
 DUMP = {f"test_newest_backup_contains_database_dump[{w}]" for w in ("folder", "bucket")}
-DRILL_RESTORES = "test_newest_backup_restores_into_throwaway_postgres[bucket]"
+DRILL_RESTORES = "test_newest_backup_restores_into_throwaway_server[bucket]"
 CORE_TABLES = "test_restored_backup_has_core_tables[bucket]"
 ROW_COUNTS = "test_restored_row_counts_match_live_database[bucket]"
 DRILL_MIGRATION = "test_restored_backup_has_newest_migration[bucket]"
@@ -141,7 +141,7 @@ def _free_base(wait: float = 300.0) -> int:
     deadline = time.monotonic() + wait
     while True:
         for base in BASES:
-            ports = (*ports_for(base).values(), base + 200)
+            ports = (*ports_for(base).values(), base + 200, base + MYSQL_OFFSET)  # either engine
             if not any(port_in_use(port) for port in ports):
                 return base
         if time.monotonic() > deadline:
@@ -181,6 +181,7 @@ def test_healthy_reference_deployment_passes_every_ops_check() -> None:
         f"unknown to the matrix: {sorted(set(run.outcomes) - EVERY_CHECK)}; "
         f"not run: {sorted(EVERY_CHECK - set(run.outcomes))}"
     )
+    assert run.properties[DRILL_RESTORES]["restore_engine"] == "postgresql"
     figures = json.loads(recorded[-1])["figures"]
     assert figures["restore_drill_seconds"] > 0
     assert {"failed_jobs_24h", "disk_usage_percent", "http_5xx_ratio_percent"} <= set(figures)

@@ -152,6 +152,9 @@ def test_the_smoke_gate_is_go_on_mysql(deployment: Deployment) -> None:
     run = run_suite(deployment.home)
     assert run.exit_code == 0, run.output[-3000:]
     assert run.named("failed") | run.named("error") | run.named("skipped") == set()
+    recorded = run.properties["test_database_answers_select_1"]  # no PostgreSQL-only name
+    assert recorded["database_engine"] == "mysql"
+    assert "MariaDB" in recorded["database_server_version"]
 
 
 @pytest.mark.parametrize("fault", DATABASE_FAULTS)

@@ -9,6 +9,7 @@ import pytest
 
 from facturino_verify.clients.errors import ConnectionRefused
 from facturino_verify.clients.retry import RetryPolicy, with_retries
+from facturino_verify.redact import Redactor
 from facturino_verify.verdict import EXIT_CODES, CheckResult, RollbackValues, decide, steps
 from facturino_verify.verdict.catalog import default_rule
 from facturino_verify.verdict.table import fill
@@ -103,6 +104,31 @@ def test_scenarios_use_the_environments_commands() -> None:
     )
     assert any("deploy.sh --previous" in s for s in steps("bad_deployment", values))
     assert "migrate:rollback --step=1" in steps("migration_failure", values)[1]
+
+
+@pytest.mark.parametrize(
+    ("backup_file", "unpack"),
+    [
+        ("2026-12-06-02-00-00.zip", "unzip -p 2026-12-06-02-00-00.zip 'db-dumps/mysql-*' | gunzip"),
+        ("mysql-facturino.sql.gz", "gunzip -c mysql-facturino.sql.gz |"),
+        ("backup_YYYYMMDD_HHMMSS.sql", ""),
+    ],
+)
+def test_migration_failure_restores_with_the_engines_own_tools(
+    backup_file: str, unpack: str
+) -> None:
+    """Scenario 2 on MySQL (production's engine) names mysql and gunzip, never psql."""
+    mysql = steps("migration_failure", RollbackValues(backup_file=backup_file, engine="mysql"))
+    restore = mysql[0]
+    assert restore.startswith(unpack) and "railway run sh -c 'MYSQL_PWD=" in restore
+    assert ' mysql -h "$DB_HOST"' in restore and "pg_" not in restore
+    assert "psql" not in restore.split("#")[0]  # the note names psql only as the runbook's
+    assert Redactor()(restore) == restore  # `MYSQL_PWD="$DB_PASSWORD"` holds no credential
+    if not unpack:
+        assert f"< {backup_file}" in restore
+    assert "migrate:rollback --step=1" in mysql[1]
+    postgres = steps("migration_failure", RollbackValues(backup_file=backup_file))
+    assert postgres[0] == f"railway run psql < {backup_file}    # restore from backup"
 
 
 def test_verification_table_claims_each_check_once() -> None:

@@ -11,8 +11,10 @@ pytestmark = [pytest.mark.smoke, pytest.mark.db]
 
 
 def test_database_answers_select_1(probes: Probes, record_property: pytest.RecordProperty) -> None:
-    one, version = probes.result("db.version")
-    record_property("postgresql_server_version", version)
+    one, engine, version = probes.result("db.version")
+    # Named for both engines: production runs MySQL (MariaDB's version says "MariaDB").
+    record_property("database_engine", engine)
+    record_property("database_server_version", version)
     assert one == 1, f"SELECT 1 returned {one!r}"
 
 

@@ -48,7 +48,8 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "backup_corrupt",
-        "the newest archive's db-dumps/postgresql-facturino.sql.gz is damaged mid-stream "
+        "the newest archive's db-dumps/postgresql-facturino.sql.gz (mysql-facturino.sql.gz on "
+        "--db mysql) is damaged mid-stream "
         "(64 bytes overwritten): the zip and its size look fine, the dump does not restore",
         (),
         {},

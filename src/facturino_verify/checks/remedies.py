@@ -22,7 +22,8 @@ DATABASE = (
 MIGRATIONS = (
     "migrations pending or missing: `railway run php artisan migrate:status`, then "
     "`railway run php artisan migrate --force`; if a migration failed, restore the backup "
-    "(`railway run psql < backup_YYYYMMDD_HHMMSS.sql`) and `php artisan migrate:rollback --step=1`"
+    "(rollback scenario 2 prints the command for the database's engine: `psql < backup.sql` on "
+    "PostgreSQL, `gunzip | mysql` on MySQL) and `php artisan migrate:rollback --step=1`"
 )
 REDIS = (
     "Redis unreachable or not round-tripping: check REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and "
@@ -196,8 +197,9 @@ BACKUP_CONTENT = (
 )
 RESTORE = (
     "the newest backup does not restore: take a fresh one now "
-    "(`php artisan backup:run --only-db`), check that pg_dump's major version matches the "
-    "server and that the disk did not fill during the backup; until a backup restores, "
+    "(`php artisan backup:run --only-db`), check the dumper (PostgreSQL: pg_dump's major "
+    "version matches the server; MySQL: the image's PHP mysqldump, docker-mysqldump-php.sh, "
+    "ran to the end) and that the disk did not fill during the backup; until a backup restores, "
     "rollback scenario 2 has nothing to restore from"
 )
 QUEUE_BACKLOG = (

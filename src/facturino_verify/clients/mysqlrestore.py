@@ -63,8 +63,13 @@ class ThrowawayMariaDB(ThrowawayServer):
         if as_mysql:
             entry = pwd.getpwnam("mysql")
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        data = self.root / "data"
-        common = ["--no-defaults", f"--datadir={data}", *as_mysql]
+        data, tmp = self.root / "data", self.root / "tmp"
+        tmp.mkdir()
+        if as_mysql:
+            os.chown(tmp, entry.pw_uid, entry.pw_gid)
+        # Its own tmpdir, not the shared /tmp: bootstraps side by side there lose their
+        # temporary tables now and then ("Unknown table 'mysql.tmp_user_sys'").
+        common = ["--no-defaults", f"--datadir={data}", f"--tmpdir={tmp}", *as_mysql]
         done = subprocess.run(
             [installer, *common, "--auth-root-authentication-method=socket", "--skip-test-db"],
             capture_output=True,
@@ -73,7 +78,8 @@ class ThrowawayMariaDB(ThrowawayServer):
             check=False,
         )
         if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            detail = [line for line in lines if "ERROR" in line] or lines[-1:] or ["no output"]
             raise DrillUnavailable(f"throwaway MariaDB install failed: {detail[0]}")
         self._server = subprocess.Popen(
             [

@@ -390,7 +390,8 @@ class Rollback(Section):
     redeploy: str = "railway rollback <last-good-deployment-id>"
     """The command that redeploys the last good release."""
     backup_file: str = "backup_YYYYMMDD_HHMMSS.sql"
-    """The backup the migration-failure scenario restores."""
+    """The backup the migration-failure scenario restores (on MySQL a `.zip` is spatie's: its
+    db-dumps/mysql-*.sql.gz is unzipped, gunzipped and loaded with `mysql`)."""
 
 
 class Report(Section):

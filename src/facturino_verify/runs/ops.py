@@ -44,6 +44,8 @@ class Drill:
     seconds: float = 0.0
     # The roles the dump names (OWNER TO, GRANT) that the throwaway cluster had to create.
     roles_created: list[str] = field(default_factory=list)
+    # The throwaway server's engine (the dump's: postgresql, or mysql for a MariaDB restore).
+    engine: str = ""
 
     def restored(self) -> Drill:
         """Itself when the dump restored; otherwise a failure naming why (for dependent checks)."""
@@ -184,6 +186,7 @@ class Ops:
             archive = self.archive(drill.source)
             entry = checks.dump_entry(archive, drill.source)
             with throwaway_for(entry, b.pg_bin) as server:
+                drill.engine = server.dialect.engine
                 drill.roles_created = restore(server, archive, entry, b.restore_timeout)
                 self._read_back(server, drill)
         except CheckFailed as failed:

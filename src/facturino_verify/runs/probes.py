@@ -90,7 +90,8 @@ def service_probes(d: Deployment) -> dict[str, Probe]:
     probes: dict[str, Probe] = {}
     if d.postgres is not None:
         pg, limits = d.postgres, d.env.thresholds
-        probes["db.version"] = lambda: (pg.select_one(), pg.server_version())
+        # SELECT 1, and which server answered it: the engine and its version, for the record.
+        probes["db.version"] = lambda: (pg.select_one(), pg.dialect.engine, pg.server_version())
         probes["db.migrations"] = pg.migrations
         probes["db.queue"] = lambda: pg.queue_snapshot(limits.reserved_job_max_age_seconds)
         probes["db.certificates"] = lambda: pg.expiring_certificates(

@@ -20,6 +20,28 @@ class RollbackValues:
     redeploy: str = "railway rollback <last-good-deployment-id>"
     backup_file: str = "backup_YYYYMMDD_HHMMSS.sql"
     url: str = ""
+    engine: str = "postgresql"  # [database] engine: which client restores the backup
+
+
+# The runbook's restore is PostgreSQL's (`psql < backup.sql`). On MySQL the app's own client
+# loads it, with the app's DB_* variables expanded where the prefix runs the command.
+MYSQL_LOAD = (
+    'sh -c \'MYSQL_PWD="$DB_PASSWORD" mysql -h "$DB_HOST" -P "$DB_PORT"'
+    ' -u "$DB_USERNAME" "$DB_DATABASE"\''
+)
+MYSQL_NOTE = "# restore from backup (MySQL: the runbook's psql is PostgreSQL's)"
+
+
+def restore_step(v: RollbackValues) -> str:
+    """Scenario 2's restore command for the environment's engine and backup file."""
+    if v.engine != "mysql":
+        return f"{v.run_prefix} psql < {v.backup_file}    # restore from backup"
+    load, note = f"{v.run_prefix} {MYSQL_LOAD}", MYSQL_NOTE
+    if v.backup_file.endswith(".zip"):  # spatie's backup: db-dumps/mysql-<db>.sql.gz inside
+        return f"unzip -p {v.backup_file} 'db-dumps/mysql-*' | gunzip | {load}    {note}"
+    if v.backup_file.endswith(".gz"):
+        return f"gunzip -c {v.backup_file} | {load}    {note}"
+    return f"{load} < {v.backup_file}    {note}"
 
 
 TITLES: dict[Scenario, str] = {
@@ -39,7 +61,7 @@ def steps(scenario: Scenario, v: RollbackValues) -> list[str]:
         return redeploy
     if scenario == "migration_failure":
         return [
-            f"{v.run_prefix} psql < {v.backup_file}    # restore from backup",
+            restore_step(v),
             f"{v.run_prefix} php artisan migrate:rollback --step=1",
             f"{v.run_prefix} php artisan migrate:status    # verify",
         ]
@@ -53,5 +75,5 @@ def steps(scenario: Scenario, v: RollbackValues) -> list[str]:
 
 def rollback_values(env: Environment) -> RollbackValues:
     """The environment's ``[rollback]`` commands and its URL, for the runbook's steps."""
-    r = env.rollback
-    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url)
+    r, engine = env.rollback, env.database.engine if env.database else "postgresql"
+    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url, engine)
