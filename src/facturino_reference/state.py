@@ -14,6 +14,7 @@ PORT_OFFSETS: dict[str, int] = {
     "postgres": 432,
     "redis": 379,
     "psd2": 300,  # the sandbox of third-party services (PSD2 bank simulator), sandbox.py
+    "dns": 53,  # the DNS provider's authoritative server (UDP and TCP), dnsserver.py
 }
 PORT_LABELS: dict[str, str] = {
     "https": "HTTPS",
@@ -21,6 +22,7 @@ PORT_LABELS: dict[str, str] = {
     "postgres": "PostgreSQL",
     "redis": "Redis",
     "psd2": "PSD2 bank simulator",
+    "dns": "DNS server",
     "mysql": "MariaDB",
 }
 DB_ENGINES = ("postgresql", "mysql")  # `up --db`
