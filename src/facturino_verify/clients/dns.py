@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import ConnectionRefused, DnsFailure, NotJudged, TargetError, TimedOut
+from .errors import DnsFailure, NotJudged, TimedOut
 
 if TYPE_CHECKING:  # imported where a lookup runs: start-up does not wait for dnspython
     import dns.resolver
@@ -71,7 +71,8 @@ class DnsClient:
         except dns.resolver.LifetimeTimeout:
             raise TimedOut(what, f"no answer within {self.timeout:g} s") from None
         except dns.resolver.NoNameservers as error:
-            raise _no_nameservers(what, error) from None
+            # SERVFAIL or REFUSED: it answered, but not with the records.
+            raise DnsFailure(what, f"the resolver gave no usable answer ({error})") from None
         except dns.exception.DNSException as error:
             raise DnsFailure(what, str(error) or type(error).__name__) from None
         values = tuple(rdata.to_text().rstrip(".").lower() for rdata in answer)
@@ -97,10 +98,3 @@ class DnsClient:
     def _missing(self, name: str, rtype: str, why: NoSuchName | NoRecord) -> DnsAnswer:
         return DnsAnswer(name, rtype, (), self.resolver_name, why)
 
-
-def _no_nameservers(what: str, error: Exception) -> TargetError:
-    """Every server refused or failed (SERVFAIL, REFUSED, or no UDP/TCP answer at all)."""
-    text = str(error)
-    if "Connection refused" in text or "ECONNREFUSED" in text:
-        return ConnectionRefused(what, "the resolver refused the connection")
-    return DnsFailure(what, text)
