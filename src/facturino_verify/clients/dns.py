@@ -97,4 +97,3 @@ class DnsClient:
 
     def _missing(self, name: str, rtype: str, why: NoSuchName | NoRecord) -> DnsAnswer:
         return DnsAnswer(name, rtype, (), self.resolver_name, why)
-
