@@ -98,10 +98,11 @@ def a_record_name(dns: Dns, app_host: str) -> str:
 
 
 def expected_cnames(dns: Dns, app_host: str) -> dict[str, str]:
-    """CNAME name → target: as configured, else the runbook's `www` → the app's host."""
+    """CNAME name → target: as configured, else the runbook's `www` → the app's host (the
+    A record's name)."""
     if dns.cnames is not None:
         return {k.rstrip(".").lower(): v.rstrip(".").lower() for k, v in dns.cnames.items()}
-    host = app_host.rstrip(".").lower()
+    host = a_record_name(dns, app_host)
     www = www_name(host)
     return {} if www is None else {www: host}
 
