@@ -1,4 +1,4 @@
-"""The deployment's DNS provider: an authoritative server on 127.0.0.1 (base+53, UDP and TCP)
+"""The deployment's DNS provider: an authoritative server on 127.0.0.1 (base+63, UDP and TCP)
 serving the runbook's records for the deployment's host, read from `HOME/dns/zone.txt`.
 
 `up` writes the zone (the records an operator would set at the DNS provider, with any DNS
