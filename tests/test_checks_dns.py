@@ -4,6 +4,7 @@ authoritative server (dnslib, the reference deployment's own resolver class) on 
 from __future__ import annotations
 
 import socket
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from facturino_verify.checks import dns as checks
 from facturino_verify.clients.dns import DnsAnswer, DnsClient, NoRecord, NoSuchName
 from facturino_verify.clients.errors import DnsFailure, TimedOut
 from facturino_verify.clients.tls import CertificateInfo
+from facturino_verify.config import Environment
 from facturino_verify.config.dns import (
     Dns,
     a_record_name,
@@ -26,6 +28,8 @@ from facturino_verify.config.dns import (
     expected_cnames,
     resolver_address,
 )
+from facturino_verify.runs.dns import A_PROBE, cname_probe, dns_probes
+from facturino_verify.runs.probes import _remedy as probe_remedy
 
 ZONE = """
 app.facturino.mk. 60 IN A 203.0.113.10
@@ -209,3 +213,29 @@ def test_dns_checks_need_a_name_public_dns_answers_or_a_resolver() -> None:
 def test_addresses_must_be_ipv4() -> None:
     with pytest.raises(ValidationError, match="not an IPv4 address"):
         Dns(addresses=("app.facturino.mk",))
+
+
+# --- the probes -----------------------------------------------------------------------------
+
+
+def environment(dns: str) -> Environment:
+    return Environment.model_validate(
+        {"target": {"url": "https://localhost:8443"}, "dns": tomllib.loads(dns)}
+    )
+
+
+def test_probes_ask_the_configured_resolver_for_each_record() -> None:
+    env = environment('resolver = "127.0.0.1:5353"\ncnames = { "www.localhost" = "localhost" }')
+    probes = dns_probes(env)
+    assert sorted(probes) == [A_PROBE, cname_probe("www.localhost")]
+    assert dns_probes(environment("")) == {}  # localhost, no resolver: the capability says why
+
+
+def test_a_resolver_that_does_not_answer_fails_the_probe_naming_it() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        port = silent.getsockname()[1]
+        env = environment(f'resolver = "127.0.0.1:{port}"\ntimeout = 0.3\ncnames = {{}}')
+        with pytest.raises(TimedOut, match=f"DNS A localhost via 127.0.0.1:{port}"):
+            dns_probes(env)[A_PROBE]()
+    assert probe_remedy(A_PROBE) == remedies.DNS_RESOLVER
