@@ -1,7 +1,7 @@
 """Ports of the perf and monitoring tests (tests/README.md: 15000-17999).
 
-Bases 130 apart: a deployment's ports are base + 80/90/200/300/379/432/443, and no two of those
-offsets differ by 130 or 260, so neighbouring deployments never share a port.
+Bases 130 apart: a deployment's ports are base + 63/80/90/200/300/379/432/443, and no two of
+those offsets differ by 130, 260 or 390, so neighbouring deployments never share a port.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ REFERENCE = str(BIN / "facturino-reference")
 
 # Ports of one deployment relative to its base, and ports this kind of machine's own services
 # use (PostgreSQL, Redis, MariaDB, RabbitMQ, Mosquitto, NATS): a base must avoid them.
-OFFSETS = (80, 90, 200, 300, 379, 432, 443)
+OFFSETS = (63, 80, 90, 200, 300, 379, 432, 443)
 TAKEN = {1883, 3306, 4222, 5432, 5672, 6379, 8080, 15672, 25672}
 
 

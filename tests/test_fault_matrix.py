@@ -122,6 +122,12 @@ REDIS = {
     "test_redis_round_trips_the_runners_own_key",
     APP_KEYS,
 }
+# The runbook's Domain Configuration, asked of the deployment's own DNS server: DNS is not the
+# app, so no fault that breaks the app trips these (only the faults aimed at the zone do).
+DNS_A = "test_dns_app_host_has_a_record"
+DNS_CNAME = "test_dns_cname_points_at_the_app[www.localhost]"
+DNS = {DNS_A, DNS_CNAME}
+ISSUER = "test_certificate_is_issued_by_expected_ca"
 # GET /api/v1/app/version: version.md, and the updater channel setting (cache, then database).
 RELEASE = "test_deployment_reports_the_expected_release"
 # Every check that talks to the app over HTTPS (all but the plain-HTTP redirect).
@@ -144,6 +150,7 @@ HTTPS_APP = {
     *METRICS,
     "test_certificate_is_valid_for_host",
     "test_certificate_does_not_expire_soon",
+    ISSUER,
     RELEASE,
 }
 UNREACHABLE = HTTPS_APP | {"test_http_redirects_to_https"}
@@ -152,6 +159,7 @@ HEALTH_503 = HEALTH_ENDPOINT
 MAINTENANCE = HTTPS_APP - {
     "test_certificate_is_valid_for_host",
     "test_certificate_does_not_expire_soon",
+    ISSUER,
     "test_no_debug_headers_on_ordinary_responses[ping]",
     "test_no_debug_headers_on_ordinary_responses[up]",
     *PRIVATE_PATHS,  # the maintenance page is not a private file
@@ -258,8 +266,14 @@ EXPECTED_FAILURES: dict[str, set[str]] = {
     # /metrics answers 500 "# Error collecting metrics" (a query of the controller fails).
     "metrics_broken": METRICS,
     # A certificate for another host: every verified HTTPS request fails the handshake.
-    # (The lifetime check still reads the certificate, unverified, and passes.)
-    "tls_wrong_host": (HTTPS_APP - {"test_certificate_does_not_expire_soon"}) | {APP_KEYS},
+    # (The lifetime and issuer checks still read the certificate, unverified, and pass.)
+    "tls_wrong_host": (HTTPS_APP - {"test_certificate_does_not_expire_soon", ISSUER}) | {APP_KEYS},
+    # Trusted, for the right host, but from another CA than [expect.tls] issuer_organization.
+    "unexpected_issuer": {ISSUER},
+    # The zone's www CNAME points at an old host; the app, reached by its address, is fine.
+    "wrong_cname": {DNS_CNAME},
+    # The zone lost the app host's A record: NXDOMAIN from the deployment's DNS server.
+    "dns_a_missing": {DNS_A},
     # /health's five sub-checks the real controller cannot fail, failing in the fixed one
     # (the default profile), each with the database check that judges the same where there is.
     "signer_cert_missing": HEALTH_503 | {"test_health_check_passes[signer]"},
@@ -315,10 +329,10 @@ def test_healthy_reference_deployment_passes_every_smoke_check() -> None:
     assert run.exit_code == 0, run.output[-3000:]
     assert run.named("failed") | run.named("error") == set()
     assert run.named("skipped") == set(), "a skipped check proves nothing"
-    assert set(run.outcomes) >= UNREACHABLE | DATABASE | REDIS, "the matrix names unknown checks"
-    assert set(run.outcomes) <= UNREACHABLE | DATABASE | REDIS, (
-        "a smoke check is missing from the fault matrix: "
-        f"{sorted(set(run.outcomes) - UNREACHABLE - DATABASE - REDIS)}"
+    everything = UNREACHABLE | DATABASE | REDIS | DNS
+    assert set(run.outcomes) >= everything, "the matrix names unknown checks"
+    assert set(run.outcomes) <= everything, (
+        f"a smoke check is missing from the fault matrix: {sorted(set(run.outcomes) - everything)}"
     )
     recorded = run.properties["test_database_answers_select_1"]
     assert recorded["database_engine"] == "postgresql", recorded
@@ -341,6 +355,11 @@ VERDICT_BY_CAUSE = {
     "queue_stuck": "BLOCKED",
     "failed_jobs_spike": "BLOCKED",
     "paddle_unusable": "DEGRADED",  # payments' /health check is a warning (verdict/catalog.py)
+    # A trusted certificate from another CA, and a wrong www alias: reported, not blocking.
+    "unexpected_issuer": "DEGRADED",
+    "wrong_cname": "DEGRADED",
+    # The app's name does not resolve: blocked, and a rollback would not bring the record back.
+    "dns_a_missing": "BLOCKED",
 }
 
 
@@ -377,7 +396,7 @@ def test_every_smoke_check_is_tripped_by_a_specific_fault() -> None:
     parameters share the check's logic (the unit tests cover each value)."""
     broad = ("app_down", "hung", "tls_wrong_host")
     specific = set().union(*(v for k, v in EXPECTED_FAILURES.items() if k not in broad))
-    functions = {name.split("[")[0] for name in UNREACHABLE | DATABASE | REDIS}
+    functions = {name.split("[")[0] for name in UNREACHABLE | DATABASE | REDIS | DNS}
     specific |= UNVERIFIED_WRONG_HOST_FAILURES
     proven = {name.split("[")[0] for name in specific}
     assert sorted(functions - proven) == []

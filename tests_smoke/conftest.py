@@ -7,6 +7,7 @@ import pytest
 
 from facturino_verify.checks import data
 from facturino_verify.config import Environment
+from facturino_verify.config.dns import expected_cnames
 from facturino_verify.plugin import stash
 
 
@@ -27,6 +28,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("debug_path", env.expect.debug_paths)
     if "private_path" in metafunc.fixturenames:
         metafunc.parametrize("private_path", env.expect.private_paths)
+    if "dns_cname" in metafunc.fixturenames:
+        metafunc.parametrize("dns_cname", sorted(expected_cnames(env.dns, env.target.host)))
     if "security_header" in metafunc.fixturenames:
         metafunc.parametrize("security_header", sorted(env.expect.headers))
 

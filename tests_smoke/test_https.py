@@ -25,3 +25,10 @@ def test_certificate_does_not_expire_soon(probes: Probes, environment: Environme
     security.expect_certificate_lifetime(
         probes.result("certificate"), environment.expect.tls.min_days_valid
     )
+
+
+def test_certificate_is_issued_by_expected_ca(probes: Probes, environment: Environment) -> None:
+    """The runbook: Let's Encrypt (`[expect.tls] issuer_organization`)."""
+    security.expect_certificate_issuer(
+        probes.result("certificate"), environment.expect.tls.issuer_organization
+    )

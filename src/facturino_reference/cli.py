@@ -21,7 +21,7 @@ _UP_HELP = (
     "Start PostgreSQL, Redis, the HTTPS/HTTP web server and the queue worker in the "
     "background, and return once they are ready. A deployment already running in the same "
     "home is stopped and replaced first. Ports: base+443 HTTPS, base+80 HTTP, base+432 "
-    "PostgreSQL, base+379 Redis, all on 127.0.0.1."
+    "PostgreSQL, base+379 Redis, base+63 its DNS server, all on 127.0.0.1."
 )
 
 

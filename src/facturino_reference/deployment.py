@@ -16,6 +16,7 @@ import psycopg
 from facturino_reference import (
     assets,
     buildcache,
+    dnsserver,
     mariadb,
     mysqlconn,
     postgres,
@@ -216,6 +217,9 @@ class Deployment:
             self.layout,
             server_days=3 if "tls_expiring" in self.faults else 90,
             server_host="app.facturino.mk" if "tls_wrong_host" in self.faults else None,
+            ca_organization=tls.OTHER_ORGANIZATION
+            if "unexpected_issuer" in self.faults
+            else tls.ORGANIZATION,
         )
         tls.write_signer(
             self.layout,
@@ -231,6 +235,9 @@ class Deployment:
             self._spawn(state, "server")
         bank = ["--bank-failing"] if "bank_sync_fails" in self.faults else []
         self._spawn(state, "sandbox", *bank)  # the PSD2 bank and other third parties
+        # The DNS provider's records for the app's host (its own process: DNS is not the app).
+        dnsserver.write_zone(self.layout, "localhost", set(self.faults))
+        self._spawn(state, "dnsserver")
         state.pids["redis"] = redisproc.start(
             self.layout, self.ports["redis"], creds.redis_password
         )
@@ -247,6 +254,7 @@ class Deployment:
         self._apply_outages(state)
         self._wait_web(state)
         self._wait_sandbox(state)
+        self._wait_dns(state)
         if self.users > 0 and state.web_mode == "serve":
             self._spawn(state, "users", "--rate", str(self.users))
         write_environment_file(self.layout, self.port_base, self.ports, self._intended)
@@ -393,6 +401,15 @@ class Deployment:
             tail = log_tail(self.layout.logs / "sandbox.log")
             raise DeploymentError(
                 f"the sandbox services did not start on port {port}: {tail or 'no output'}"
+            )
+
+    def _wait_dns(self, state: State) -> None:
+        pid, port = state.pids["dnsserver"], self.ports["dns"]
+        fingerprint = child_fingerprint("dnsserver", self.home)
+        if not wait_for_ports([port], 10.0, lambda: is_ours(pid, fingerprint)):
+            tail = log_tail(self.layout.logs / "dnsserver.log")
+            raise DeploymentError(
+                f"the DNS server did not start on port {port}: {tail or 'no output'}"
             )
 
     def _abort(self, state: State) -> None:

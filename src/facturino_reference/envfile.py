@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 
+from facturino_reference import tls
 from facturino_reference.appenv import read_env_file
 from facturino_reference.faults.perf import VERSION as RELEASE
 from facturino_reference.paths import HomeLayout
@@ -80,10 +81,21 @@ expect = "open"
 [run]
 budget_seconds = 20
 
+[dns]
+# The deployment's DNS provider: its own authoritative server (dnsserver.py), serving the
+# runbook's records for its host (A localhost, CNAME www.localhost -> localhost).
+resolver = "127.0.0.1:{dns}"
+cnames = {{ "www.localhost" = "localhost" }}
+
 [release]
 # The release this build is: its version.md (a deployment reporting another did not go out).
 version = "{release}"
 {expect}
+[expect.tls]
+# The local CA issues its certificate (a reference has no Let's Encrypt one; the suite's
+# default issuer stays Let's Encrypt, the runbook's).
+issuer_organization = "{issuer}"
+
 [shell]
 prefix = ["{home}/bin/app-shell"]
 
@@ -196,6 +208,7 @@ def write_environment_file(
         release=RELEASE,
         release_dir=layout.root / RELEASE_FOLDER,
         last_good=_last_good(layout),
+        issuer=tls.ORGANIZATION,
         # Only MySQL names its engine: PostgreSQL is the suite's default (the contract).
         engine='engine = "mysql"\n' if "mysql" in ports else "",
         db_port=db_port(ports),

@@ -14,6 +14,9 @@ PORT_OFFSETS: dict[str, int] = {
     "postgres": 432,
     "redis": 379,
     "psd2": 300,  # the sandbox of third-party services (PSD2 bank simulator), sandbox.py
+    # The DNS provider's authoritative server (UDP and TCP), dnsserver.py. Not 53: 443 - 53 is
+    # 3 x 130, the perf bases' spacing (tests/perf_ports.py), so two deployments would clash.
+    "dns": 63,
 }
 PORT_LABELS: dict[str, str] = {
     "https": "HTTPS",
@@ -21,6 +24,7 @@ PORT_LABELS: dict[str, str] = {
     "postgres": "PostgreSQL",
     "redis": "Redis",
     "psd2": "PSD2 bank simulator",
+    "dns": "DNS server",
     "mysql": "MariaDB",
 }
 DB_ENGINES = ("postgresql", "mysql")  # `up --db`

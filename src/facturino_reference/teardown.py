@@ -21,7 +21,7 @@ def child_fingerprint(module: str, home: Path) -> str:
 def targets(layout: HomeLayout, state: State) -> list[Target]:
     """Every process the state names, with what identifies it as ours."""
     found: list[Target] = []
-    for module in ("server", "worker", "users", "sandbox"):
+    for module in ("server", "worker", "users", "sandbox", "dnsserver"):
         if module in state.pids:
             found.append(Target(state.pids[module], child_fingerprint(module, layout.root)))
     if "redis" in state.pids:

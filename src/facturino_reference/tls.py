@@ -18,10 +18,16 @@ _CURVE = ec.SECP256R1()
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
-def _name(common_name: str) -> x509.Name:
+# The local CA's organization: the issuer O= environment.toml expects ([expect.tls]).
+ORGANIZATION = "Facturino reference deployment"
+# The `unexpected_issuer` fault's CA: another organization, still trusted (it is ca.pem).
+OTHER_ORGANIZATION = "Unexpected Issuer Ltd"
+
+
+def _name(common_name: str, organization: str = ORGANIZATION) -> x509.Name:
     return x509.Name(
         [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Facturino reference deployment"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )
@@ -44,12 +50,14 @@ def _write_key(path: Path, key: PrivateKey) -> None:
     path.chmod(0o600)
 
 
-def _builder(subject: str, issuer: x509.Name, days: int) -> x509.CertificateBuilder:
+def _builder(
+    subject: str, issuer: x509.Name, days: int, organization: str = ORGANIZATION
+) -> x509.CertificateBuilder:
     # Back-date by an hour so a slightly skewed client clock still accepts it.
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
-        .subject_name(_name(subject))
+        .subject_name(_name(subject, organization))
         .issuer_name(issuer)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(hours=1))
@@ -57,10 +65,13 @@ def _builder(subject: str, issuer: x509.Name, days: int) -> x509.CertificateBuil
     )
 
 
-def make_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+def make_ca(
+    organization: str = ORGANIZATION,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(_CURVE)
+    ca_name = _name("Facturino Reference Local CA", organization)
     cert = (
-        _builder("Facturino Reference Local CA", _name("Facturino Reference Local CA"), 3650)
+        _builder("Facturino Reference Local CA", ca_name, 3650, organization)
         .public_key(key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -147,14 +158,18 @@ def make_signer_cert(
 
 
 def write_tls(
-    layout: HomeLayout, server_days: int, server_host: str | None = None
+    layout: HomeLayout,
+    server_days: int,
+    server_host: str | None = None,
+    ca_organization: str = ORGANIZATION,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """Write tls/ca.pem, tls/server.pem, tls/server.key: valid `server_days` days, for
     localhost/127.0.0.1, or only for `server_host` when given (a certificate for another
     host name, still signed by the trusted local CA). Returns the CA (its key is kept in
-    memory only, for issuing the XML signer's certificate)."""
+    memory only, for issuing the XML signer's certificate). `ca_organization`: the CA's O=,
+    the certificate's issuer organization."""
     layout.tls.mkdir(parents=True, exist_ok=True)
-    ca_key, ca_cert = make_ca()
+    ca_key, ca_cert = make_ca(ca_organization)
     names = (x509.DNSName(server_host),) if server_host else LOCAL_NAMES
     key, cert = make_server_cert(ca_key, ca_cert, server_days, names)
     layout.ca_pem.write_bytes(_pem(ca_cert))

@@ -235,6 +235,24 @@ FAULTS: tuple[Fault, ...] = (
         (*HTTPS_VERIFIED, APP_KEYS),
     ),
     Fault(
+        "unexpected_issuer",
+        "the server certificate is issued by another CA (O=Unexpected Issuer Ltd, in the "
+        "trusted ca.pem): valid and trusted, but not from the issuer the environment expects",
+        ("test_certificate_is_issued_by_expected_ca",),
+    ),
+    Fault(
+        "wrong_cname",
+        "the DNS provider's www CNAME points at parked.facturino.invalid (a host of the past), "
+        "not at the app's host; the app itself still answers",
+        ("test_dns_cname_points_at_the_app*",),
+    ),
+    Fault(
+        "dns_a_missing",
+        "the DNS provider lost the app host's A record (its name is NXDOMAIN at the "
+        "deployment's DNS server); the suite reaches the app by its address all the same",
+        ("test_dns_app_host_has_a_record",),
+    ),
+    Fault(
         "no_https_redirect",
         "the HTTP port serves the app (200) instead of a 301 to https",
         ("test_http_redirects_to_https",),

@@ -51,6 +51,26 @@ TLS = (
     "certificate problem: Railway provisions Let's Encrypt certificates automatically; check the "
     "domain's DNS (A/CNAME) and the certificate status in the Railway dashboard"
 )
+# The runbook's Domain Configuration. Production at d5d901d7 runs on a Hetzner VPS, where
+# www.facturino.mk serves the Next.js marketing site (.claude/CLAUDE.md) from the same host.
+DNS_A = (
+    "at the DNS provider, set the A record of the app's host to the server's address (the "
+    "runbook: Type A, Name app, Value the Railway IP or CNAME target; on the Hetzner VPS its IP); "
+    "allow for the record's TTL before re-running"
+)
+DNS_CNAME = (
+    "at the DNS provider, point the CNAME (the runbook: Type CNAME, Name www, Value "
+    "app.facturino.mk) at the app's host, or set [dns] cnames to what this deployment really uses"
+)
+DNS_RESOLVER = (
+    "the resolver did not answer: check that the domain's name servers are up (the DNS "
+    "provider's status page, `dig @<server> <name>`) and that [dns] resolver is the right server"
+)
+TLS_ISSUER = (
+    "the certificate was not issued by the expected CA: check which certificate the proxy serves "
+    "(Railway/Caddy/certbot renew with Let's Encrypt) and remove a manually installed one, or set "
+    "[expect.tls] issuer_organization to the CA this deployment uses"
+)
 HTTPS_REDIRECT = "plain HTTP is served: force HTTPS at the proxy (Railway domain settings / nginx)"
 HEADERS = (
     "security headers missing or wrong: the SecurityHeaders middleware or the proxy in front of "

@@ -81,6 +81,18 @@ def expect_certificate_lifetime(info: CertificateInfo, min_days: int) -> None:
         )
 
 
+def expect_certificate_issuer(info: CertificateInfo, organization: str) -> None:
+    """The server certificate was issued by a CA of ``organization`` (its issuer's O=)."""
+    __tracebackhide__ = True
+    if organization and organization not in info.issuer_organizations:
+        fail(
+            f"the certificate is issued by {organization}",
+            f"issuer O={organization}",
+            f"issuer {info.issuer or '(none)'}",
+            remedies.TLS_ISSUER,
+        )
+
+
 def require_cookie(cookies: dict[str, Cookie], name: str, where: str) -> Cookie:
     __tracebackhide__ = True
     if name not in cookies:

@@ -18,6 +18,8 @@ class CertificateInfo:
     subject: str
     not_after: datetime
     verify_error: str | None  # None: chain and host name verified
+    issuer: str = ""  # the issuer's distinguished name (RFC 4514)
+    issuer_organizations: tuple[str, ...] = ()  # its O= values
 
     def days_left(self, now: datetime | None = None) -> float:
         return (self.not_after - (now or datetime.now(UTC))).total_seconds() / 86400
@@ -45,9 +47,17 @@ def fetch_certificate(
     if not der:
         raise TlsFailure(what, "server presented no certificate")
     from cryptography import x509  # in the probe's thread: start-up does not wait for it
+    from cryptography.x509.oid import NameOID
 
     cert = x509.load_der_x509_certificate(der)
-    return CertificateInfo(cert.subject.rfc4514_string(), cert.not_valid_after_utc, verify_error)
+    organizations = cert.issuer.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return CertificateInfo(
+        cert.subject.rfc4514_string(),
+        cert.not_valid_after_utc,
+        verify_error,
+        cert.issuer.rfc4514_string(),
+        tuple(str(o.value) for o in organizations),
+    )
 
 
 def _guarded(what: str, action: Callable[[], bytes]) -> bytes:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .database import Database
+from .dns import Dns
 from .features import Browser, Features
 from .notify import Notify
 from .ops import Backups, Queue, Shell
@@ -282,6 +283,13 @@ class Tls(Section):
     """The certificate must stay valid at least this many days."""
     https_redirect: bool = True
     """Plain HTTP must redirect to HTTPS."""
+    # The runbook: "Railway automatically provisions SSL certificates via Let's Encrypt". The
+    # real production (d5d901d7) runs on a Hetzner VPS (deploy-hetzner.yml: the app container on
+    # port 8080) behind a TLS proxy the repository does not hold, so nothing there says who
+    # issues it: the runbook's issuer stays the default.
+    issuer_organization: str = "Let's Encrypt"
+    """The organization (O=) of the CA that must have issued the server certificate (Let's
+    Encrypt's intermediates R10-R14 and E5-E9 all carry O=Let's Encrypt); "": any issuer."""
 
 
 class Expect(Section):
@@ -450,6 +458,7 @@ class Environment(Section):
     caches: Caches = Caches()
     browser: Browser = Browser()
     features: Features = Features()
+    dns: Dns = Dns()
     # Test name pattern (``*`` wildcard) → critical / major / warning; overrides the defaults.
     severity: dict[str, Literal["critical", "major", "warning"]] = Field(default_factory=dict)
     # Test name pattern (``*`` wildcard) → why its failure is accepted, until when.

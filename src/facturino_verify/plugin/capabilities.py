@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ..config import Environment
+from ..config.dns import dns_refusal
 from . import stash
 from .options import CAPABILITY_MARKERS
 from .verdict import register_checks
@@ -50,6 +51,7 @@ def missing_capabilities(env: Environment, release_known: bool = False) -> dict[
         if env.perf.baseline_file
         else f"environment '{name}' names no [perf] baseline_file",
         "release": None if release_known else _release_refusal(env),
+        "dns": dns_refusal(env.dns, env.target.host),
     }
     return {cap: why for cap, why in refused.items() if why is not None}
 

@@ -38,6 +38,7 @@ CAPABILITY_MARKERS = {
     '"open" (the real app has no auth), else with [metrics] token or username',
     "prometheus": "reads a Prometheus server; needs [monitoring] prometheus_url",
     "perf_baseline": "compares with a stored perf baseline; needs [perf] baseline_file",
+    "dns": "asks the app's DNS records; needs a host name public DNS answers, or [dns] resolver",
     "release": "compares the version the deployment reports with the expected release; needs "
     "--expect-release, [release] version or [release] checkout",
 }

@@ -28,6 +28,7 @@ from ..config import Environment
 from ..config.model import Redis as RedisConfig
 from .browser import render_login_page
 from .deployment import Deployment
+from .dns import dns_probes
 
 Probe = Callable[[], Any]
 JSON = {"Accept": "application/json"}
@@ -216,6 +217,7 @@ class Probes:
             **http_probes(deployment),
             **service_probes(deployment),
             **account_probes(deployment, accounts),
+            **dns_probes(deployment.env),
             "login_assets": lambda: fetch_login_assets(
                 deployment, lambda: self._prefetch.result("login_page")
             ),
@@ -326,6 +328,8 @@ def _remedy(name: str) -> str:
         return remedies.AUTH_FLOW
     if name == "certificate":
         return remedies.TLS
+    if name.startswith("dns."):
+        return remedies.DNS_RESOLVER
     if name == "login_render":
         return remedies.BROWSER
     return remedies.REDEPLOY
