@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from ..clients.errors import NotJudged
 from ..clients.featuredb import Psd2Imports
 from . import remedies
 from .base import fail, shorten
@@ -180,10 +181,13 @@ def expect_job_queued(
         return
     shown = ", ".join(f"{n or '?'} on {q}" for q, n in seen) or "no new job"
     if processed_unseen and not any(job_name in name for _, name in seen):
-        fail(
+        # The worker took and finished a job between two looks (5 ms apart; a loaded runner
+        # stretches that): it may have been the sync's, on the right queue. Not seeing it is
+        # the watcher's limit, not the deployment's fault, so the check is not judged.
+        raise NotJudged(
             f"the sync dispatched {job_name} on queue '{queue}'",
-            f"a job on '{queue}' named …{job_name}",
-            f"{shown}; and a job was inserted and removed between two looks: its queue is unknown",
+            f"{shown}; and a job was inserted and removed between two looks, so its queue "
+            "is unknown",
             "run again; if it repeats, the worker runs the sync inline (no queue)",
         )
     fail(
