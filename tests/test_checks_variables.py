@@ -1,8 +1,11 @@
 """Units of the runtime-configuration checks (issue 15): `printenv` parsing and masking, the
 critical variables judged with the real app's fallbacks, the cross-checks with HSTS and the
-debug headers, `about --only=cache --json`, the allow-list, and `[variables]`/`[caches]`."""
+debug headers, `about --only=cache --json`, the allow-list, `[variables]`/`[caches]`, and the
+Railway CLI as the variables' source."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -13,7 +16,9 @@ from facturino_verify.checks.caches import expect_caches_built, parse_about_cach
 from facturino_verify.clients import shell
 from facturino_verify.config import Environment
 from facturino_verify.config.variables import RUNBOOK_VARIABLES, Caches, Variables
-from facturino_verify.runs.variables import expected_variables
+from facturino_verify.runs.variables import expected_variables, variables_command
+
+from .test_config_errors import assert_one_usage_error
 
 SECRET = "s3cr3t-Value-that-must-never-show"
 WANTED = "the-expected-secret-is-a-secret-too"
@@ -220,3 +225,93 @@ def test_the_runbooks_session_secure_is_named_as_never_read() -> None:
     )
     assert "SESSION_SECURE_COOKIE not set: the app falls back to null" in text
     assert "SESSION_SECURE is set, the runbook's name, which the app never reads" in text
+
+
+def test_railway_variables_is_allowed_with_its_names_and_nothing_else() -> None:
+    artisan, cli = ("php", "artisan"), ("/opt/railway",)
+    command = shell.railway_variables(cli, "facturino", "production")
+    assert command.argv == (
+        "/opt/railway",
+        "variables",
+        "--kv",
+        "--service",
+        "facturino",
+        "--environment",
+        "production",
+    )
+    assert not command.prefixed and command.label.startswith("railway variables --kv")
+    assert shell.is_allowed(command.argv, artisan, cli)
+    assert shell.is_allowed(shell.railway_variables(cli).argv, artisan, cli)
+    for argv in (
+        ("/opt/railway", "variables"),
+        ("/opt/railway", "variables", "--kv", "--set", "APP_DEBUG=true"),
+        ("/opt/railway", "run", "printenv"),
+        ("/opt/railway", "up"),
+        ("railway", "variables", "--kv"),  # not the configured CLI
+    ):
+        assert not shell.is_allowed(argv, artisan, cli), argv
+    with pytest.raises(ValueError, match="is not a plain name"):
+        shell.railway_variables(cli, "facturino; rm -rf /")
+
+
+def test_railway_variables_run_without_the_prefix(tmp_path: Path) -> None:
+    """The Railway CLI runs on this machine: `railway run railway variables` would be wrong,
+    and an unconfigured prefix does not stop it."""
+    cli = tmp_path / "railway"
+    cli.write_text('#!/bin/sh\necho "ARGS=$*"\necho "TOKEN=$RAILWAY_TOKEN"\n', encoding="utf-8")
+    cli.chmod(0o755)
+    client = shell.ShellClient(
+        (), ("php", "artisan"), 5.0, env={"RAILWAY_TOKEN": "t"}, railway=[str(cli)]
+    )
+    result = client.run(shell.railway_variables([str(cli)], "facturino"))
+    assert result.stdout == "ARGS=variables --kv --service facturino\nTOKEN=t\n"
+    with pytest.raises(shell.CommandUnavailable, match="no \\[shell\\] prefix"):
+        client.run(shell.printenv())
+    missing = shell.ShellClient((), ("php", "artisan"), 5.0, railway=["/nonexistent/railway"])
+    with pytest.raises(shell.CommandUnavailable, match="check \\[variables\\] railway"):
+        missing.run(shell.railway_variables(["/nonexistent/railway"]))
+
+
+def test_variables_source_and_railway_names_are_validated() -> None:
+    config = Variables(source="railway", railway_service="facturino", railway_environment="prod")
+    assert config.railway == ("railway",)
+    for bad in ({"source": "env"}, {"railway_service": "a b"}, {"railway": []}):
+        with pytest.raises(ValidationError):
+            Variables.model_validate(bad)
+
+
+def test_the_command_follows_the_source() -> None:
+    base = {"target": {"url": "https://127.0.0.1:9"}}
+    env = Environment.model_validate(base)
+    assert variables_command(env).argv == ("printenv",)
+    env = Environment.model_validate(
+        {**base, "variables": {"source": "railway", "railway": ["/opt/railway"]}}
+    )
+    assert variables_command(env).argv == ("/opt/railway", "variables", "--kv")
+
+
+RAILWAY_MISSING = (
+    "[variables] railway: '/nonexistent/railway' is not an executable program (source = "
+    '"railway" runs `railway variables --kv` on this machine); install the Railway CLI (npm i '
+    "-g @railway/cli) or name it by its full path, or read the variables with source = "
+    '"printenv"'
+)
+
+
+@pytest.mark.parametrize("marker", ["daily", "variables"])
+def test_a_railway_cli_that_is_not_there_is_a_usage_error(
+    pytester: pytest.Pytester, marker: str
+) -> None:
+    env = pytester.path / "env.toml"
+    env.write_text(
+        '[target]\nurl = "https://facturino.example"\n\n[variables]\nsource = "railway"\n'
+        'railway = ["/nonexistent/railway"]\n',
+        encoding="utf-8",
+    )
+    pytester.makepyfile("def test_never_runs() -> None: pass")
+    args = ("--env-file", env.name, "-p", "no:cacheprovider", "--no-reports")
+    result = pytester.runpytest(*args, "-m", marker)
+    assert_one_usage_error(result, f"{env.name} {RAILWAY_MISSING}")
+    # A smoke gate reads no variables: it does not need the CLI.
+    smoke = pytester.runpytest(*args, "-m", "smoke")
+    assert smoke.ret != pytest.ExitCode.USAGE_ERROR, smoke.stdout.str()

@@ -1,8 +1,8 @@
 """Daily: the runbook's critical variables ("Railway Environment Variables"; `railway
-variables`), read with `printenv` through the shell prefix (values masked: only the critical,
-non-secret ones are ever shown), and cross-checked with what the app shows from outside: HSTS
-exactly when APP_ENV=production, debug headers exactly when APP_DEBUG=true. Add them to the
-gate with `-m "smoke or variables"`."""
+variables`), read with `printenv` through the shell prefix or with `railway variables --kv`
+(`[variables] source`), values masked: only the critical, non-secret ones are ever shown; and
+cross-checked with what the app shows from outside: HSTS exactly when APP_ENV=production, debug
+headers exactly when APP_DEBUG=true. Add them to the gate with `-m "smoke or variables"`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from facturino_verify.config.variables import RUNBOOK_VARIABLES
 from facturino_verify.plugin import stash
 from facturino_verify.runs.ops import Ops
 from facturino_verify.runs.probes import Probes
-from facturino_verify.runs.variables import REMEDY, expected_variables, printed_environment
+from facturino_verify.runs.variables import (
+    REMEDY,
+    expected_variables,
+    printed_environment,
+    variables_command,
+)
 
 pytestmark = [pytest.mark.daily, pytest.mark.shell, pytest.mark.variables]
 HSTS_REMEDY = (
@@ -37,13 +42,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def deployment_variables(
     ops: Ops, environment: Environment, request: pytest.FixtureRequest
 ) -> dict[str, str]:
-    """The deployment's environment (`printenv` once per run); this test's report shows it
-    masked: every name, and values only of the critical variables whose name is not secret."""
+    """The deployment's environment (`printenv`, or `railway variables --kv`, once per run);
+    this test's report shows it masked: every name, and values only of the critical variables
+    whose name is not secret."""
     printed = printed_environment(ops)
     shown = frozenset(expected_variables(environment))
-    request.node.add_report_section(
-        "call", "printenv (masked)", checks.masked_listing(printed, shown)
-    )
+    title = f"{variables_command(environment).label} (masked)"
+    request.node.add_report_section("call", title, checks.masked_listing(printed, shown))
     return printed
 
 

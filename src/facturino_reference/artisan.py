@@ -298,17 +298,23 @@ def main(home: Path, argv: Sequence[str]) -> int:
 
 def write_entry(layout: HomeLayout) -> Path:
     """`HOME/bin/app-shell`: the command prefix environments use (like `docker exec app`)."""
-    entry = layout.root / "bin" / "app-shell"
+    return write_wrapper(layout, "app-shell", "shell", "`docker exec facturino_app`")
+
+
+def write_wrapper(layout: HomeLayout, name: str, command: str, stands_for: str) -> Path:
+    """`HOME/bin/<name>`: runs `facturino-reference <command> --home HOME -- ARGS` with this
+    Python, wherever the suite runs it from."""
+    entry = layout.root / "bin" / name
     entry.parent.mkdir(exist_ok=True)
     package_parent = Path(__file__).resolve().parent.parent
     entry.write_text(
-        "#!/bin/sh\n# The reference deployment's stand-in for `docker exec facturino_app`.\n"
-        f'PYTHONPATH="{package_parent}${{PYTHONPATH:+:$PYTHONPATH}}" '
-        f'exec "{sys.executable}" -m facturino_reference shell --home "{layout.root}" -- "$@"\n',
+        f"#!/bin/sh\n# The reference deployment's stand-in for {stands_for}.\n"
+        f'PYTHONPATH="{package_parent}${{PYTHONPATH:+:$PYTHONPATH}}" exec "{sys.executable}" '
+        f'-m facturino_reference {command} --home "{layout.root}" -- "$@"\n',
         encoding="utf-8",
     )
     entry.chmod(entry.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return entry
 
 
-__all__ = ["main", "run", "write_entry"]
+__all__ = ["main", "run", "write_entry", "write_wrapper"]

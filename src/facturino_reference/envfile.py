@@ -99,6 +99,11 @@ issuer_organization = "{issuer}"
 [shell]
 prefix = ["{home}/bin/app-shell"]
 
+[variables]
+# printenv in the "container" (the default); source = "railway" reads the service's variables
+# from the stand-in CLI instead (railwaycli.py: `railway variables --kv`).
+railway = ["{home}/bin/railway"]
+
 [backups]
 folder = "{backups}"
 {bucket}

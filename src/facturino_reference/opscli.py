@@ -1,5 +1,6 @@
 """The operations commands of `facturino-reference`: `shell` (the container's shell, for the
-suite's shell checks), `backup` (`php artisan backup:run --only-db` now) and `up --with-bucket`."""
+suite's shell checks), `railway` (the Railway CLI's `variables --kv`), `backup` (`php artisan
+backup:run --only-db` now) and `up --with-bucket`."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import argparse
 import os
 import sys
 
-from facturino_reference import bucket
+from facturino_reference import bucket, railwaycli
 from facturino_reference.artisan import main as shell_main
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults.ops import take_backups
 from facturino_reference.paths import HomeLayout, resolve_home
 
-COMMANDS = ("shell", "backup")
+COMMANDS = ("shell", "railway", "backup")
 
 
 def add_commands(
@@ -36,6 +37,14 @@ def add_commands(
     )
     shell.add_argument("--home", dest="home", help=home_help)
     shell.add_argument("argv", nargs=argparse.REMAINDER, help="the command (after --)")
+    railway = sub.add_parser(
+        "railway",
+        help="answer as the Railway CLI would (variables --kv)",
+        description="The stand-in for `railway variables --kv [--service facturino] "
+        "[--environment production]`: the service's variables, without a process's own.",
+    )
+    railway.add_argument("--home", dest="home", help=home_help)
+    railway.add_argument("argv", nargs=argparse.REMAINDER, help="the arguments (after --)")
     taken = sub.add_parser("backup", help="take a backup now (backup:run --only-db)")
     taken.add_argument("--home", dest="home", help=home_help)
 
@@ -51,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     if not layout.app_env.exists():
         print(f"facturino-reference: error: nothing running in {home}", file=sys.stderr)
         return 1
-    if args.command == "shell":
+    if args.command in ("shell", "railway"):
         argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
-        return shell_main(home, argv)
+        return (shell_main if args.command == "shell" else railwaycli.main)(home, argv)
     try:
         take_backups(layout, {})
     except DeploymentError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import redis
 
-from facturino_reference import artisan, backup, bucket, mysqlconn, release
+from facturino_reference import artisan, backup, bucket, mysqlconn, railwaycli, release
 from facturino_reference.appenv import mysql_info, read_env_file
 from facturino_reference.errors import DeploymentError
 from facturino_reference.faults.model import HEALTH_503, Fault
@@ -385,6 +385,7 @@ def after_start(
     """Once the database and Redis run: the shell entry, the bucket (when asked), the queue
     fault in Redis, the scheduler's last backup, and the full disk."""
     artisan.write_entry(layout)
+    railwaycli.write_entry(layout)
     release.write_next_release(layout, faults)
     start_bucket(layout, port_base, pids)
     apply_redis(env, faults)

@@ -31,6 +31,10 @@ _ARTISAN_SHAPES = (
 _DF = ("df", "-h")
 # The whole environment, parsed and masked before anything of it is shown (checks/variables.py).
 _PRINTENV = ("printenv",)
+# The Railway CLI's one read: never `variables --set`, `run`, `up` or anything else.
+_RAILWAY_SHAPE = re.compile(
+    r"variables --kv(?: --service [A-Za-z0-9_.-]+)?(?: --environment [A-Za-z0-9_.-]+)?"
+)
 
 
 class CommandUnavailable(TargetError):
@@ -39,10 +43,12 @@ class CommandUnavailable(TargetError):
 
 @dataclass(frozen=True)
 class Command:
-    """One allowed command: what it is called in reports and the argv after the prefix."""
+    """One allowed command: what it is called in reports and the argv after the prefix (or
+    the whole argv, for a command of this machine's own such as the Railway CLI)."""
 
     label: str
     argv: tuple[str, ...]
+    prefixed: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,13 +115,30 @@ def printenv() -> Command:
     return Command("printenv", _PRINTENV)
 
 
+def railway_variables(
+    cli: Sequence[str], service: str | None = None, environment: str | None = None
+) -> Command:
+    """The service's variables as Railway holds them (``railway variables --kv``), run on this
+    machine: unlike ``railway run printenv``, none of the runner's own variables among them.
+    Its output holds secrets, so it is shown only masked, never raw."""
+    options: list[str] = ["variables", "--kv"]
+    for flag, value in (("--service", service), ("--environment", environment)):
+        if value is not None:
+            options += [flag, *_names([value], flag.strip("-"))]
+    return Command("railway " + " ".join(options), (*cli, *options), prefixed=False)
+
+
 def disk_free() -> Command:
     return Command("df -h", _DF)
 
 
-def is_allowed(argv: Sequence[str], artisan: Sequence[str]) -> bool:
+def is_allowed(
+    argv: Sequence[str], artisan: Sequence[str], railway: Sequence[str] = ("railway",)
+) -> bool:
     if tuple(argv) in (_DF, _PRINTENV):
         return True
+    if tuple(argv[: len(railway)]) == tuple(railway):
+        return bool(_RAILWAY_SHAPE.fullmatch(" ".join(argv[len(railway) :])))
     head, rest = tuple(argv[: len(artisan)]), argv[len(artisan) :]
     return head == tuple(artisan) and any(s.fullmatch(" ".join(rest)) for s in _ARTISAN_SHAPES)
 
@@ -131,6 +154,7 @@ class ShellClient:
         timeout: float,
         redact: Callable[[str], str] = lambda text: text,
         env: Mapping[str, str] | None = None,
+        railway: Sequence[str] = ("railway",),
     ) -> None:
         self.prefix, self.artisan, self.timeout, self.redact = (
             tuple(prefix),
@@ -138,14 +162,15 @@ class ShellClient:
             timeout,
             redact,
         )
+        self.railway = tuple(railway)
         self._env = dict(env or {})  # credentials for the prefix ([shell.env])
 
     def run(self, command: Command) -> ShellResult:
-        if not self.prefix:
+        if command.prefixed and not self.prefix:
             raise CommandUnavailable(command.label, "no [shell] prefix is configured")
-        if not is_allowed(command.argv, self.artisan):
+        if not is_allowed(command.argv, self.artisan, self.railway):
             raise PermissionError(f"{command.argv!r} is not an allowed read-only command")
-        argv = [*self.prefix, *command.argv]
+        argv = [*self.prefix, *command.argv] if command.prefixed else list(command.argv)
         started = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -157,8 +182,9 @@ class ShellClient:
                 env={**os.environ, **self._env, "COLUMNS": "160", "NO_COLOR": "1", "LC_ALL": "C"},
             )
         except OSError as error:
+            where = "[shell] prefix" if command.prefixed else "[variables] railway"
             raise CommandUnavailable(
-                command.label, f"{self.prefix[0]}: {error.strerror}", "check [shell] prefix"
+                command.label, f"{argv[0]}: {error.strerror}", f"check {where}"
             ) from None
         try:
             out, err = proc.communicate(timeout=self.timeout)
@@ -199,4 +225,5 @@ __all__ = [
     "printenv",
     "queue_monitor",
     "queue_work_once",
+    "railway_variables",
 ]

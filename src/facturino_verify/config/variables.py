@@ -1,5 +1,6 @@
 """Environment keys of the daily runtime-configuration checks: ``[variables]`` (the app's
-critical environment variables, read with ``printenv`` through the shell prefix) and
+critical environment variables, read with ``printenv`` through the shell prefix or with
+``railway variables --kv``) and
 ``[caches]`` (Laravel's config/route/view/event caches, read with ``php artisan about``).
 
 Defaults are the runbook's ("Railway Environment Variables", "Post-Build Commands") where the
@@ -9,11 +10,15 @@ the default follows the app and the comment says why.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
+from .errors import ConfigError, location
 from .section import Section
 
 # The runbook's critical list, as the real app reads it. Left out on purpose:
@@ -45,13 +50,15 @@ RUNBOOK_VARIABLES: dict[str, str] = {
     "TELESCOPE_ENABLED": "false",
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")  # a Railway service or environment name
 CacheName = Literal["config", "events", "routes", "views"]
 
 
 class Variables(Section):
     """The app's critical environment variables, compared with ``printenv`` in the deployment
-    (``railway run printenv``, ``docker exec facturino_app printenv``). Values of variables whose
-    name looks secret are never shown: only "set" or "not set".
+    (``docker exec facturino_app printenv``) or with the service's variables on Railway
+    (``railway variables --kv``, ``source = "railway"``). Values of variables whose name looks
+    secret are never shown: only "set" or "not set".
 
     Checked unless ignored (the runbook's list, under the names the real app reads):
     APP_ENV=production, APP_DEBUG=false, SESSION_LIFETIME=120, SESSION_SECURE_COOKIE=true,
@@ -67,6 +74,18 @@ class Variables(Section):
     """Variables and the values they must have, added to (or replacing) the runbook's list."""
     ignore: tuple[str, ...] = ()
     """Names of the runbook's list not to check in this environment."""
+    # `railway run printenv` runs printenv on the runner with the service's variables injected
+    # over the runner's own: a variable the service lacks shows the runner's value, if any.
+    # `railway variables --kv` lists the service's variables alone.
+    source: Literal["printenv", "railway"] = "printenv"
+    """Where the variables are read: `printenv` through `[shell] prefix` (the running container's
+    environment), or `railway` (`railway variables --kv`: the service's variables only)."""
+    railway: tuple[str, ...] = ("railway",)
+    """The Railway CLI (source = "railway"), run on this machine with `[shell] env`."""
+    railway_service: str | None = None
+    """`--service` for `railway variables` (default: the linked service)."""
+    railway_environment: str | None = None
+    """`--environment` for `railway variables` (default: the linked environment)."""
 
     @field_validator("expected")
     @classmethod
@@ -74,6 +93,20 @@ class Variables(Section):
         for name in value:
             if not _NAME.fullmatch(name):
                 raise ValueError(f"{name!r} is not an environment variable name")
+        return value
+
+    @field_validator("railway")
+    @classmethod
+    def _cli(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or not value[0].strip():
+            raise ValueError('name the Railway CLI, e.g. ["railway"]')
+        return value
+
+    @field_validator("railway_service", "railway_environment")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and not _PLAIN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a plain name (letters, digits, _ . -)")
         return value
 
     @property
@@ -91,3 +124,25 @@ class Caches(Section):
     # entrypoint also runs event:cache (docker-entrypoint.sh:97); add "events" to hold it to that.
     required: tuple[CacheName, ...] = ("config", "routes", "views")
     """Caches that must be built: any of config, events, routes, views."""
+
+
+def variables_mistakes(variables: Variables, shown: str) -> list[ConfigError]:
+    """A Railway CLI that is not there is the operator's mistake (exit 4), found before any
+    check runs, never a deployment whose variables could not be read."""
+    if variables.source != "railway":
+        return []
+    cli = variables.railway[0]
+    found = Path(cli) if "/" in cli else None
+    if found is not None and found.is_file() and os.access(found, os.X_OK):
+        return []
+    if found is None and shutil.which(cli):
+        return []
+    return [
+        ConfigError(
+            f'{cli!r} is not an executable program (source = "railway" runs '
+            "`railway variables --kv` on this machine)",
+            location(shown, "variables", "railway"),
+            "install the Railway CLI (npm i -g @railway/cli) or name it by its full path, "
+            'or read the variables with source = "printenv"',
+        )
+    ]

@@ -147,6 +147,8 @@ def _run_setup(config: pytest.Config) -> RunSetup:
         # of everything checks a configured one; without one its rehearsal is deselected).
         predeploy="predeploy" in markexpr,
         whole_run=not markexpr,
+        # The variables checks read through the Railway CLI where configured: it must exist.
+        variables=not markexpr or any(m in markexpr for m in ("daily", "variables")),
     )
 
 

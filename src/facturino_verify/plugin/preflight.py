@@ -18,6 +18,7 @@ from ..config.errors import collected
 from ..config.load import Key, read_environment
 from ..config.predeploy import predeploy_mistakes
 from ..config.release import expected_release
+from ..config.variables import variables_mistakes
 from ..verdict.patterns import pattern_mistakes
 
 
@@ -31,6 +32,7 @@ class RunSetup:
     expect_release: str | None = None  # --expect-release
     predeploy: bool = False  # -m may select the pre-deployment checklist (its rehearsal)
     whole_run: bool = False  # no -m: every suite, the checklist's rehearsal where configured
+    variables: bool = False  # -m may select the critical variables checks (daily)
 
 
 def checked_environment(
@@ -46,6 +48,7 @@ def checked_environment(
         *pattern_mistakes(reading.patterns, reading.shown, setup.root),
         *release_mistakes(reading.env, setup.expect_release, reading.shown),
         *(predeploy_mistakes(env, reading.shown) if _rehearses(env, setup) else []),
+        *(variables_mistakes(env.variables, reading.shown) if env and setup.variables else []),
     ]
     problem = collected(reading.shown, mistakes)
     if problem is not None:

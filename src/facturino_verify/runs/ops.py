@@ -69,7 +69,9 @@ class Ops:
         self._cache: dict[str, Any] = {}
         s = self.env.shell
         credentials = {name: value.get_secret_value() for name, value in s.env.items()}
-        self.shell_client = ShellClient(s.prefix, s.artisan, s.timeout, redact, credentials)
+        self.shell_client = ShellClient(
+            s.prefix, s.artisan, s.timeout, redact, credentials, self.env.variables.railway
+        )
 
     def _once(self, key: str, compute: Callable[[], T], remedy: str) -> T:
         __tracebackhide__ = True

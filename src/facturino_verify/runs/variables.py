@@ -1,6 +1,7 @@
 """The deployment's environment as the daily variables checks read it: ``printenv`` through
-the shell prefix once per run (``Ops`` caches it), and the list of variables the environment
-file expects, each with the key that says so."""
+the shell prefix, or the service's variables from ``railway variables --kv``, once per run
+(``Ops`` caches it), and the list of variables the environment file expects, each with the key
+that says so."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ REMEDY = (
     "NAME=VALUE`, or the container's env file and `docker run --env-file`) and redeploy; "
     "with a cached config run `php artisan config:cache` again"
 )
-SHELL_REMEDY = "check [shell] prefix: `<prefix> printenv` must list the app's variables"
+SOURCE_REMEDIES = {
+    "printenv": "check [shell] prefix: `<prefix> printenv` must list the app's variables",
+    "railway": (
+        "run the same `railway variables --kv` by hand: log in (RAILWAY_TOKEN in [shell] env), "
+        "link the project, and name the service and environment ([variables] railway_service, "
+        "railway_environment)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -45,18 +53,28 @@ def expected_variables(env: Environment) -> dict[str, Expected]:
     return expected
 
 
+def variables_command(env: Environment) -> commands.Command:
+    """The command ``[variables] source`` names: printenv in the deployment, or the Railway
+    CLI on this machine."""
+    v = env.variables
+    if v.source == "railway":
+        return commands.railway_variables(v.railway, v.railway_service, v.railway_environment)
+    return commands.printenv()
+
+
 def printed_environment(ops: Ops) -> dict[str, str]:
-    """``printenv`` in the deployment, parsed; a failure (never the output: it holds secrets)
-    when it does not run or prints no ``NAME=VALUE`` line."""
+    """The deployment's variables, parsed; a failure (never the output: it holds secrets)
+    when the command does not run or prints no ``NAME=VALUE`` line."""
     __tracebackhide__ = True
-    result = ops.shell(commands.printenv())
+    command = variables_command(ops.env)
+    result = ops.shell(command)
     parsed = parse_printenv(result.stdout) if result.exit_code == 0 else None
     if parsed is None:
         said = shorten(ops.redact(result.stderr)) or "no NAME=VALUE line"
         fail(
-            "`printenv` lists the deployment's environment",
+            f"`{command.label}` lists the deployment's environment",
             "NAME=VALUE lines",
             f"exit {result.exit_code}: {said}",
-            SHELL_REMEDY,
+            SOURCE_REMEDIES[ops.env.variables.source],
         )
     return parsed
