@@ -4,9 +4,14 @@
 bucket, so the rehearsal restores what the weekly drill restores) on PostgreSQL and on
 MariaDB: healthy, every check passes (GO); with one fault, exactly the expected checks fail
 and the verdict is BLOCKED ("do not deploy"), never ROLLBACK: nothing was deployed yet.
+Without a configured rollback target, the last release a GO gate verified (the history) is it.
 """
 
 from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +84,27 @@ def test_every_predeploy_check_is_tripped_by_a_specific_fault() -> None:
     functions = {name.split("[")[0] for name in EVERY_CHECK}
     proven = {name.split("[")[0] for failures in EXPECTED_FAILURES.values() for name in failures}
     assert sorted(functions - proven) == []
+
+
+def test_without_a_configured_target_the_last_go_gate_is_the_rollback_target(
+    tmp_path: Path,
+) -> None:
+    """No `last_good_release` (a first deployment's file): the gate that verified the serving
+    release GO records it in the history, and the next release's checklist rolls back to it;
+    the release being deployed is never its own rollback target."""
+    history = tmp_path / "history.jsonl"
+    kept = f"--history-file={history}"
+    with reference_with_bucket(["no_last_good_deployment"]) as home:
+        served = tomllib.loads((home / "environment.toml").read_text())["release"]["version"]
+        gate = run_suite(home, "smoke", kept)
+        again = run_suite(home, "predeploy", "tests_ops", "-k", "last_good", kept)
+        upgrade = f"--expect-release={served}-next"
+        nxt = run_suite(home, "predeploy", "tests_ops", "-k", "last_good", kept, upgrade)
+    assert gate.exit_code == 0, gate.output[-3000:]
+    line = json.loads(history.read_text().splitlines()[0])
+    assert (line["verdict"], line["state"]["release_verified"]) == ("GO", served)
+    # Deploying the serving release again: its own GO run is no rollback target.
+    assert failing(again) == {LAST_GOOD} and again.exit_code == 11, again.output[-2000:]
+    assert f"holds no GO gate that verified a release other than {served}" in again.output
+    assert nxt.exit_code == 0 and failing(nxt) == set(), nxt.output[-2000:]
+    assert nxt.properties[LAST_GOOD]["rollback_to"] == served

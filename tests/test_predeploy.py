@@ -12,6 +12,7 @@ from facturino_verify.checks import CheckFailed
 from facturino_verify.checks import predeploy as checks
 from facturino_verify.checks.artisan import MigrationState
 from facturino_verify.clients.migrate import MigrationRunner
+from facturino_verify.runs.history import RELEASE_VERIFIED, last_good_release
 
 from .test_config_errors import assert_one_usage_error
 
@@ -80,11 +81,31 @@ def test_a_migration_pending_after_migrate_fails() -> None:
 
 
 def test_the_last_good_release_must_be_named_and_not_the_one_deployed() -> None:
-    assert checks.expect_last_good_release("2.1.0", "2.1.1") == "2.1.0"
+    configured = "[predeploy] last_good_release"
+    assert checks.expect_last_good_release("2.1.0", configured, "2.1.1") == "2.1.0"
     with pytest.raises(CheckFailed, match="none configured"):
-        checks.expect_last_good_release(None, "2.1.1")
+        checks.expect_last_good_release(None, "", "2.1.1")
     with pytest.raises(CheckFailed, match="rolling back to it changes nothing"):
-        checks.expect_last_good_release("2.1.1", "2.1.1")
+        checks.expect_last_good_release("2.1.1", configured, "2.1.1")
+
+
+def test_the_last_good_release_is_the_newest_one_a_go_gate_verified() -> None:
+    def run(at: str, verdict: str | None, release: str | None = None) -> dict[str, object]:
+        state = {RELEASE_VERIFIED: release} if release else {"failed_jobs_total": 3}
+        return {"at": f"2026-12-0{at}T10:00:00+00:00", "verdict": verdict, "state": state}
+
+    runs = [
+        run("1", "GO", "2.0.9"),
+        run("2", "GO", "2.1.0"),
+        run("3", "GO"),  # a daily run: no release verified
+        run("4", "ROLLBACK", "2.1.1"),  # served, but the gate said roll back: not good
+        run("5", None, "2.1.2"),  # interrupted before a verdict
+    ]
+    found = last_good_release(runs, "2.1.2")
+    assert found is not None and (found.version, found.at.day) == ("2.1.0", 2)
+    # The release being deployed again is no rollback target: the one before it is.
+    assert last_good_release(runs, "2.1.0") == last_good_release(runs[:1])
+    assert last_good_release(runs[2:]) is None and last_good_release([]) is None
 
 
 def test_runner_gives_the_command_only_the_copys_connection(

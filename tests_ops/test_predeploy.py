@@ -7,13 +7,16 @@ too); here: the rollback target, and the migration rehearsal on a restored copy 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from facturino_verify.checks import predeploy as checks
 from facturino_verify.checks.artisan import parse_migrate_status
 from facturino_verify.config import Environment
-from facturino_verify.plugin import stash
+from facturino_verify.plugin import history, stash
+from facturino_verify.runs.history import last_good_release
 from facturino_verify.runs.ops import Ops
 from facturino_verify.runs.rehearsal import Rehearsal, rehearse
 
@@ -49,10 +52,33 @@ def deploying(pytestconfig: pytest.Config) -> str | None:
 
 
 def test_last_good_deployment_is_known(
-    environment: Environment, deploying: str | None, record_property: pytest.RecordProperty
+    environment: Environment,
+    deploying: str | None,
+    run_history: list[dict[str, Any]],
+    pytestconfig: pytest.Config,
+    record_property: pytest.RecordProperty,
 ) -> None:
-    target = checks.expect_last_good_release(environment.predeploy.last_good_release, deploying)
+    """`[predeploy] last_good_release`, else the newest release a GO gate verified (history)."""
+    configured = environment.predeploy.last_good_release
+    if configured is not None:
+        target = checks.expect_last_good_release(
+            configured, "[predeploy] last_good_release", deploying
+        )
+    else:
+        path = pytestconfig.stash.get(history.PATH, None)
+        found = last_good_release(run_history, deploying)
+        source = f"the release gate's GO run of {found.at:%Y-%m-%d %H:%M} UTC" if found else ""
+        target = checks.expect_last_good_release(
+            found.version if found else None, source, deploying, _not_found(path, deploying)
+        )
     record_property("rollback_to", target)
+
+
+def _not_found(path: Path | None, deploying: str | None) -> str:
+    if path is None:
+        return "none configured, and no history file to read (--no-reports without --history-file)"
+    other = f" other than {deploying}" if deploying else ""
+    return f"none configured, and {path} holds no GO gate that verified a release{other}"
 
 
 @REHEARSAL

@@ -30,8 +30,10 @@ RUNNER = (
 )
 LAST_GOOD = (
     "do not deploy without a rollback target: name the last release that passed its gate in "
-    "[predeploy] last_good_release (`railway status` / the deployments list shows its id); "
-    "runbook rollback scenario 1 redeploys it"
+    "[predeploy] last_good_release (`railway status` / the deployments list shows its id), or "
+    "read the history file the gate writes (--history-file, or the same reports directory: "
+    "each GO gate that verified its release records it); runbook rollback scenario 1 "
+    "redeploys it"
 )
 
 
@@ -141,21 +143,26 @@ def expect_copy_migrated(ran: dict[str, str], recorded: Sequence[str]) -> None:
         )
 
 
-def expect_last_good_release(last_good: str | None, deploying: str | None) -> str:
-    """The rollback target; it must be named and must not be the release being deployed."""
+def expect_last_good_release(
+    last_good: str | None, source: str, deploying: str | None, missing: str = "none configured"
+) -> str:
+    """The rollback target (from ``source``: the configured key, or the history's last GO
+    gate); it must be known and must not be the release being deployed. ``missing`` says
+    where it was looked for when there is none."""
     __tracebackhide__ = True
     if last_good is None:
         fail(
             "a last good deployment is known (rollback plan)",
-            "[predeploy] last_good_release naming the release to roll back to",
-            "none configured",
+            "[predeploy] last_good_release, or a GO run of the release gate that verified a "
+            "release (--expect-release / [release]) in the history file",
+            missing,
             LAST_GOOD,
         )
     if deploying is not None and last_good == deploying:
         fail(
             "a last good deployment is known (rollback plan)",
             f"a release other than {deploying}, the one being deployed",
-            f"last_good_release = {last_good!r}: rolling back to it changes nothing",
+            f"{last_good} ({source}): rolling back to it changes nothing",
             LAST_GOOD,
         )
     return last_good

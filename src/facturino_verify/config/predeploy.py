@@ -40,7 +40,8 @@ class Predeploy(Section):
     timeout: float = Field(600.0, gt=0)
     """Seconds each migrate command may take; then its process group is killed."""
     last_good_release: str | None = None
-    """The release to roll back to if this deploy fails (the last GO one: tag or deployment id)."""
+    """The release to roll back to if this deploy fails (tag or deployment id); unset: the
+    newest release a GO gate verified, from the history file."""
 
     @field_validator("migrate")
     @classmethod

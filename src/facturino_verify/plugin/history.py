@@ -1,7 +1,8 @@
 """Figures of the scheduled runs, kept across runs: each daily/weekly run appends one JSON line
-(its figures and the counters the next run compares against) to the history file, and the HTML
-report shows the past runs as a small trend chart (the file: runs/history.py; the chart:
-report/history.py).
+(its verdict, figures and the counters the next run compares against) to the history file, and
+the HTML report shows the past runs as a small trend chart (the file: runs/history.py; the
+chart: report/history.py). A gate that verified the deployed release appends its line too: the
+pre-deployment checklist finds the last good release there.
 
 Tests record figures with the ``record_figure`` fixture; they travel as ``figure.<name>`` user
 properties, so they reach the controller under xdist too.
@@ -60,15 +61,17 @@ class HistoryRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         config = self.config
-        figures, path = config.stash[FIGURES], config.stash[PATH]
-        if hasattr(config, "workerinput") or not figures or path is None:
+        figures, states, path = config.stash[FIGURES], config.stash[STATES], config.stash[PATH]
+        if hasattr(config, "workerinput") or not (figures or states) or path is None:
             return
+        verdict = config.stash.get(stash.VERDICT, None)
         entry = {
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "environment": config.stash[stash.ENVIRONMENT].name,
             "selection": config.option.markexpr or "",
+            "verdict": verdict.name if verdict is not None else None,
             "figures": figures,
-            "state": config.stash[STATES],
+            "state": states,
         }
         self.written = True  # the report's trend then reads this run from the file
         append(path, entry)
@@ -79,7 +82,8 @@ class HistoryRecorder:
     ) -> None:
         config = self.config
         current = config.stash[FIGURES]
-        runs = load(config.stash[PATH])
+        # The chart is of figures: a gate's line (a verdict and a release) has none to draw.
+        runs = [run for run in load(config.stash[PATH]) if run.get("figures")]
         # pytest-html asks for this before or after the run is written: count it once.
         if current and not self.written:
             runs.append({"at": dt.datetime.now(dt.UTC).isoformat(), "figures": current})

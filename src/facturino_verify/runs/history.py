@@ -1,15 +1,18 @@
-"""The history of the scheduled runs: one JSON line per run, its figures and the counters the
-next run compares against (failed jobs, the 5xx share's counters)."""
+"""The history of the runs: one JSON line per run, its verdict, its figures and the counters the
+next run compares against (failed jobs, the 5xx share's counters), and the release the gate
+verified; the newest release a GO gate verified is the rollback target the pre-deployment
+checklist falls back on."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-KEEP_RUNS = 400  # about a year of daily plus weekly runs
+KEEP_RUNS = 400  # about a year of daily plus weekly runs (and the gates between them)
 MAX_BASELINE_AGE = dt.timedelta(days=8)  # a weekly run still finds last week's figures
 
 
@@ -52,3 +55,29 @@ def append(path: Path, entry: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     runs = [*load(path), entry][-KEEP_RUNS:]
     path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in runs), "utf-8")
+
+
+# The state key the release gate records when the deployment reports the expected release.
+RELEASE_VERIFIED = "release_verified"
+
+
+@dataclass(frozen=True)
+class GoodRelease:
+    """A release the gate verified in a GO run: a rollback target."""
+
+    version: str
+    at: dt.datetime
+
+
+def last_good_release(
+    runs: Sequence[Mapping[str, Any]], deploying: str | None = None
+) -> GoodRelease | None:
+    """The newest release a GO run verified, other than the one about to be deployed (rolling
+    back to it would change nothing); None when no GO run verified one. No age limit: the last
+    good release stays the rollback target however long ago it went out."""
+    for run in reversed(runs):
+        state = run.get("state")
+        version = state.get(RELEASE_VERIFIED) if isinstance(state, dict) else None
+        if run.get("verdict") == "GO" and isinstance(version, str) and version != deploying:
+            return GoodRelease(version, dt.datetime.fromisoformat(run["at"]))
+    return None
