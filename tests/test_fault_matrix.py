@@ -13,6 +13,7 @@ import os
 import subprocess
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -606,3 +607,31 @@ def ports_for_home(home: Path) -> int:
     text = (home / "environment.toml").read_text()
     section = text[text.index("[database]") :]
     return int(section.split("port = ", 1)[1].split()[0])
+
+
+def test_a_rollback_names_the_last_release_a_go_gate_verified(tmp_path: Path) -> None:
+    """The history holds two GO gates: an older release, and the one being judged now (served
+    before, redeployed). The runbook's steps name the older: going back to the release that
+    fails now changes nothing. The same words in the terminal and in summary.json. (No
+    `last_good_release` in the file: a configured one would be named first.)"""
+    with reference_on_a_free_base(["stale_release", "no_last_good_deployment"]) as home:
+        judged = tomllib.loads((home / "environment.toml").read_text())["release"]["version"]
+        history = tmp_path / "history.jsonl"
+        lines = [("2026-12-04T09:00:00+00:00", "2.0.9"), ("2026-12-05T09:00:00+00:00", judged)]
+        history.write_text(
+            "".join(
+                json.dumps({"at": at, "verdict": "GO", "state": {"release_verified": version}})
+                + "\n"
+                for at, version in lines
+            )
+        )
+        run = run_suite(home, "smoke", f"--history-file={history}", reports_dir=home / "reports")
+        summary = json.loads((home / "reports" / "summary.json").read_text())
+    assert run.exit_code == EXIT_CODES["ROLLBACK"], run.output[-3000:]
+    named = "find the last known good deployment: 2.0.9 (the release gate's last GO run, "
+    assert named + "2026-12-04 09:00 UTC)" in run.output
+    assert any(
+        step.endswith(named + "2026-12-04 09:00 UTC)") for step in summary["scenario"]["steps"]
+    )
+    # This run verified no release (its release check failed) and measured nothing: no line.
+    assert len(history.read_text().splitlines()) == len(lines)

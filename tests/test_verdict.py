@@ -9,8 +9,16 @@ import pytest
 
 from facturino_verify.clients.errors import ConnectionRefused
 from facturino_verify.clients.retry import RetryPolicy, with_retries
+from facturino_verify.config import Environment
 from facturino_verify.redact import Redactor
-from facturino_verify.verdict import EXIT_CODES, CheckResult, RollbackValues, decide, steps
+from facturino_verify.verdict import (
+    EXIT_CODES,
+    CheckResult,
+    RollbackValues,
+    decide,
+    rollback_values,
+    steps,
+)
 from facturino_verify.verdict.catalog import default_rule
 from facturino_verify.verdict.table import fill
 
@@ -104,6 +112,21 @@ def test_scenarios_use_the_environments_commands() -> None:
     )
     assert any("deploy.sh --previous" in s for s in steps("bad_deployment", values))
     assert "migrate:rollback --step=1" in steps("migration_failure", values)[1]
+
+
+def test_the_redeploy_steps_name_the_release_to_go_back_to_when_known() -> None:
+    known = RollbackValues(last_good="2.1.0 (the release gate's last GO run, 2026-12-05 10:00 UTC)")
+    for scenario in ("bad_deployment", "critical_bug"):
+        status = next(s for s in steps(scenario, known) if s.startswith("railway status"))
+        assert status.endswith(
+            "deployment: 2.1.0 (the release gate's last GO run, 2026-12-05 10:00 UTC)"
+        )
+    assert steps("bad_deployment", RollbackValues())[0].endswith("last known good deployment")
+    env = Environment.model_validate(
+        {"target": {"url": "https://127.0.0.1:9"}, "predeploy": {"last_good_release": "2.0.9"}}
+    )
+    assert rollback_values(env).last_good == "2.0.9 ([predeploy] last_good_release)"
+    assert rollback_values(env, "").last_good == ""  # the run found none (e.g. it is 2.0.9)
 
 
 @pytest.mark.parametrize(

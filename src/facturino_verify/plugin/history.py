@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ..report.history import trend_chart
-from ..runs.history import append, load
+from ..runs.history import append, last_good_release, load
 from . import stash
 from .options import reports_dir
 
@@ -89,6 +89,21 @@ class HistoryRecorder:
             runs.append({"at": dt.datetime.now(dt.UTC).isoformat(), "figures": current})
         if runs and any(r.get("figures") for r in runs):
             postfix.append(trend_chart(runs))
+
+
+def rollback_target(config: pytest.Config) -> str:
+    """The release a rollback goes back to, as the runbook's steps name it: ``[predeploy]
+    last_good_release``, else the newest release a GO gate verified in the history; never the
+    release this run judged; "" when unknown."""
+    release = config.stash.get(stash.RELEASE, None)
+    deploying = release.version if release else None
+    configured = config.stash[stash.ENVIRONMENT].predeploy.last_good_release
+    if configured is not None and configured != deploying:
+        return f"{configured} ([predeploy] last_good_release)"
+    found = last_good_release(load(config.stash.get(PATH, None)), deploying)
+    if found is None:
+        return ""
+    return f"{found.version} (the release gate's last GO run, {found.at:%Y-%m-%d %H:%M} UTC)"
 
 
 @pytest.fixture

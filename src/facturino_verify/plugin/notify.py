@@ -36,7 +36,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         redact = config.stash[stash.REDACTOR]
         results = list(config.stash.get(stash.RESULTS, {}).values())
         causes = config.stash.get(stash.ROOT_CAUSES, [])
-        message = build(verdict, results, env, redact, causes)
+        message = build(verdict, results, env, redact, causes, config.stash[stash.ROLLBACK])
         report = _report_html(config) if settings.email and settings.email.attach_report else None
         sent = notify(
             message, settings.slack, settings.email, settings.timeout_seconds, redact, report

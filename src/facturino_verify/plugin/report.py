@@ -95,7 +95,7 @@ def pytest_html_results_summary(
             redact(env.target.url),
             latency,
             BUDGET_MS,
-            rollback_steps_for(verdict, env),
+            rollback_steps_for(verdict, config.stash[stash.ROLLBACK]),
             config.stash.get(stash.WAIVER_REPORT, None),
             causes,
         )

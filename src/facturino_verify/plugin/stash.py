@@ -11,7 +11,7 @@ from ..config import Environment
 from ..config.release import ExpectedRelease
 from ..redact import Redactor
 from ..report.notify import Sent
-from ..verdict import CheckResult, Verdict
+from ..verdict import CheckResult, RollbackValues, Verdict
 from ..verdict.rootcause import RootCause
 from ..verdict.waivers import WaiverReport, WaiverRule
 
@@ -35,3 +35,5 @@ INTERRUPTED = pytest.StashKey[bool]()  # the run ended on Ctrl-C (set with the v
 NOTIFICATIONS = pytest.StashKey[list[Sent]]()  # what each channel of [notify] made of the verdict
 # The release the deployment must report; None when nothing names one (its check is deselected).
 RELEASE = pytest.StashKey[ExpectedRelease | None]()
+# The runbook's rollback values with the release to go back to, found with the verdict.
+ROLLBACK = pytest.StashKey[RollbackValues]()

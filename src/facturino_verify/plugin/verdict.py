@@ -31,6 +31,7 @@ from ..verdict.rootcause import UNREACHABLE_CLAIM, RootCause, find_root_causes
 from ..verdict.waivers import WAIVED, WaiverReport, WaiverRule
 from ..verdict.waivers import report as waiver_report
 from . import stash
+from .history import rollback_target
 from .options import reports_dir
 
 FLAKY_KEY = "network_retries"
@@ -100,6 +101,7 @@ class VerdictRecorder:
         self.interrupted = interrupted
         config.stash[stash.INTERRUPTED] = interrupted
         config.stash[stash.VERDICT] = verdict
+        config.stash[stash.ROLLBACK] = rollback_values(env, rollback_target(config))
         causes = find_root_causes(results, sessions_in_redis="sessions" in env.redis_uses)
         config.stash[stash.ROOT_CAUSES] = causes
         _point_dependents_at_their_cause(session, causes)
@@ -230,7 +232,7 @@ def summary(
         else {
             "name": scenario,
             "title": TITLES[scenario],
-            "steps": steps(scenario, rollback_values(env)),
+            "steps": steps(scenario, config.stash[stash.ROLLBACK]),
         },
         "counts": verdict.counts,
         "duration_s": round(time.monotonic() - config.stash[stash.RUN_STARTED], 3),
@@ -321,7 +323,6 @@ def verdict_lines(config: pytest.Config) -> list[str]:
     verdict = config.stash.get(stash.VERDICT, None)
     if verdict is None:
         return []
-    env = config.stash[stash.ENVIRONMENT]
     ran = {s: c["ran"] for s, c in verdict.counts.items()}
     redact = config.stash[stash.REDACTOR]
     lines = [redact(line) for line in root_cause_lines(config.stash.get(stash.ROOT_CAUSES, []))]
@@ -342,7 +343,7 @@ def verdict_lines(config: pytest.Config) -> list[str]:
         lines.append(PREDEPLOY_FAILED)
     if verdict.scenario is not None and not predeploy:
         lines.append(f"runbook {TITLES[verdict.scenario]}:")
-        lines += [f"  {step}" for step in steps(verdict.scenario, rollback_values(env))]
+        lines += [f"  {step}" for step in steps(verdict.scenario, config.stash[stash.ROLLBACK])]
     return lines
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping, Sequence
 
-from ..config import Environment
-from ..verdict import TITLES, CheckResult, Verdict, rollback_values, steps
+from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, steps
 from ..verdict.rootcause import RootCause
 from ..verdict.table import FilledRow, fill
 from ..verdict.waivers import WaiverReport
@@ -252,7 +251,7 @@ def budget_chart(title: str, caption: str, values_ms: Mapping[str, float], budge
     return f"<h2>{E(title)}</h2><p>{E(caption)}</p>{svg}"
 
 
-def rollback_steps_for(verdict: Verdict, env: Environment) -> list[str]:
+def rollback_steps_for(verdict: Verdict, values: RollbackValues) -> list[str]:
     if verdict.scenario is None:
         return []
-    return steps(verdict.scenario, rollback_values(env))
+    return steps(verdict.scenario, values)

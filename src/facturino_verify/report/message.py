@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import Environment
 from ..redact import Redactor
-from ..verdict import TITLES, CheckResult, Verdict, rollback_values, steps
+from ..verdict import TITLES, CheckResult, RollbackValues, Verdict, rollback_values, steps
 from ..verdict.catalog import SEVERITIES
 from ..verdict.rootcause import RootCause
 
@@ -53,8 +53,10 @@ def build(
     env: Environment,
     redact: Redactor,
     causes: list[RootCause] | None = None,
+    rollback: RollbackValues | None = None,
 ) -> Message:
-    """The message for this verdict: failed checks gravest first, each its first line."""
+    """The message for this verdict: failed checks gravest first, each its first line; the
+    runbook's steps with ``rollback`` (default: the environment's own values)."""
     rank = {severity: i for i, severity in enumerate(SEVERITIES)}
     failed = sorted(
         (r for r in results if r.outcome in FAILED), key=lambda r: (rank[r.severity], r.name)
@@ -72,7 +74,9 @@ def build(
         ),
         failures=tuple(Failure(r.name, r.severity, _what_failed(r, redact)) for r in failed),
         scenario=TITLES[scenario] if scenario else None,
-        steps=tuple(redact(s) for s in steps(scenario, rollback_values(env))) if scenario else (),
+        steps=tuple(redact(s) for s in steps(scenario, rollback or rollback_values(env)))
+        if scenario
+        else (),
         report_link=env.notify.report_link,
     )
 

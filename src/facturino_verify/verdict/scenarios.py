@@ -21,6 +21,9 @@ class RollbackValues:
     backup_file: str = "backup_YYYYMMDD_HHMMSS.sql"
     url: str = ""
     engine: str = "postgresql"  # [database] engine: which client restores the backup
+    # The release to go back to, when known: "2.1.0 ([predeploy] last_good_release)" or the
+    # newest release a GO gate verified (the run's history); "" when unknown.
+    last_good: str = ""
 
 
 # The runbook's restore is PostgreSQL's (`psql < backup.sql`). On MySQL the app's own client
@@ -54,7 +57,8 @@ TITLES: dict[Scenario, str] = {
 def steps(scenario: Scenario, v: RollbackValues) -> list[str]:
     """The runbook's commands for ``scenario``, in order."""
     redeploy = [
-        f"{v.status}    # find the last known good deployment",
+        f"{v.status}    # find the last known good deployment"
+        + (f": {v.last_good}" if v.last_good else ""),
         f"{v.redeploy}    # or click Redeploy on it in the dashboard",
     ]
     if scenario == "bad_deployment":
@@ -73,7 +77,14 @@ def steps(scenario: Scenario, v: RollbackValues) -> list[str]:
     ]
 
 
-def rollback_values(env: Environment) -> RollbackValues:
-    """The environment's ``[rollback]`` commands and its URL, for the runbook's steps."""
+def rollback_values(env: Environment, last_good: str | None = None) -> RollbackValues:
+    """The environment's ``[rollback]`` commands and its URL, for the runbook's steps, and the
+    release to go back to: ``last_good`` as the run found it (``""``: none), else
+    ``[predeploy] last_good_release``."""
     r, engine = env.rollback, env.database.engine if env.database else "postgresql"
-    return RollbackValues(r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url, engine)
+    if last_good is None:
+        configured = env.predeploy.last_good_release
+        last_good = f"{configured} ([predeploy] last_good_release)" if configured else ""
+    return RollbackValues(
+        r.run_prefix, r.status, r.redeploy, r.backup_file, env.target.url, engine, last_good
+    )
