@@ -67,9 +67,11 @@ def test_last_good_deployment_is_known(
     else:
         path = pytestconfig.stash.get(history.PATH, None)
         found = last_good_release(run_history, deploying)
-        source = f"the release gate's GO run of {found.at:%Y-%m-%d %H:%M} UTC" if found else ""
         target = checks.expect_last_good_release(
-            found.version if found else None, source, deploying, _not_found(path, deploying)
+            found.version if found else None,
+            found.described if found else "",
+            deploying,
+            _not_found(path, deploying),
         )
     record_property("rollback_to", target)
 

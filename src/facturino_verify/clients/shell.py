@@ -33,7 +33,7 @@ _DF = ("df", "-h")
 _PRINTENV = ("printenv",)
 # The Railway CLI's one read: never `variables --set`, `run`, `up` or anything else.
 _RAILWAY_SHAPE = re.compile(
-    r"variables --kv(?: --service [A-Za-z0-9_.-]+)?(?: --environment [A-Za-z0-9_.-]+)?"
+    rf"variables --kv(?: --service {NAME.pattern})?(?: --environment {NAME.pattern})?"
 )
 
 

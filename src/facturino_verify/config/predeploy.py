@@ -9,14 +9,13 @@ missing checkout or command is the operator's mistake (exit 4), never a failed c
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator
 
 from .errors import ConfigError, location
+from .programs import find_program
 from .section import Section
 
 if TYPE_CHECKING:
@@ -58,17 +57,6 @@ class Predeploy(Section):
         return value
 
 
-def program(predeploy: Predeploy, workdir: Path) -> Path | None:
-    """Where the command's program is: a path (relative ones start at ``workdir``, where it
-    runs) or a name on PATH; None when there is none."""
-    name = predeploy.migrate[0]
-    if "/" in name:
-        path = Path(name) if Path(name).is_absolute() else workdir / name
-        return path if path.is_file() and os.access(path, os.X_OK) else None
-    found = shutil.which(name)
-    return Path(found) if found else None
-
-
 def predeploy_mistakes(env: Environment, shown: str) -> list[ConfigError]:
     """What stops the rehearsal from running as configured, found before any check runs."""
     p, where = env.predeploy, location(shown, "predeploy", "workdir")
@@ -78,7 +66,7 @@ def predeploy_mistakes(env: Environment, shown: str) -> list[ConfigError]:
         hint = "point it at the release's checkout (relative paths start at this file's folder)"
         return [ConfigError(f"folder {p.workdir} does not exist", where, hint)]
     mistakes = []
-    if program(p, p.workdir) is None:
+    if find_program(p.migrate[0], p.workdir) is None:
         mistakes.append(
             ConfigError(
                 f"{p.migrate[0]!r} is not an executable program (found neither in "

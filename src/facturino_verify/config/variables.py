@@ -10,15 +10,14 @@ the default follows the app and the comment says why.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from .errors import ConfigError, location
+from .programs import find_program
 from .section import Section
 
 # The runbook's critical list, as the real app reads it. Left out on purpose:
@@ -132,10 +131,7 @@ def variables_mistakes(variables: Variables, shown: str) -> list[ConfigError]:
     if variables.source != "railway":
         return []
     cli = variables.railway[0]
-    found = Path(cli) if "/" in cli else None
-    if found is not None and found.is_file() and os.access(found, os.X_OK):
-        return []
-    if found is None and shutil.which(cli):
+    if find_program(cli, Path.cwd()) is not None:  # where the run starts it
         return []
     return [
         ConfigError(

@@ -103,7 +103,7 @@ def rollback_target(config: pytest.Config) -> str:
     found = last_good_release(load(config.stash.get(PATH, None)), deploying)
     if found is None:
         return ""
-    return f"{found.version} (the release gate's last GO run, {found.at:%Y-%m-%d %H:%M} UTC)"
+    return f"{found.version} ({found.described})"
 
 
 @pytest.fixture

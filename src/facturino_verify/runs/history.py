@@ -68,6 +68,11 @@ class GoodRelease:
     version: str
     at: dt.datetime
 
+    @property
+    def described(self) -> str:
+        """Where this rollback target comes from, as reports and steps name it."""
+        return f"the release gate's last GO run, {self.at:%Y-%m-%d %H:%M} UTC"
+
 
 def last_good_release(
     runs: Sequence[Mapping[str, Any]], deploying: str | None = None
